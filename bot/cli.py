@@ -1,0 +1,254 @@
+"""Command line: ``python -m bot`` / ``foshan-bot``. Parses arguments and delegates to the core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.knowledge import KnowledgeError, fact_to_json, load_knowledge
+
+DESCRIPTION = """\
+Foshan Cluster Bot: cited answers about the Foshan smart home industrial cluster.
+
+With no command, runs the Telegram bot when TELEGRAM_BOT_TOKEN is set and the terminal chat
+otherwise (the same as `run`)."""
+
+
+def _knowledge_dir(args: argparse.Namespace) -> str | None:
+    return getattr(args, "knowledge", None) or os.environ.get("BOT_KNOWLEDGE_DIR") or None
+
+
+def _print_problems(error: KnowledgeError) -> None:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; the fact base was not loaded.", file=sys.stderr)
+
+
+def _load_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.engine import Engine
+
+    return Engine.load(_knowledge_dir(args))
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    directory = args.directory or _knowledge_dir(args)
+    try:
+        knowledge, warnings = load_knowledge(directory)
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    print(f"OK: {knowledge.summary()} ({knowledge.directory})")
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    try:
+        knowledge, _ = load_knowledge(_knowledge_dir(args))
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    facts = [f for f in knowledge.facts if not args.topic or f.topic == args.topic]
+    if args.topic and not knowledge.topic(args.topic):
+        known = ", ".join(t.id for t in knowledge.topics)
+        print(f"unknown topic '{args.topic}' (topics: {known})", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump([fact_to_json(knowledge, f) for f in facts], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for topic in knowledge.topics:
+        topic_facts = [f for f in facts if f.topic == topic.id]
+        if not topic_facts:
+            continue
+        print(f"{topic.title.en} ({topic.id})")
+        for fact in topic_facts:
+            shortcut = f"  /{fact.shortcut}" if fact.shortcut else ""
+            print(f"  {fact.id:<38} {fact.questions_en[0]}{shortcut}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.render import format_match_text, match_to_json
+
+    try:
+        engine = _load_engine(args)
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+
+    def answer(question: str) -> None:
+        match = engine.ask(question, forced_language=args.lang)
+        if args.json:
+            print(json.dumps(match_to_json(engine.knowledge, match), ensure_ascii=False), flush=True)
+        else:
+            print(format_match_text(engine.knowledge, match), flush=True)
+            print(flush=True)
+
+    if args.question:
+        answer(" ".join(args.question))
+        return 0
+    for line in sys.stdin:
+        if line.strip():
+            answer(line.rstrip("\n"))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.terminal import run_chat
+
+    try:
+        engine = _load_engine(args)
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    return run_chat(engine, language=args.lang)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import QuestionSetError, evaluate, format_report, load_question_set
+
+    try:
+        engine = _load_engine(args)
+        items = [item for path in args.files for item in load_question_set(Path(path))]
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    except QuestionSetError as error:
+        print(error, file=sys.stderr)
+        return 2
+    report = evaluate(engine, items)
+    if args.json:
+        print(json.dumps({
+            "overall": report.accuracy(),
+            "in_scope": report.accuracy(report.in_scope),
+            "out_of_scope": report.accuracy(report.out_of_scope),
+            "by_kind": {k: report.accuracy(v) for k, v in report.by_kind().items()},
+            "failures": [r.item.question for r in report.failures],
+        }, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report, show_failures=not args.quiet))
+    if args.min_accuracy is not None and report.accuracy() * 100 < args.min_accuracy:
+        print(f"accuracy {report.accuracy():.1%} is below --min-accuracy {args.min_accuracy}%", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.bench import format_bench, run_bench
+
+    try:
+        result = run_bench(facts=args.facts, questions=args.questions, knowledge_dir=_knowledge_dir(args))
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    print(json.dumps(result, indent=2) if args.json else format_bench(result))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not settings.token:
+        if args.command == "run":
+            print(
+                "error: no bot token. Set TELEGRAM_BOT_TOKEN (or pass --token-file FILE); "
+                "without one, `python -m bot chat` opens the terminal chat.",
+                file=sys.stderr,
+            )
+            return 2
+        print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat on the same engine.\n")
+        return cmd_chat(args)
+    from bot.telegram_app import run_bot
+
+    return run_bot(settings)
+
+
+# --------------------------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="foshan-bot", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--knowledge", metavar="DIR",
+        help="fact base folder (default: $BOT_KNOWLEDGE_DIR, else the shipped knowledge/)",
+    )
+    parser.set_defaults(func=cmd_run, command=None, lang=None, token_file=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check the fact base; list every problem as FILE:LINE: message")
+    p.add_argument("directory", nargs="?", help="fact base folder to check (default: the one in use)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("facts", help="list the facts (or print them all as JSON)")
+    p.add_argument("--json", action="store_true", help="print every fact with answers and citations as JSON")
+    p.add_argument("--topic", metavar="T", help="only facts of topic T")
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser(
+        "ask", help="answer questions (arguments, or one per line on stdin)",
+        description="Answer QUESTION, or with none read questions from stdin, one per line.",
+    )
+    p.add_argument("question", nargs="*", metavar="QUESTION")
+    p.add_argument("--json", action="store_true", help="one JSON object per line (stable format)")
+    p.add_argument("--lang", choices=("en", "zh"), help="answer language (default: the question's)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
+    p.add_argument("--lang", choices=("en", "zh"), help="answer language (default: the question's)")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", help="score the engine on question sets (YAML: q, expect, kind)")
+    p.add_argument("files", nargs="+", metavar="FILE.yaml")
+    p.add_argument("--min-accuracy", type=float, metavar="PERCENT", help="exit 1 below this overall accuracy")
+    p.add_argument("--quiet", action="store_true", help="do not list the failures")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="time loading, indexing and answering")
+    p.add_argument("--facts", type=int, metavar="N", help="use a synthetic fact base of N facts")
+    p.add_argument("--questions", type=int, default=3000, metavar="Q", help="questions to time (default 3000)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser(
+        "run", help="run the Telegram bot (long polling; webhooks with --webhook-url)",
+        description="Run the Telegram bot. Configuration comes from environment variables; see README.",
+    )
+    p.add_argument("--token-file", metavar="FILE", help="read the bot token from FILE (e.g. a mounted secret)")
+    p.add_argument("--webhook-url", metavar="URL", help="use a webhook at URL instead of long polling")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

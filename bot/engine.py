@@ -1,0 +1,60 @@
+"""The answer engine: a loaded fact base with its index, and the one call adapters make.
+
+Adapters (terminal, Telegram) hold an ``Engine`` and never touch the matcher's internals. Reloading
+builds a complete new engine first and swaps it in only when the new fact base is valid, so a
+broken edit never takes answers away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.knowledge import KnowledgeBase, Problem, load_knowledge
+from bot.matcher import Index, Match, build_index, match_fact, match_question
+
+_SHORTCUT = re.compile(r"^\s*/([a-z0-9_]{1,32})(?:@\w+)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Engine:
+    knowledge: KnowledgeBase
+    index: Index
+    warnings: tuple[Problem, ...] = ()
+
+    @classmethod
+    def load(cls, directory: Path | str | None = None) -> Engine:
+        """Load, validate and index a fact base; raises ``KnowledgeError`` on problems."""
+        knowledge, warnings = load_knowledge(directory)
+        return cls(knowledge, build_index(knowledge), tuple(warnings))
+
+    @classmethod
+    def from_knowledge(cls, knowledge: KnowledgeBase) -> Engine:
+        return cls(knowledge, build_index(knowledge))
+
+    def ask(self, question: str, language_hint: str | None = None, forced_language: str | None = None) -> Match:
+        """Answer one question.
+
+        Args:
+            question: the user's text; a bare shortcut command (``/turnover``) answers its fact.
+            language_hint: used when the question itself shows no language (user's Telegram language).
+            forced_language: the user's explicit choice (``/lang``), which always wins.
+        """
+        shortcut = _SHORTCUT.match(question)
+        if shortcut:
+            fact = self.knowledge.fact_by_shortcut(shortcut.group(1).lower())
+            if fact:
+                return match_fact(fact, forced_language or language_hint or "en")
+        match = match_question(question, self.index, language_hint)
+        if forced_language and forced_language != match.language:
+            match = _with_language(match, forced_language)
+        return match
+
+    def answer_fact(self, fact_id: str, language: str) -> Match | None:
+        fact = self.knowledge.fact(fact_id)
+        return match_fact(fact, language) if fact else None
+
+
+def _with_language(match: Match, language: str) -> Match:
+    return replace(match, language=language)

@@ -1,0 +1,726 @@
+"""Load and validate the fact base in ``knowledge/*.yaml``.
+
+The fact base is written by curators, not programmers, so every problem is reported with the file
+and line it comes from, all at once, instead of stopping at the first. The loader returns frozen
+dataclasses; nothing downstream sees raw YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FACT_ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
+SHORTCUT_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+LANGUAGES = ("en", "zh")
+MAX_QUOTE_WORDS = 40
+MIN_PHRASINGS_PER_LANGUAGE = 3
+LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
+SMALLTALK_KINDS = ("greeting", "thanks", "goodbye")
+
+#: Commands the bot defines itself; a fact's shortcut may not take one of these names.
+BUILTIN_COMMANDS = frozenset(
+    {
+        "start", "help", "ask", "topics", "sources", "about", "lang", "settings",
+        "stats", "unanswered", "reload", "cancel", "quit", "why",
+    }
+)
+
+SOURCES_FILE = "sources.yaml"
+LEXICON_FILE = "lexicon.yaml"
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A text in English and simplified Chinese."""
+
+    en: str
+    zh: str
+
+    def get(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    url: str
+    language: str
+    date: str | None = None
+    author: str | None = None
+    note: str | None = None
+    secondary: bool = False
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    where: str
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    topic: str
+    questions_en: tuple[str, ...]
+    questions_zh: tuple[str, ...]
+    answer: Bilingual
+    as_of: str
+    citations: tuple[Citation, ...]
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    shortcut: str | None = None
+    note: Bilingual | None = None
+    file: str = ""
+    line: int = 0
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """All phrasings, English first."""
+        return self.questions_en + self.questions_zh
+
+    def first_question(self, language: str) -> str:
+        return (self.questions_zh if language == "zh" else self.questions_en)[0]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: Bilingual
+    file: str
+
+
+@dataclass(frozen=True)
+class LexiconGroup:
+    """Words the matcher treats as one concept; ``kind`` says how a mismatch counts."""
+
+    kind: str
+    words: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Smalltalk:
+    kind: str
+    words: tuple[str, ...]
+    reply: Bilingual
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    groups: tuple[LexiconGroup, ...] = ()
+    home_places: tuple[str, ...] = ()
+    smalltalk: tuple[Smalltalk, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    facts: tuple[Fact, ...]
+    sources: dict[str, Source]
+    topics: tuple[Topic, ...]
+    lexicon: Lexicon
+    directory: Path
+    updated: str
+    _by_id: dict[str, Fact] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({fact.id: fact for fact in self.facts})
+
+    def fact(self, fact_id: str) -> Fact | None:
+        return self._by_id.get(fact_id)
+
+    def fact_by_shortcut(self, command: str) -> Fact | None:
+        return next((f for f in self.facts if f.shortcut == command), None)
+
+    def facts_in_topic(self, topic_id: str) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.topic == topic_id)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    @property
+    def shortcuts(self) -> tuple[Fact, ...]:
+        return tuple(f for f in self.facts if f.shortcut)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.facts)} facts, {len(self.sources)} sources, {len(self.topics)} topics, "
+            f"{len(self.shortcuts)} shortcuts"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.warning else ""
+        return f"{self.file}:{self.line}: {prefix}{self.message}"
+
+
+class KnowledgeError(Exception):
+    """The fact base has problems; ``problems`` lists each with its file and line."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with line numbers
+# --------------------------------------------------------------------------------------------
+
+
+class LinedMap(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LinedList(list):  # type: ignore[type-arg]
+    """A YAML sequence that remembers the line of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+def _to_python(node: yaml.Node, loader: yaml.SafeLoader, problems: list[Problem], file: str) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result = LinedMap()
+        result.line, result.key_lines = line, {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key_text = str(key)
+            if key_text in result:
+                problems.append(Problem(file, key_node.start_mark.line + 1, f"duplicate key '{key_text}'"))
+            result[key_text] = _to_python(value_node, loader, problems, file)
+            result.key_lines[key_text] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = LinedList(_to_python(item, loader, problems, file) for item in node.value)
+        items.line = line
+        items.item_lines = [item.start_mark.line + 1 for item in node.value]
+        return items
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def read_yaml(path: Path, display: str, problems: list[Problem]) -> Any:
+    """Parse one YAML file safely, keeping line numbers; syntax errors become problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(display, 1, f"cannot read file: {exc}"))
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _to_python(node, loader, problems, display)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(display, line, f"YAML syntax error: {exc.problem or exc}"))
+        return None
+    finally:
+        loader.dispose()
+
+
+# --------------------------------------------------------------------------------------------
+# Schema checks
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checker:
+    """Collects problems while reading one file's mappings against the schema."""
+
+    file: str
+    problems: list[Problem]
+
+    def add(self, line: int, message: str, warning: bool = False) -> None:
+        self.problems.append(Problem(self.file, line, message, warning))
+
+    def mapping(self, value: Any, line: int, what: str) -> LinedMap | None:
+        if not isinstance(value, LinedMap):
+            self.add(getattr(value, "line", line), f"{what} must be a mapping of fields")
+            return None
+        return value
+
+    def fields(
+        self, data: LinedMap, what: str, required: Iterable[str], optional: Iterable[str] = ()
+    ) -> bool:
+        required, allowed = tuple(required), set(required) | set(optional)
+        ok = True
+        for key in data:
+            if key not in allowed:
+                self.add(
+                    data.line_of(key),
+                    f"unknown field '{key}' in {what} (allowed: {', '.join(sorted(allowed))})",
+                )
+                ok = False
+        for key in required:
+            if key not in data or data[key] in (None, ""):
+                self.add(data.line, f"{what} is missing required field '{key}'")
+                ok = False
+        return ok
+
+    def text(self, data: LinedMap, key: str, what: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, LinedMap | LinedList) or isinstance(value, bool):
+            self.add(data.line_of(key), f"'{key}' of {what} must be text")
+            return None
+        return str(value).strip()
+
+    def text_list(self, data: LinedMap, key: str, what: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, LinedList):
+            self.add(data.line_of(key), f"'{key}' of {what} must be a list")
+            return ()
+        items = []
+        for item, line in zip(value, value.item_lines, strict=True):
+            if item is None or isinstance(item, LinedMap | LinedList) or str(item).strip() == "":
+                self.add(line, f"'{key}' of {what} must hold plain text items")
+                continue
+            items.append(str(item).strip())
+        return tuple(items)
+
+    def bilingual(self, data: LinedMap, key: str, what: str) -> Bilingual | None:
+        value = self.mapping(data.get(key), data.line_of(key), f"'{key}' of {what}")
+        if value is None:
+            return None
+        self.fields(value, f"'{key}' of {what}", required=(), optional=LANGUAGES)
+        texts = {}
+        for language in LANGUAGES:
+            text = self.text(value, language, f"'{key}' of {what}")
+            if not text:
+                self.add(value.line, f"'{key}' of {what} is missing the '{language}' text")
+            texts[language] = text or ""
+        return Bilingual(**texts)
+
+
+def _quote_words(quote: str) -> int:
+    """Count words, each Chinese character counting as one, so limits work in both languages."""
+    return len(re.findall(r"[A-Za-z0-9'’.,%-]+|[\u3400-\u9fff]", quote))
+
+
+def normalise_phrasing(text: str) -> str:
+    """A loose form of a phrasing used to spot the same question stored twice."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+# --------------------------------------------------------------------------------------------
+# Readers for each kind of file
+# --------------------------------------------------------------------------------------------
+
+
+def _read_sources(data: Any, check: _Checker) -> list[Source]:
+    root = check.mapping(data, 1, "sources.yaml")
+    if root is None:
+        return []
+    check.fields(root, "sources.yaml", required=("sources",))
+    items = root.get("sources")
+    if not isinstance(items, LinedList):
+        return []
+    sources = []
+    for item, line in zip(items, items.item_lines, strict=True):
+        entry = check.mapping(item, line, "a source")
+        if entry is None:
+            continue
+        what = f"source '{entry.get('id', '?')}'"
+        check.fields(
+            entry, what,
+            required=("id", "title", "publisher", "url", "language"),
+            optional=("date", "author", "note", "secondary"),
+        )
+        source_id = check.text(entry, "id", what) or ""
+        if source_id and not FACT_ID_PATTERN.match(source_id):
+            check.add(entry.line_of("id"), f"source id '{source_id}' may only use a-z, 0-9 and '-'")
+        url = check.text(entry, "url", what) or ""
+        if url and not re.match(r"^https?://\S+$", url):
+            check.add(entry.line_of("url"), f"url of {what} must start with http:// or https://")
+        language = check.text(entry, "language", what) or ""
+        sources.append(
+            Source(
+                id=source_id,
+                title=check.text(entry, "title", what) or "",
+                publisher=check.text(entry, "publisher", what) or "",
+                url=url,
+                language=language,
+                date=check.text(entry, "date", what),
+                author=check.text(entry, "author", what),
+                note=check.text(entry, "note", what),
+                secondary=bool(entry.get("secondary", False)),
+                file=check.file,
+                line=entry.line,
+            )
+        )
+    return sources
+
+
+def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
+    root = check.mapping(data, 1, "lexicon.yaml")
+    if root is None:
+        return Lexicon()
+    check.fields(root, "lexicon.yaml", required=("groups",), optional=("home_places", "smalltalk"))
+    groups: list[LexiconGroup] = []
+    seen: dict[str, int] = {}
+    items = root.get("groups")
+    if isinstance(items, LinedList):
+        for item, line in zip(items, items.item_lines, strict=True):
+            entry = check.mapping(item, line, "a lexicon group")
+            if entry is None:
+                continue
+            check.fields(entry, "a lexicon group", required=("kind", "words"))
+            kind = check.text(entry, "kind", "a lexicon group") or "term"
+            if kind not in LEXICON_KINDS:
+                check.add(entry.line_of("kind"), f"unknown kind '{kind}' (use one of {', '.join(LEXICON_KINDS)})")
+            words = tuple(w.casefold() for w in check.text_list(entry, "words", "a lexicon group"))
+            for word in words:
+                if word in seen:
+                    check.add(entry.line_of("words"), f"'{word}' is already in the group on line {seen[word]}")
+                seen.setdefault(word, entry.line)
+            groups.append(LexiconGroup(kind=kind, words=words, line=entry.line))
+    home = tuple(w.casefold() for w in check.text_list(root, "home_places", "lexicon.yaml"))
+    smalltalk: list[Smalltalk] = []
+    talk = root.get("smalltalk")
+    if talk is not None:
+        talk_map = check.mapping(talk, root.line_of("smalltalk"), "smalltalk")
+        for kind, value in (talk_map or {}).items():
+            what = f"smalltalk '{kind}'"
+            if kind not in SMALLTALK_KINDS:
+                check.add(talk_map.line_of(kind), f"unknown {what} (use one of {', '.join(SMALLTALK_KINDS)})")
+                continue
+            entry = check.mapping(value, talk_map.line_of(kind), what)
+            if entry is None or not check.fields(entry, what, required=("words", "reply")):
+                continue
+            reply = check.bilingual(entry, "reply", what)
+            words = tuple(w.casefold() for w in check.text_list(entry, "words", what))
+            if reply:
+                smalltalk.append(Smalltalk(kind=kind, words=words, reply=reply))
+    return Lexicon(groups=tuple(groups), home_places=home, smalltalk=tuple(smalltalk))
+
+
+FACT_FIELDS_REQUIRED = ("id", "questions", "answer", "as_of", "citations")
+FACT_FIELDS_OPTIONAL = ("keywords", "related", "shortcut", "note")
+
+
+def _read_topic_file(data: Any, check: _Checker) -> tuple[Topic | None, list[Fact], list[tuple[Fact, list[int]]]]:
+    """Read one topic file; returns the topic, its facts and each fact's citation lines."""
+    root = check.mapping(data, 1, "a topic file")
+    if root is None:
+        return None, [], []
+    check.fields(root, "a topic file", required=("topic", "facts"))
+    topic = None
+    topic_map = check.mapping(root.get("topic"), root.line_of("topic"), "'topic'") if "topic" in root else None
+    if topic_map is not None:
+        check.fields(topic_map, "'topic'", required=("id", "title"))
+        topic_id = check.text(topic_map, "id", "'topic'") or ""
+        if topic_id and not FACT_ID_PATTERN.match(topic_id):
+            check.add(topic_map.line_of("id"), f"topic id '{topic_id}' may only use a-z, 0-9 and '-'")
+        title = check.bilingual(topic_map, "title", "'topic'") if "title" in topic_map else None
+        if topic_id and title:
+            topic = Topic(id=topic_id, title=title, file=check.file)
+    facts: list[Fact] = []
+    citation_lines: list[tuple[Fact, list[int]]] = []
+    items = root.get("facts")
+    if items is not None and not isinstance(items, LinedList):
+        check.add(root.line_of("facts"), "'facts' must be a list of facts")
+        return topic, [], []
+    for item, line in zip(items or [], getattr(items, "item_lines", []), strict=True):
+        entry = check.mapping(item, line, "a fact")
+        if entry is None:
+            continue
+        fact, lines = _read_fact(entry, check, topic.id if topic else "")
+        if fact is not None:
+            facts.append(fact)
+            citation_lines.append((fact, lines))
+    return topic, facts, citation_lines
+
+
+def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | None, list[int]]:
+    fact_id = check.text(entry, "id", "a fact") or ""
+    what = f"fact '{fact_id or '?'}'"
+    check.fields(entry, what, FACT_FIELDS_REQUIRED, FACT_FIELDS_OPTIONAL)
+    if fact_id and not FACT_ID_PATTERN.match(fact_id):
+        check.add(entry.line_of("id"), f"fact id '{fact_id}' may only use a-z, 0-9 and '-'")
+    questions = {"en": (), "zh": ()}
+    q_map = entry.get("questions")
+    if q_map is not None:
+        q_map = check.mapping(q_map, entry.line_of("questions"), f"'questions' of {what}")
+    if q_map is not None:
+        check.fields(q_map, f"'questions' of {what}", required=(), optional=LANGUAGES)
+        for language in LANGUAGES:
+            phrasings = check.text_list(q_map, language, f"'questions' of {what}")
+            questions[language] = phrasings
+            if not phrasings:
+                check.add(q_map.line_of(language), f"{what} has no '{language}' questions")
+            elif len(phrasings) < MIN_PHRASINGS_PER_LANGUAGE:
+                check.add(
+                    q_map.line_of(language),
+                    f"{what} has only {len(phrasings)} '{language}' questions; "
+                    f"{MIN_PHRASINGS_PER_LANGUAGE} or more help users find it",
+                    warning=True,
+                )
+    answer = check.bilingual(entry, "answer", what) if "answer" in entry else None
+    note = check.bilingual(entry, "note", what) if "note" in entry else None
+    shortcut = check.text(entry, "shortcut", what)
+    if shortcut is not None:
+        if not SHORTCUT_PATTERN.match(shortcut):
+            check.add(
+                entry.line_of("shortcut"),
+                f"shortcut '{shortcut}' of {what} is not a valid Telegram command "
+                "(1-32 characters: a-z, 0-9, _)",
+            )
+        elif shortcut in BUILTIN_COMMANDS:
+            check.add(entry.line_of("shortcut"), f"shortcut '{shortcut}' of {what} clashes with the built-in /{shortcut}")
+    citations: list[Citation] = []
+    lines: list[int] = []
+    raw = entry.get("citations")
+    if raw is not None and not isinstance(raw, LinedList):
+        check.add(entry.line_of("citations"), f"'citations' of {what} must be a list")
+    elif raw is not None:
+        if not raw:
+            check.add(entry.line_of("citations"), f"{what} needs at least one citation")
+        for item, line in zip(raw, raw.item_lines, strict=True):
+            cite = check.mapping(item, line, f"a citation of {what}")
+            if cite is None:
+                continue
+            check.fields(cite, f"a citation of {what}", required=("source", "where"), optional=("quote",))
+            quote = check.text(cite, "quote", what)
+            if quote and _quote_words(quote) > MAX_QUOTE_WORDS:
+                check.add(
+                    cite.line_of("quote"),
+                    f"evidence quote of {what} has {_quote_words(quote)} words; keep it under "
+                    f"{MAX_QUOTE_WORDS} (answers are in our own words)",
+                )
+            citations.append(
+                Citation(
+                    source_id=check.text(cite, "source", what) or "",
+                    where=check.text(cite, "where", what) or "",
+                    quote=quote,
+                )
+            )
+            lines.append(cite.line_of("source"))
+    if not fact_id or answer is None:
+        return None, lines
+    fact = Fact(
+        id=fact_id,
+        topic=topic_id,
+        questions_en=questions["en"],
+        questions_zh=questions["zh"],
+        answer=answer,
+        as_of=check.text(entry, "as_of", what) or "",
+        citations=tuple(citations),
+        keywords=check.text_list(entry, "keywords", what),
+        related=check.text_list(entry, "related", what),
+        shortcut=shortcut,
+        note=note,
+        file=check.file,
+        line=entry.line,
+    )
+    return fact, lines
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-file checks and the entry point
+# --------------------------------------------------------------------------------------------
+
+
+def _cross_check(
+    facts: list[Fact],
+    sources: list[Source],
+    citation_lines: list[tuple[Fact, list[int]]],
+    problems: list[Problem],
+) -> None:
+    first_fact: dict[str, Fact] = {}
+    for fact in facts:
+        if fact.id in first_fact:
+            other = first_fact[fact.id]
+            problems.append(
+                Problem(fact.file, fact.line, f"duplicate fact id '{fact.id}' (first at {other.file}:{other.line})")
+            )
+        first_fact.setdefault(fact.id, fact)
+    first_source: dict[str, Source] = {}
+    for source in sources:
+        if source.id in first_source:
+            problems.append(Problem(source.file, source.line, f"duplicate source id '{source.id}'"))
+        first_source.setdefault(source.id, source)
+
+    cited: set[str] = set()
+    for fact, lines in citation_lines:
+        for citation, line in zip(fact.citations, lines, strict=True):
+            cited.add(citation.source_id)
+            if citation.source_id not in first_source:
+                problems.append(
+                    Problem(fact.file, line, f"fact '{fact.id}' cites unknown source '{citation.source_id}'")
+                )
+    for fact in facts:
+        for related in fact.related:
+            if related not in first_fact:
+                problems.append(Problem(fact.file, fact.line, f"fact '{fact.id}' lists unknown related fact '{related}'"))
+            elif related == fact.id:
+                problems.append(Problem(fact.file, fact.line, f"fact '{fact.id}' lists itself as related"))
+
+    shortcut_owner: dict[str, Fact] = {}
+    phrasing_owner: dict[str, Fact] = {}
+    for fact in facts:
+        if fact.shortcut and SHORTCUT_PATTERN.match(fact.shortcut):
+            owner = shortcut_owner.setdefault(fact.shortcut, fact)
+            if owner is not fact:
+                problems.append(
+                    Problem(fact.file, fact.line, f"shortcut '{fact.shortcut}' is used by '{owner.id}' and '{fact.id}'")
+                )
+        for phrasing in fact.questions:
+            key = normalise_phrasing(phrasing)
+            owner = phrasing_owner.setdefault(key, fact)
+            if owner.id != fact.id:
+                problems.append(
+                    Problem(fact.file, fact.line, f"question '{phrasing}' is on both '{owner.id}' and '{fact.id}'")
+                )
+    for source in sources:
+        if source.id not in cited:
+            problems.append(Problem(source.file, source.line, f"source '{source.id}' is not cited by any fact", warning=True))
+
+
+def default_knowledge_dir() -> Path:
+    """The shipped fact base: inside the installed package, or beside it in a source checkout."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "knowledge_data", package_dir.parent / "knowledge"):
+        if candidate.is_dir():
+            return candidate
+    return package_dir.parent / "knowledge"
+
+
+def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load and validate every YAML file in ``directory``.
+
+    Returns:
+        The fact base and its warnings (problems that do not stop it from working).
+
+    Raises:
+        KnowledgeError: with every error found, each naming its file and line.
+    """
+    directory = Path(directory) if directory else default_knowledge_dir()
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        raise KnowledgeError([Problem(str(directory), 0, "fact base folder not found")])
+
+    sources: list[Source] = []
+    lexicon = Lexicon()
+    topics: list[Topic] = []
+    facts: list[Fact] = []
+    citation_lines: list[tuple[Fact, list[int]]] = []
+    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    for path in paths:
+        display = str(path)
+        data = read_yaml(path, display, problems)
+        check = _Checker(display, problems)
+        if data is None:
+            if not any(p.file == display for p in problems):
+                problems.append(Problem(display, 1, "file is empty"))
+            continue
+        if path.name == SOURCES_FILE:
+            sources = _read_sources(data, check)
+        elif path.name == LEXICON_FILE:
+            lexicon = _read_lexicon(data, check)
+        else:
+            topic, topic_facts, lines = _read_topic_file(data, check)
+            if topic:
+                if any(t.id == topic.id for t in topics):
+                    problems.append(Problem(display, 1, f"topic id '{topic.id}' is used by another file too"))
+                topics.append(topic)
+            facts.extend(topic_facts)
+            citation_lines.extend(lines)
+    if not (directory / SOURCES_FILE).is_file():
+        problems.append(Problem(str(directory / SOURCES_FILE), 0, "sources file is missing"))
+    if not facts and not any(not p.warning for p in problems):
+        problems.append(Problem(str(directory), 0, "no facts found (add a topic file with 'facts:')"))
+    _cross_check(facts, sources, citation_lines, problems)
+
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise KnowledgeError(errors)
+    updated = max((p.stat().st_mtime for p in paths), default=0.0)
+    knowledge = KnowledgeBase(
+        facts=tuple(facts),
+        sources={s.id: s for s in sources},
+        topics=tuple(topics),
+        lexicon=lexicon,
+        directory=directory,
+        updated=dt.datetime.fromtimestamp(updated, tz=dt.UTC).strftime("%Y-%m-%d"),
+    )
+    return knowledge, [p for p in problems if p.warning]
+
+
+def iter_citation_sources(knowledge: KnowledgeBase, fact: Fact) -> Iterator[tuple[Citation, Source]]:
+    """Each citation of ``fact`` with the source it names (validated to exist)."""
+    for citation in fact.citations:
+        yield citation, knowledge.sources[citation.source_id]
+
+
+def fact_to_json(knowledge: KnowledgeBase, fact: Fact) -> dict[str, Any]:
+    """The stable JSON form of a fact that ``facts --json`` prints for other tools."""
+    return {
+        "id": fact.id,
+        "topic": fact.topic,
+        "questions": list(fact.questions),
+        "questions_by_language": {"en": list(fact.questions_en), "zh": list(fact.questions_zh)},
+        "keywords": list(fact.keywords),
+        "answer": {"en": fact.answer.en, "zh": fact.answer.zh},
+        "note": {"en": fact.note.en, "zh": fact.note.zh} if fact.note else None,
+        "as_of": fact.as_of,
+        "citations": [
+            {
+                "source_id": source.id,
+                "title": source.title,
+                "publisher": source.publisher,
+                "date": source.date,
+                "url": source.url,
+                "where": citation.where,
+                "quote": citation.quote,
+            }
+            for citation, source in iter_citation_sources(knowledge, fact)
+        ],
+        "related": list(fact.related),
+        "shortcut": fact.shortcut,
+    }
