@@ -113,6 +113,7 @@ class LexiconGroup:
 
     kind: str
     words: tuple[str, ...]
+    wants: str | None = None
     line: int = 0
 
 
@@ -410,7 +411,10 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
             entry = check.mapping(item, line, "a lexicon group")
             if entry is None:
                 continue
-            check.fields(entry, "a lexicon group", required=("kind", "words"))
+            check.fields(entry, "a lexicon group", required=("kind", "words"), optional=("wants",))
+            wants = check.text(entry, "wants", "a lexicon group")
+            if wants is not None and wants not in ("number", "date"):
+                check.add(entry.line_of("wants"), f"unknown wants '{wants}' (use number or date)")
             kind = check.text(entry, "kind", "a lexicon group") or "term"
             if kind not in LEXICON_KINDS:
                 check.add(entry.line_of("kind"), f"unknown kind '{kind}' (use one of {', '.join(LEXICON_KINDS)})")
@@ -419,7 +423,7 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
                 if word in seen:
                     check.add(entry.line_of("words"), f"'{word}' is already in the group on line {seen[word]}")
                 seen.setdefault(word, entry.line)
-            groups.append(LexiconGroup(kind=kind, words=words, line=entry.line))
+            groups.append(LexiconGroup(kind=kind, words=words, wants=wants, line=entry.line))
     home = tuple(w.casefold() for w in check.text_list(root, "home_places", "lexicon.yaml"))
     smalltalk: list[Smalltalk] = []
     talk = root.get("smalltalk")

@@ -28,12 +28,13 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.knowledge import Fact, KnowledgeBase, Lexicon
 
@@ -44,7 +45,7 @@ ANSWER_THRESHOLD = 0.55
 #: Confidence at or above which candidates are offered as "Did you mean".
 CLARIFY_THRESHOLD = 0.38
 #: An answer needs this lead over a runner-up from another fact; closer calls become clarify.
-ANSWER_MARGIN = 0.06
+ANSWER_MARGIN = 0.04
 #: Questions are cut to this many characters before matching; nobody asks longer.
 MAX_QUESTION_CHARS = 1000
 #: Weight of a word the fact base does not know (mostly chatty filler).
@@ -53,6 +54,8 @@ UNKNOWN_BIGRAM_WEIGHT = 0.12
 #: How much one contradiction (another year, place, company, measure) keeps of the confidence.
 CONTRADICTION_FACTOR = 0.4
 NUMBER_MISMATCH_FACTOR = 0.5
+#: A question asking "how many" of a fact that states no figure (or "when" and no date).
+WANTS_MISMATCH_FACTOR = 0.5
 #: Posting lists longer than this are too common to select candidates with.
 MAX_POSTING_FOR_CANDIDATES = 3000
 CANDIDATES_TO_SCORE = 40
@@ -70,9 +73,13 @@ ENGLISH_STOP_WORDS = frozenset(
     would've could've should've okay ok yes yeah yep mr ms dr etc eg ie one""".split()
 )
 
+#: Function characters; a Chinese bigram made only of these carries no topic (like stop words).
+CHINESE_STOP_CHARACTERS = frozenset("的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下吧啊呀要想能会该把被给对从到为")
+
 APPROXIMATE_MARKERS = re.compile(
     r"~|≈|\b(?:about|around|approximately|approx|roughly|nearly|almost|some|circa|over|more than|"
-    r"less than|under|close to)\b|约|大约|大概|左右|将近|接近|超过|差不多|上下"
+    r"less than|under|close to|like|i think|i heard|is that right|is it true|correct|right)\b|"
+    r"约|大约|大概|左右|将近|接近|超过|差不多|上下|对吗|是吗|对不对|听说"
 )
 
 _NUMBER = re.compile(
@@ -160,6 +167,8 @@ class _FactEntry:
     terms: frozenset[str]
     phrasings: list[_Phrasing]
     numbers: tuple[float, ...]
+    has_figure: bool = False
+    has_date: bool = False
 
 
 @dataclass
@@ -171,10 +180,13 @@ class Index:
     entries: list[_FactEntry]
     idf: dict[str, float]
     postings: dict[str, list[int]]
+    vocabulary: frozenset[str]
     vocabulary_by_initial: dict[str, list[str]]
-    deletions: dict[str, str]
+    deletions: dict[str, list[str]]
+    word_counts: dict[str, int]
     max_idf: float
     group_kind: dict[str, str] = field(default_factory=dict)
+    group_wants: dict[str, str] = field(default_factory=dict)
     home_groups: frozenset[str] = frozenset()
 
 
@@ -207,13 +219,23 @@ def detect_language(text: str, hint: str | None = None) -> str:
 
 
 def stem(word: str) -> str:
-    """Fold English plurals and possessives; deliberately light (``listed`` stays ``listed``)."""
+    """Fold English inflections (plurals, -ed, -ing) so "announce" meets "announced".
+
+    Deliberately crude: the same function runs on stored phrasings and on questions, so it only
+    has to map related forms together, not produce dictionary words.
+    """
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
     return word
 
 
@@ -234,9 +256,12 @@ class Normaliser:
     def __init__(self, lexicon: Lexicon) -> None:
         self.group_of: dict[str, str] = {}
         self.group_kind: dict[str, str] = {}
+        self.group_wants: dict[str, str] = {}
         for number, group in enumerate(lexicon.groups):
             token = f"{_GROUP_MARK}{number}"
             self.group_kind[token] = group.kind
+            if group.wants:
+                self.group_wants[token] = group.wants
             for word in group.words:
                 self.group_of[self._clean(word)] = token
         self.home_groups = frozenset(
@@ -252,6 +277,7 @@ class Normaliser:
     @staticmethod
     def _clean(text: str) -> str:
         text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
+        text = re.sub(r"[’'`´]s\b", "", text)  # possessive: "gree's" is about "gree"
         text = re.sub(r"[’'`´]", "", text)
         return " ".join(re.sub(f"[^a-z0-9{_CJK}%.,~]+", " ", text).split())
 
@@ -287,9 +313,12 @@ class Normaliser:
         ]
         return None if leftover else kinds[0]
 
-    def terms(self, cleaned: str) -> list[str]:
-        """Matcher terms of cleaned text, before typo correction."""
-        text = _NUMBER.sub(_number_token, cleaned)
+    def terms(self, cleaned: str, correct: Callable[[str], str] | None = None) -> list[str]:
+        """Matcher terms of cleaned text; ``correct`` fixes misspelt words first."""
+        text = cleaned
+        if correct is not None:
+            text = _LATIN_WORD.sub(lambda m: correct(m.group(0)), text)
+        text = _NUMBER.sub(_number_token, text)
         if self._phrase_pattern:
             # The group token says "a synonym of this concept"; the word itself stays too, so
             # the exact word a fact uses still counts for more than a synonym of it.
@@ -305,10 +334,19 @@ class Normaliser:
                 if token not in ENGLISH_STOP_WORDS and len(token) > 1:
                     terms.append(stem(token))
             elif len(token) == 1:
-                terms.append(token)
+                if token not in CHINESE_STOP_CHARACTERS:
+                    terms.append(token)
             else:
-                terms.extend(token[i : i + 2] for i in range(len(token) - 1))
+                terms.extend(
+                    token[i : i + 2]
+                    for i in range(len(token) - 1)
+                    if not (token[i] in CHINESE_STOP_CHARACTERS and token[i + 1] in CHINESE_STOP_CHARACTERS)
+                )
         return terms
+
+    def words(self, cleaned: str) -> set[str]:
+        """The raw Latin words of cleaned text (the vocabulary typos are corrected against)."""
+        return set(_LATIN_WORD.findall(cleaned))
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,16 +372,29 @@ def build_index(knowledge: KnowledgeBase) -> Index:
     entries: list[_FactEntry] = []
     document_frequency: dict[str, int] = defaultdict(int)
     postings: dict[str, list[int]] = defaultdict(list)
+    raw_words: set[str] = set(ENGLISH_STOP_WORDS)
+    word_counts: dict[str, int] = defaultdict(int)
+    for word in ENGLISH_STOP_WORDS:
+        word_counts[word] = len(knowledge.facts) + 1
+    for group in knowledge.lexicon.groups:
+        for word in group.words:
+            raw_words |= normaliser.words(normaliser.clean(word))
     for position, fact in enumerate(knowledge.facts):
-        phrasing_terms = [
-            (text, frozenset(normaliser.terms(normaliser.clean(text))))
-            for text in (*fact.questions, *fact.keywords)
-        ]
+        phrasing_terms = []
+        for text in fact.questions:
+            cleaned = normaliser.clean(text)
+            for word in normaliser.words(cleaned):
+                raw_words.add(word)
+                word_counts[word] += 1
+            phrasing_terms.append((text, frozenset(normaliser.terms(cleaned))))
         document: set[str] = set()
         for _, terms in phrasing_terms:
             document |= terms
-        for text in (fact.answer.en, fact.answer.zh, fact.as_of):
-            document |= set(normaliser.terms(normaliser.clean(text)))
+        # Keywords and answers say what a fact covers; only the questions are phrasings.
+        for text in (*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of):
+            cleaned = normaliser.clean(text)
+            raw_words |= normaliser.words(cleaned)
+            document |= set(normaliser.terms(cleaned))
         for term in document:
             document_frequency[term] += 1
             postings[term].append(position)
@@ -353,6 +404,8 @@ def build_index(knowledge: KnowledgeBase) -> Index:
                 terms=frozenset(document),
                 phrasings=[_Phrasing(text, terms, 0.0) for text, terms in phrasing_terms if terms],
                 numbers=_numbers_of(document),
+                has_figure=any(t[:2] in (_NUMBER_MARK + "n", _NUMBER_MARK + "p") for t in document),
+                has_date=any(t[:2] == _NUMBER_MARK + "y" for t in document),
             )
         )
     total = max(len(knowledge.facts), 1)
@@ -364,24 +417,27 @@ def build_index(knowledge: KnowledgeBase) -> Index:
         entry.phrasings = [
             _Phrasing(p.text, p.terms, sum(idf.get(t, max_idf) for t in p.terms)) for p in entry.phrasings
         ]
-    vocabulary = {t for t in idf if "a" <= t[0] <= "z"} | set(ENGLISH_STOP_WORDS)
     by_initial: dict[str, list[str]] = defaultdict(list)
-    deletions: dict[str, str] = {}
-    for word in sorted(vocabulary, key=lambda w: -idf.get(w, 0.0)):
+    deletions: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(raw_words):
         by_initial[word[0]].append(word)
         if len(word) >= 4:
             for deleted in _deletions(word):
-                deletions.setdefault(deleted, word)
+                if len(deletions[deleted]) < 8:
+                    deletions[deleted].append(word)
     return Index(
         knowledge=knowledge,
         normaliser=normaliser,
         entries=entries,
         idf=idf,
         postings=dict(postings),
+        vocabulary=frozenset(raw_words),
         vocabulary_by_initial=dict(by_initial),
-        deletions=deletions,
+        deletions=dict(deletions),
+        word_counts=dict(word_counts),
         max_idf=max_idf,
         group_kind=normaliser.group_kind,
+        group_wants=normaliser.group_wants,
         home_groups=normaliser.home_groups,
     )
 
@@ -392,18 +448,30 @@ def build_index(knowledge: KnowledgeBase) -> Index:
 
 
 def _correct_typo(word: str, index: Index) -> str:
-    """The fact base's word closest to an unknown word, or the word itself."""
-    if word in index.idf or word in ENGLISH_STOP_WORDS or len(word) < 4 or not word.isalpha():
+    """The fact base's word closest to an unknown word, or the word itself.
+
+    One slip (a wrong, swapped, missing or extra letter) is fixed; candidates come from a
+    deletion index (symmetric delete) and are confirmed with rapidfuzz's OSA distance. A missing
+    or extra letter is only fixed from six letters on, since short words one letter apart are
+    usually different words ("write" is not a typo of "writer").
+    """
+    if len(word) < 4 or word in index.vocabulary or not word.isalpha():
         return word
-    if word in index.deletions:  # one letter too many
-        return index.deletions[word]
-    for deleted in _deletions(word):  # one letter missing, wrong or swapped
-        if deleted in index.deletions:
-            return index.deletions[deleted]
-    if len(word) >= 6:
+    candidates = set(index.deletions.get(word, ()))
+    for deleted in _deletions(word):
+        if deleted in index.vocabulary:
+            candidates.add(deleted)
+        candidates.update(index.deletions.get(deleted, ()))
+    best = [
+        c for c in candidates
+        if OSA.distance(word, c, score_cutoff=1) <= 1 and (len(c) == len(word) or len(word) >= 6)
+    ]
+    if best:
+        return max(best, key=lambda c: (index.word_counts.get(c, 0), c))
+    if len(word) >= 7:
         found = process.extractOne(
             word, index.vocabulary_by_initial.get(word[0], []),
-            scorer=fuzz.ratio, processor=None, score_cutoff=80,
+            scorer=fuzz.ratio, processor=None, score_cutoff=85,
         )
         if found:
             return found[0]
@@ -413,13 +481,7 @@ def _correct_typo(word: str, index: Index) -> str:
 def analyse(question: str, index: Index, language_hint: str | None = None) -> Analysis:
     """Normalise a question into weighted terms (with typos corrected)."""
     cleaned = index.normaliser.clean(question)
-    terms = []
-    for term in index.normaliser.terms(cleaned):
-        if "a" <= term[0] <= "z":
-            term = _correct_typo(term, index)
-            if term in ENGLISH_STOP_WORDS:
-                continue
-        terms.append(term)
+    terms = index.normaliser.terms(cleaned, correct=lambda word: _correct_typo(word, index))
     return Analysis(
         text=cleaned,
         language=detect_language(question, language_hint),
@@ -444,9 +506,14 @@ def _contradictions(analysis: Analysis, entry: _FactEntry, index: Index) -> tupl
     reasons: list[str] = []
     factor = 1.0
     for term in analysis.terms:
-        if term in entry.terms:
+        if term in entry.terms and term not in index.group_wants:
             continue
         if term[0] == _GROUP_MARK:
+            wants = index.group_wants.get(term)
+            if (wants == "number" and not entry.has_figure) or (wants == "date" and not entry.has_date):
+                reasons.append(f"wants:{wants}")
+                factor *= WANTS_MISMATCH_FACTOR
+                continue
             kind = index.group_kind.get(term)
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
