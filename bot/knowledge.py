@@ -413,8 +413,8 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
                 continue
             check.fields(entry, "a lexicon group", required=("kind", "words"), optional=("wants",))
             wants = check.text(entry, "wants", "a lexicon group")
-            if wants is not None and wants not in ("number", "date"):
-                check.add(entry.line_of("wants"), f"unknown wants '{wants}' (use number or date)")
+            if wants is not None and wants not in ("number", "date", "percent"):
+                check.add(entry.line_of("wants"), f"unknown wants '{wants}' (use number, date or percent)")
             kind = check.text(entry, "kind", "a lexicon group") or "term"
             if kind not in LEXICON_KINDS:
                 check.add(entry.line_of("kind"), f"unknown kind '{kind}' (use one of {', '.join(LEXICON_KINDS)})")

@@ -74,7 +74,7 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 
 #: Function characters; a Chinese bigram made only of these carries no topic (like stop words).
-CHINESE_STOP_CHARACTERS = frozenset("的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下吧啊呀要想能会该把被给对从到为")
+CHINESE_STOP_CHARACTERS = frozenset("的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为")
 
 APPROXIMATE_MARKERS = re.compile(
     r"~|≈|\b(?:about|around|approximately|approx|roughly|nearly|almost|some|circa|over|more than|"
@@ -83,7 +83,7 @@ APPROXIMATE_MARKERS = re.compile(
 )
 
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
+    r"(?<![0-9a-z.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
     r"(%|percent\b|per cent\b|trillion\b|billion\b|bn\b|million\b|mn\b|thousand\b|万亿|亿|万|千)?"
 )
 _MULTIPLIERS = {
@@ -169,6 +169,7 @@ class _FactEntry:
     numbers: tuple[float, ...]
     has_figure: bool = False
     has_date: bool = False
+    has_percent: bool = False
 
 
 @dataclass
@@ -406,6 +407,7 @@ def build_index(knowledge: KnowledgeBase) -> Index:
                 numbers=_numbers_of(document),
                 has_figure=any(t[:2] in (_NUMBER_MARK + "n", _NUMBER_MARK + "p") for t in document),
                 has_date=any(t[:2] == _NUMBER_MARK + "y" for t in document),
+                has_percent=any(t[:2] == _NUMBER_MARK + "p" for t in document),
             )
         )
     total = max(len(knowledge.facts), 1)
@@ -513,6 +515,8 @@ def _contradictions(analysis: Analysis, entry: _FactEntry, index: Index) -> tupl
             if (wants == "number" and not entry.has_figure) or (wants == "date" and not entry.has_date):
                 reasons.append(f"wants:{wants}")
                 factor *= WANTS_MISMATCH_FACTOR
+                continue
+            if wants == "percent" and (term in entry.terms or entry.has_percent):
                 continue
             kind = index.group_kind.get(term)
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
@@ -631,7 +635,8 @@ def match_question(question: str, index: Index, language_hint: str | None = None
     smalltalk = index.normaliser.smalltalk(analysis.text)
     if smalltalk:
         return Match(question, "decline", language, 0.0, smalltalk=smalltalk)
-    if not analysis.terms:
+    if all(index.group_kind.get(t) == "question" for t in analysis.terms):
+        # Only "who/when/how many" and no topic ("who are you?"): nothing to look up.
         return Match(question, "decline", language, 0.0)
 
     segments = _segments(question, index, analysis.terms)
