@@ -42,7 +42,7 @@ LEXICON_FILE = "lexicon.yaml"
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bilingual:
     """A text in English and simplified Chinese."""
 
@@ -53,7 +53,7 @@ class Bilingual:
         return self.zh if language == "zh" else self.en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     title: str
@@ -68,14 +68,14 @@ class Source:
     line: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     source_id: str
     where: str
     quote: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     id: str
     topic: str
@@ -100,14 +100,14 @@ class Fact:
         return (self.questions_zh if language == "zh" else self.questions_en)[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic:
     id: str
     title: Bilingual
     file: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LexiconGroup:
     """Words the matcher treats as one concept; ``kind`` says how a mismatch counts."""
 
@@ -117,14 +117,14 @@ class LexiconGroup:
     line: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Smalltalk:
     kind: str
     words: tuple[str, ...]
     reply: Bilingual
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     groups: tuple[LexiconGroup, ...] = ()
     home_places: tuple[str, ...] = ()
@@ -172,7 +172,7 @@ class KnowledgeBase:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     file: str
     line: int

@@ -24,10 +24,15 @@ decline.
 
 from __future__ import annotations
 
+import gc
+import heapq
 import math
 import re
+import sys
 import unicodedata
-from collections import defaultdict
+from array import array
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -57,8 +62,10 @@ NUMBER_MISMATCH_FACTOR = 0.5
 #: A question asking "how many" of a fact that states no figure (or "when" and no date).
 WANTS_MISMATCH_FACTOR = 0.5
 #: Posting lists longer than this are too common to select candidates with.
-MAX_POSTING_FOR_CANDIDATES = 3000
-CANDIDATES_TO_SCORE = 40
+MAX_POSTING_FOR_CANDIDATES = 1000
+#: Stop gathering candidates after this many postings once rarer terms have found some.
+MAX_POSTINGS_VISITED = 3000
+CANDIDATES_TO_SCORE = 15
 
 ENGLISH_STOP_WORDS = frozenset(
     """a about above after again against all am an and any are aren as at be because been before
@@ -95,7 +102,6 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9]*")
 _GROUP_MARK = "\ue000"
 _NUMBER_MARK = "\ue001"
-_TOKEN = re.compile(f"{_GROUP_MARK}\\d+|{_NUMBER_MARK}[^\\s]+|[a-z][a-z0-9]*|[{_CJK}]+")
 _LEADING_COMMAND = re.compile(r"^\s*/[a-z0-9_]+(?:@\w+)?\s*")
 _MENTION = re.compile(r"@\w{3,}")
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
@@ -154,33 +160,34 @@ class Analysis:
     approximate: bool
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    text: str
-    terms: frozenset[str]
-    weight: float
-
-
-@dataclass
-class _FactEntry:
-    fact: Fact
-    terms: frozenset[str]
-    phrasings: list[_Phrasing]
-    numbers: tuple[float, ...]
-    has_figure: bool = False
-    has_date: bool = False
-    has_percent: bool = False
+_HAS_FIGURE, _HAS_DATE, _HAS_PERCENT = 1, 2, 4
 
 
 @dataclass
 class Index:
-    """Everything ``match_question`` needs, built once per fact base."""
+    """Everything ``match_question`` needs, built once per fact base.
+
+    Kept compact on purpose (flat arrays of term ids, interned strings): at 100,000 facts every
+    byte per fact is paid 100,000 times. Which terms a fact covers lives in the postings.
+    Phrasing ``k`` has the term ids ``phrasing_terms[phrasing_start[k]:phrasing_start[k + 1]]``;
+    fact ``f`` owns phrasings ``fact_phrasings[f]`` up to ``fact_phrasings[f + 1]``.
+    """
 
     knowledge: KnowledgeBase
     normaliser: Normaliser
-    entries: list[_FactEntry]
+    facts: tuple[Fact, ...]
+    term_ids: dict[str, int]
+    terms_by_id: list[str]
+    idf_by_id: array
+    phrasing_terms: array
+    phrasing_start: array
+    phrasing_weight: array
+    fact_phrasings: array
+    number_values: array
+    fact_numbers: array
+    fact_flags: array
     idf: dict[str, float]
-    postings: dict[str, list[int]]
+    postings: dict[str, array]
     vocabulary: frozenset[str]
     vocabulary_by_initial: dict[str, list[str]]
     deletions: dict[str, list[str]]
@@ -189,6 +196,18 @@ class Index:
     group_kind: dict[str, str] = field(default_factory=dict)
     group_wants: dict[str, str] = field(default_factory=dict)
     home_groups: frozenset[str] = frozenset()
+
+    def numbers_of(self, position: int) -> array:
+        """The figures (not years) the fact at ``position`` states."""
+        return self.number_values[self.fact_numbers[position] : self.fact_numbers[position + 1]]
+
+    def covers(self, term: str, position: int) -> bool:
+        """Whether the fact at ``position`` mentions ``term`` (binary search in its posting)."""
+        posting = self.postings.get(term)
+        if posting is None:
+            return False
+        found = bisect_left(posting, position)
+        return found < len(posting) and posting[found] == position
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,11 +270,33 @@ def _number_token(match: re.Match[str]) -> str:
     return f" {_NUMBER_MARK}n{value:.6g} "
 
 
+def _clean(text: str) -> str:
+    if text.isascii():  # most English text: nothing for NFKC or OpenCC to do
+        text = text.lower()
+    else:
+        text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
+    text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
+    return " ".join(_NOT_TEXT.sub(" ", text).split())
+
+
+_DIGIT = re.compile(r"\d")
+_APOSTROPHE = re.compile(r"[’'`´](?:s\b)?")
+_NOT_TEXT = re.compile(f"[^a-z0-9{_CJK}%.,~]+")
+_PIECE = re.compile(
+    f"({_NUMBER_MARK}[^\\s]+)|([a-z][a-z0-9]*(?:\\s+[a-z][a-z0-9]*)*)|([{_CJK}]+)"
+)
+
+
 class Normaliser:
-    """Turns any text into matcher terms, the same way for stored phrasings and questions."""
+    """Turns any text into matcher terms, the same way for stored phrasings and questions.
+
+    Lexicon phrases are found by dictionary lookups (longest match first) over words and over
+    Chinese runs, not by one big regex: it is what keeps index building fast at 100,000 facts.
+    """
 
     def __init__(self, lexicon: Lexicon) -> None:
-        self.group_of: dict[str, str] = {}
+        self.latin_phrases: dict[tuple[str, ...], str] = {}
+        self.chinese_words: dict[str, str] = {}
         self.group_kind: dict[str, str] = {}
         self.group_wants: dict[str, str] = {}
         for number, group in enumerate(lexicon.groups):
@@ -264,90 +305,158 @@ class Normaliser:
             if group.wants:
                 self.group_wants[token] = group.wants
             for word in group.words:
-                self.group_of[self._clean(word)] = token
-        self.home_groups = frozenset(
-            self.group_of[self._clean(p)] for p in lexicon.home_places if self._clean(p) in self.group_of
+                self._add_phrase(_clean(word), token)
+        # First word (character) of a phrase -> its longest phrase: most words start none.
+        self.latin_first: dict[str, int] = {}
+        for phrase in self.latin_phrases:
+            self.latin_first[phrase[0]] = max(self.latin_first.get(phrase[0], 0), len(phrase))
+        self.chinese_first: dict[str, int] = {}
+        for word in self.chinese_words:
+            self.chinese_first[word[0]] = max(self.chinese_first.get(word[0], 0), len(word))
+        self._chinese_first_set = frozenset(self.chinese_first)
+        self._chinese_pattern = (
+            re.compile("|".join(map(re.escape, sorted(self.chinese_words, key=len, reverse=True))))
+            if self.chinese_words else None
         )
-        self._phrase_pattern = self._alternation(self.group_of)
+        self._stems: dict[str, str | None] = {}
+        self.home_groups = frozenset(
+            token for place in lexicon.home_places if (token := self.group_of(_clean(place)))
+        )
         self.smalltalk_of: dict[str, str] = {}
         for talk in lexicon.smalltalk:
             for word in talk.words:
-                self.smalltalk_of[self._clean(word)] = talk.kind
-        self._smalltalk_pattern = self._alternation(self.smalltalk_of)
+                self.smalltalk_of[_clean(word)] = talk.kind
+        self._smalltalk_pattern = _alternation(self.smalltalk_of)
 
-    @staticmethod
-    def _clean(text: str) -> str:
-        text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
-        text = re.sub(r"[’'`´]s\b", "", text)  # possessive: "gree's" is about "gree"
-        text = re.sub(r"[’'`´]", "", text)
-        return " ".join(re.sub(f"[^a-z0-9{_CJK}%.,~]+", " ", text).split())
+    def _add_phrase(self, cleaned: str, token: str) -> None:
+        if _CJK_RUN.fullmatch(cleaned):
+            self.chinese_words[cleaned] = token
+        elif cleaned:
+            self.latin_phrases[tuple(cleaned.split())] = token
 
-    @staticmethod
-    def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
-        """One regex for many phrases, longest first; Latin words must stand alone."""
-        parts = []
-        for word in sorted(words, key=len, reverse=True):
-            escaped = re.escape(word).replace(r"\ ", r"\s+")
-            if re.search("[a-z0-9]", word):
-                escaped = f"(?<![a-z0-9]){escaped}(?![a-z0-9])"
-            parts.append(escaped)
-        return re.compile("|".join(parts)) if parts else None
+    def group_of(self, cleaned: str) -> str | None:
+        if _CJK_RUN.fullmatch(cleaned):
+            return self.chinese_words.get(cleaned)
+        return self.latin_phrases.get(tuple(cleaned.split()))
 
     def clean(self, text: str) -> str:
         """NFKC, casefold, simplified Chinese, no @mentions or leading /command, tidy spaces."""
         text = unicodedata.normalize("NFKC", text)[:MAX_QUESTION_CHARS]
         text = _LEADING_COMMAND.sub(" ", text.casefold())
-        text = _MENTION.sub(" ", text)
-        return self._clean(text)
+        return _clean(_MENTION.sub(" ", text))
 
     def smalltalk(self, cleaned: str) -> str | None:
         """The smalltalk kind when the text is nothing but greetings or thanks."""
         if not self._smalltalk_pattern or not cleaned:
             return None
-        kinds = [self.smalltalk_of[" ".join(m.group(0).split())] for m in self._smalltalk_pattern.finditer(cleaned)]
-        if not kinds:
+        found = [" ".join(m.group(0).split()) for m in self._smalltalk_pattern.finditer(cleaned)]
+        if not found:
             return None
         rest = self._smalltalk_pattern.sub(" ", cleaned)
         leftover = [
             w for w in re.findall(f"[a-z0-9]+|[{_CJK}]", rest)
-            if w not in ENGLISH_STOP_WORDS and w not in ("bot", "啊", "呀", "哦", "的", "了", "吧", "呢", "嗯")
+            if w not in ENGLISH_STOP_WORDS and w not in _CHINESE_PARTICLES
         ]
-        return None if leftover else kinds[0]
+        return None if leftover else self.smalltalk_of[found[0]]
 
     def terms(self, cleaned: str, correct: Callable[[str], str] | None = None) -> list[str]:
         """Matcher terms of cleaned text; ``correct`` fixes misspelt words first."""
         text = cleaned
         if correct is not None:
             text = _LATIN_WORD.sub(lambda m: correct(m.group(0)), text)
-        text = _NUMBER.sub(_number_token, text)
-        if self._phrase_pattern:
-            # The group token says "a synonym of this concept"; the word itself stays too, so
-            # the exact word a fact uses still counts for more than a synonym of it.
-            text = self._phrase_pattern.sub(
-                lambda m: f" {self.group_of[' '.join(m.group(0).split())]} {m.group(0)} ", text
-            )
+        if _DIGIT.search(text):
+            text = _NUMBER.sub(_number_token, text)
         terms: list[str] = []
-        for token in _TOKEN.findall(text):
-            first = token[0]
-            if first in (_GROUP_MARK, _NUMBER_MARK):
-                terms.append(token)
-            elif "a" <= first <= "z":
-                if token not in ENGLISH_STOP_WORDS and len(token) > 1:
-                    terms.append(stem(token))
-            elif len(token) == 1:
-                if token not in CHINESE_STOP_CHARACTERS:
-                    terms.append(token)
+        for number, latin, chinese in _PIECE.findall(text):
+            if latin:
+                self._latin_terms(latin.split(), terms)
+            elif chinese:
+                self._chinese_terms(chinese, terms)
             else:
-                terms.extend(
-                    token[i : i + 2]
-                    for i in range(len(token) - 1)
-                    if not (token[i] in CHINESE_STOP_CHARACTERS and token[i + 1] in CHINESE_STOP_CHARACTERS)
-                )
+                terms.append(sys.intern(number))
         return terms
+
+    def _latin_terms(self, words: list[str], terms: list[str]) -> None:
+        """Lexicon phrases (longest first) become group tokens; every word stays too, so the
+        exact word a fact uses counts for more than a synonym of it."""
+        position = 0
+        stems = self._stems
+        count = len(words)
+        while position < count:
+            length = 1
+            longest = self.latin_first.get(words[position], 0)
+            if not longest:  # the common case: a word that starts no lexicon phrase
+                stemmed = stems.get(words[position], "")
+                if stemmed == "":
+                    stemmed = self._stem(words[position])
+                if stemmed:
+                    terms.append(stemmed)
+                position += 1
+                continue
+            for size in range(min(longest, count - position), 0, -1):
+                token = self.latin_phrases.get(tuple(words[position : position + size]))
+                if token:
+                    terms.append(token)
+                    length = size
+                    break
+            for word in words[position : position + length]:
+                stemmed = stems.get(word, "")
+                if stemmed == "":
+                    stemmed = self._stem(word)
+                if stemmed:
+                    terms.append(stemmed)
+            position += length
+
+    def _stem(self, word: str) -> str | None:
+        """The term for a word (None for stop words), remembered: stemming is the hot path."""
+        stemmed = None if word in ENGLISH_STOP_WORDS or len(word) < 2 else stem(word)
+        self._stems[word] = stemmed
+        return stemmed
+
+    def _chinese_terms(self, run: str, terms: list[str]) -> None:
+        """Lexicon words (longest first) become group tokens; the rest becomes bigrams."""
+        if self._chinese_pattern is None or self._chinese_first_set.isdisjoint(run):
+            _bigrams(run, terms)
+            return
+        rest_start = 0
+        for found in self._chinese_pattern.finditer(run):
+            word = found.group(0)
+            _bigrams(run[rest_start : found.start()], terms)
+            terms.append(self.chinese_words[word])
+            _bigrams(word, terms)
+            rest_start = found.end()
+        _bigrams(run[rest_start:], terms)
 
     def words(self, cleaned: str) -> set[str]:
         """The raw Latin words of cleaned text (the vocabulary typos are corrected against)."""
         return set(_LATIN_WORD.findall(cleaned))
+
+
+_CHINESE_PARTICLES = frozenset("啊呀哦的了吧呢嗯") | {"bot"}
+
+
+def _bigrams(run: str, terms: list[str]) -> None:
+    """Character bigrams of a Chinese run, skipping those made only of function characters."""
+    # Interned: one copy of each bigram however many facts use it (memory at 100,000 facts).
+    if len(run) == 1:
+        if run not in CHINESE_STOP_CHARACTERS:
+            terms.append(sys.intern(run))
+        return
+    stop = CHINESE_STOP_CHARACTERS
+    terms.extend(
+        [sys.intern(run[i : i + 2]) for i in range(len(run) - 1) if not (run[i] in stop and run[i + 1] in stop)]
+    )
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for a few phrases, longest first; Latin words must stand alone."""
+    parts = []
+    for word in sorted(words, key=len, reverse=True):
+        escaped = re.escape(word).replace(r"\ ", r"\s+")
+        if re.search("[a-z0-9]", word):
+            escaped = f"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+        parts.append(escaped)
+    return re.compile("|".join(parts)) if parts else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,66 +468,72 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _numbers_of(terms: Iterable[str]) -> tuple[float, ...]:
-    values = []
-    for term in terms:
-        if term.startswith(_NUMBER_MARK + "n"):
-            values.append(float(term[2:]))
-    return tuple(values)
-
-
 def build_index(knowledge: KnowledgeBase) -> Index:
     """Normalise every phrasing, keyword and answer once and build the lookup structures."""
+    # Building allocates millions of small objects and no reference cycles; the cyclic garbage
+    # collector would rescan them again and again (about a third of the build time at 100k).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_index(knowledge)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_index(knowledge: KnowledgeBase) -> Index:
     normaliser = Normaliser(knowledge.lexicon)
-    entries: list[_FactEntry] = []
-    document_frequency: dict[str, int] = defaultdict(int)
-    postings: dict[str, list[int]] = defaultdict(list)
+    postings: defaultdict[str, array] = defaultdict(lambda: array("i"))
+    term_ids: dict[str, int] = {}
+    phrasing_terms, phrasing_start, fact_phrasings = array("i"), array("i", [0]), array("i", [0])
+    number_values, fact_numbers = array("d"), array("i", [0])
+    fact_flags = array("B")
     raw_words: set[str] = set(ENGLISH_STOP_WORDS)
-    word_counts: dict[str, int] = defaultdict(int)
-    for word in ENGLISH_STOP_WORDS:
-        word_counts[word] = len(knowledge.facts) + 1
+    word_counts: Counter[str] = Counter({word: len(knowledge.facts) + 1 for word in ENGLISH_STOP_WORDS})
     for group in knowledge.lexicon.groups:
         for word in group.words:
-            raw_words |= normaliser.words(normaliser.clean(word))
+            raw_words |= normaliser.words(_clean(word))
     for position, fact in enumerate(knowledge.facts):
-        phrasing_terms = []
-        for text in fact.questions:
-            cleaned = normaliser.clean(text)
-            for word in normaliser.words(cleaned):
-                raw_words.add(word)
-                word_counts[word] += 1
-            phrasing_terms.append((text, frozenset(normaliser.terms(cleaned))))
         document: set[str] = set()
-        for _, terms in phrasing_terms:
-            document |= terms
+        for text in fact.questions:
+            cleaned = _clean(text)
+            word_counts.update(normaliser.words(cleaned))
+            terms = dict.fromkeys(normaliser.terms(cleaned))
+            phrasing_terms.extend([term_ids.setdefault(t, len(term_ids)) for t in terms])
+            phrasing_start.append(len(phrasing_terms))
+            document.update(terms)
+        fact_phrasings.append(len(phrasing_start) - 1)
         # Keywords and answers say what a fact covers; only the questions are phrasings.
-        for text in (*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of):
-            cleaned = normaliser.clean(text)
-            raw_words |= normaliser.words(cleaned)
-            document |= set(normaliser.terms(cleaned))
+        covered = _clean(" ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of)))
+        raw_words |= normaliser.words(covered)
+        document.update(normaliser.terms(covered))
+        flags = 0
+        numbers = []
         for term in document:
-            document_frequency[term] += 1
             postings[term].append(position)
-        entries.append(
-            _FactEntry(
-                fact=fact,
-                terms=frozenset(document),
-                phrasings=[_Phrasing(text, terms, 0.0) for text, terms in phrasing_terms if terms],
-                numbers=_numbers_of(document),
-                has_figure=any(t[:2] in (_NUMBER_MARK + "n", _NUMBER_MARK + "p") for t in document),
-                has_date=any(t[:2] == _NUMBER_MARK + "y" for t in document),
-                has_percent=any(t[:2] == _NUMBER_MARK + "p" for t in document),
-            )
-        )
+            if term[0] == _NUMBER_MARK:
+                kind = term[1]
+                flags |= _HAS_DATE if kind == "y" else _HAS_FIGURE | (_HAS_PERCENT if kind == "p" else 0)
+                if kind == "n":
+                    numbers.append(float(term[2:]))
+        number_values.extend(numbers)
+        fact_numbers.append(len(number_values))
+        fact_flags.append(flags)
     total = max(len(knowledge.facts), 1)
-    idf = {term: math.log(1 + total / df) for term, df in document_frequency.items()}
+    idf = {term: math.log(1 + total / len(posting)) for term, posting in postings.items()}
     max_idf = math.log(1 + total)
     for group in normaliser.group_kind:
         idf.setdefault(group, max_idf)
-    for entry in entries:
-        entry.phrasings = [
-            _Phrasing(p.text, p.terms, sum(idf.get(t, max_idf) for t in p.terms)) for p in entry.phrasings
-        ]
+    terms_by_id = [""] * len(term_ids)
+    for term, term_id in term_ids.items():
+        terms_by_id[term_id] = term
+    idf_by_id = array("d", (idf[t] for t in terms_by_id))
+    phrasing_weight = array(
+        "f",
+        (sum(idf_by_id[i] for i in phrasing_terms[phrasing_start[k] : phrasing_start[k + 1]])
+         for k in range(len(phrasing_start) - 1)),
+    )
+    raw_words.update(word_counts)
     by_initial: dict[str, list[str]] = defaultdict(list)
     deletions: dict[str, list[str]] = defaultdict(list)
     for word in sorted(raw_words):
@@ -430,7 +545,17 @@ def build_index(knowledge: KnowledgeBase) -> Index:
     return Index(
         knowledge=knowledge,
         normaliser=normaliser,
-        entries=entries,
+        facts=knowledge.facts,
+        term_ids=term_ids,
+        terms_by_id=terms_by_id,
+        idf_by_id=idf_by_id,
+        phrasing_terms=phrasing_terms,
+        phrasing_start=phrasing_start,
+        phrasing_weight=phrasing_weight,
+        fact_phrasings=fact_phrasings,
+        number_values=number_values,
+        fact_numbers=fact_numbers,
+        fact_flags=fact_flags,
         idf=idf,
         postings=dict(postings),
         vocabulary=frozenset(raw_words),
@@ -503,21 +628,33 @@ def _weight(term: str, index: Index) -> float:
     return UNKNOWN_BIGRAM_WEIGHT
 
 
-def _contradictions(analysis: Analysis, entry: _FactEntry, index: Index) -> tuple[list[str], float]:
+def _close_number(term: str, numbers: array) -> bool:
+    """A figure within a factor of two of one the fact states (for "about 500" and the like)."""
+    if not term.startswith(_NUMBER_MARK + "n"):
+        return False
+    value = float(term[2:])
+    return any(0.5 <= value / v <= 2.0 for v in numbers if v)
+
+
+def _contradictions(
+    analysis: Analysis, position: int, covered: set[str], index: Index
+) -> tuple[list[str], float]:
     """What the question names that the fact does not, and the factor it costs."""
     reasons: list[str] = []
     factor = 1.0
+    flags = index.fact_flags[position]
     for term in analysis.terms:
-        if term in entry.terms and term not in index.group_wants:
-            continue
-        if term[0] == _GROUP_MARK:
-            wants = index.group_wants.get(term)
-            if (wants == "number" and not entry.has_figure) or (wants == "date" and not entry.has_date):
+        wants = index.group_wants.get(term)
+        if wants:
+            if (wants == "number" and not flags & _HAS_FIGURE) or (wants == "date" and not flags & _HAS_DATE):
                 reasons.append(f"wants:{wants}")
                 factor *= WANTS_MISMATCH_FACTOR
                 continue
-            if wants == "percent" and (term in entry.terms or entry.has_percent):
+            if wants == "percent" and flags & _HAS_PERCENT:
                 continue
+        if term in covered:
+            continue
+        if term[0] == _GROUP_MARK:
             kind = index.group_kind.get(term)
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
@@ -526,52 +663,53 @@ def _contradictions(analysis: Analysis, entry: _FactEntry, index: Index) -> tupl
             reasons.append(f"year:{term[2:]}")
             factor *= CONTRADICTION_FACTOR
         elif term.startswith(_NUMBER_MARK):
-            if not (analysis.approximate and _close_number(term, entry)):
+            if not (analysis.approximate and _close_number(term, index.numbers_of(position))):
                 reasons.append(f"number:{term[2:]}")
                 factor *= NUMBER_MISMATCH_FACTOR
     return reasons, factor
 
 
-def _close_number(term: str, entry: _FactEntry) -> bool:
-    """A figure within a factor of two of one the fact states (for "about 500" and the like)."""
-    if not term.startswith(_NUMBER_MARK + "n"):
-        return False
-    value = float(term[2:])
-    return any(0.5 <= value / v <= 2.0 for v in entry.numbers if v)
-
-
 def _coverage(
-    terms: tuple[str, ...], entry: _FactEntry, index: Index, approximate: bool = False
-) -> tuple[float, _Phrasing | None, float]:
-    """How much of the question the fact covers, its best phrasing, and how much of that
-    phrasing the question covers."""
-    covered = total = 0.0
+    terms: tuple[str, ...], position: int, covered: set[str], index: Index, approximate: bool
+) -> tuple[float, int, float]:
+    """How much of the question the fact covers, its best phrasing (number), and how much of
+    that phrasing the question covers."""
+    hit = total = 0.0
+    numbers = index.numbers_of(position)
     for term in terms:
         weight = _weight(term, index)
         total += weight
-        if term in entry.terms or (approximate and _close_number(term, entry)):
-            covered += weight
-    best_phrasing, best = None, 0.0
-    term_set = set(terms)
-    for phrasing in entry.phrasings:
-        hit = sum(index.idf.get(t, index.max_idf) for t in phrasing.terms & term_set)
-        if hit / phrasing.weight > best:
-            best, best_phrasing = hit / phrasing.weight, phrasing
-    return (covered / total if total else 0.0), best_phrasing, best
+        if term in covered or (approximate and _close_number(term, numbers)):
+            hit += weight
+    ids = {index.term_ids[t] for t in terms if t in index.term_ids}
+    best_number, best = -1, 0.0
+    idf, start, all_terms = index.idf_by_id, index.phrasing_start, index.phrasing_terms
+    for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1]):
+        weight = index.phrasing_weight[number]
+        if weight:
+            share = sum(idf[i] for i in all_terms[start[number] : start[number + 1]] if i in ids) / weight
+            if share > best:
+                best, best_number = share, number
+    return (hit / total if total else 0.0), best_number, best
 
 
-def _score(
-    analysis: Analysis, segments: list[tuple[str, ...]], entry: _FactEntry, index: Index
-) -> Candidate:
-    best_base, best_phrasing = 0.0, None
+def _phrasing_terms(index: Index, number: int) -> list[str]:
+    start = index.phrasing_start
+    return [index.terms_by_id[i] for i in index.phrasing_terms[start[number] : start[number + 1]]]
+
+
+def _score(analysis: Analysis, segments: list[tuple[str, ...]], position: int, index: Index) -> Candidate:
+    fact = index.facts[position]
+    covered = {t for t in analysis.terms if index.covers(t, position)}
+    best_base, best_phrasing = 0.0, -1
     for terms in segments:
         question_coverage, phrasing, phrasing_coverage = _coverage(
-            terms, entry, index, analysis.approximate
+            terms, position, covered, index, analysis.approximate
         )
-        if phrasing is None:
+        if phrasing < 0:
             continue
         similarity = fuzz.token_set_ratio(
-            " ".join(terms), " ".join(sorted(phrasing.terms)), processor=None
+            " ".join(terms), " ".join(sorted(_phrasing_terms(index, phrasing))), processor=None
         ) / 100.0
         # Long, chatty messages carry words no fact needs; the longer the message, the less
         # its uncovered words count (explicit contradictions still count in full).
@@ -583,11 +721,12 @@ def _score(
         )
         if base > best_base:
             best_base, best_phrasing = base, phrasing
-    reasons, factor = _contradictions(analysis, entry, index)
+    reasons, factor = _contradictions(analysis, position, covered, index)
+    first = index.fact_phrasings[position]
     return Candidate(
-        fact=entry.fact,
+        fact=fact,
         confidence=round(min(best_base * factor, 1.0), 4),
-        phrasing=best_phrasing.text if best_phrasing else entry.fact.questions[0],
+        phrasing=fact.questions[best_phrasing - first if best_phrasing >= 0 else 0],
         contradictions=tuple(reasons),
     )
 
@@ -595,17 +734,17 @@ def _score(
 def _candidate_positions(terms: tuple[str, ...], index: Index) -> list[int]:
     """Facts sharing informative terms with the question, best first (inverted index)."""
     scores: dict[int, float] = defaultdict(float)
-    usable = [t for t in terms if t in index.postings]
-    usable.sort(key=lambda t: len(index.postings[t]))
-    for position, term in enumerate(usable):
+    usable = sorted((t for t in terms if t in index.postings), key=lambda t: len(index.postings[t]))
+    visited = 0
+    for term in usable:
         posting = index.postings[term]
-        if len(posting) > MAX_POSTING_FOR_CANDIDATES and (position > 0 or scores):
-            continue
+        if scores and (len(posting) > MAX_POSTING_FOR_CANDIDATES or visited > MAX_POSTINGS_VISITED):
+            break  # rarer terms already found the candidates; common ones only add noise
         weight = index.idf[term]
-        for fact_position in posting[: MAX_POSTING_FOR_CANDIDATES * 4]:
+        for fact_position in posting[:MAX_POSTING_FOR_CANDIDATES]:
             scores[fact_position] += weight
-    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
-    return ranked[:CANDIDATES_TO_SCORE]
+        visited += min(len(posting), MAX_POSTING_FOR_CANDIDATES)
+    return heapq.nlargest(CANDIDATES_TO_SCORE, scores, key=scores.__getitem__)
 
 
 def _segments(question: str, index: Index, terms: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -644,7 +783,7 @@ def match_question(question: str, index: Index, language_hint: str | None = None
     for terms in segments:
         positions.extend(p for p in _candidate_positions(terms, index) if p not in positions)
     candidates = sorted(
-        (_score(analysis, segments, index.entries[p], index) for p in positions),
+        (_score(analysis, segments, p, index) for p in positions),
         key=lambda c: c.confidence,
         reverse=True,
     )[:3]
