@@ -21,6 +21,8 @@ FACT_ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
 SHORTCUT_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 LANGUAGES = ("en", "zh")
 MAX_QUOTE_WORDS = 40
+#: Button data ("f:" + id) must fit Telegram's 64 bytes; deep links allow 64 characters.
+MAX_FACT_ID_LENGTH = 60
 MIN_PHRASINGS_PER_LANGUAGE = 3
 LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
 SMALLTALK_KINDS = ("greeting", "thanks", "goodbye")
@@ -105,6 +107,7 @@ class Topic:
     id: str
     title: Bilingual
     file: str
+    order: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,8 +217,15 @@ class LinedList(list):  # type: ignore[type-arg]
     item_lines: list[int]
 
 
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
 def _to_python(node: yaml.Node, loader: yaml.SafeLoader, problems: list[Problem], file: str) -> Any:
     line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+        # Only plain data: a tag like !!python/object is refused, never constructed.
+        problems.append(Problem(file, line, f"unsupported YAML tag '{node.tag}'"))
+        return None
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result = LinedMap()
@@ -333,7 +343,7 @@ class _Checker:
         for language in LANGUAGES:
             text = self.text(value, language, f"'{key}' of {what}")
             if not text:
-                self.add(value.line, f"'{key}' of {what} is missing the '{language}' text")
+                self.add(data.line_of(key), f"'{key}' of {what} is missing the '{language}' text")
             texts[language] = text or ""
         return Bilingual(**texts)
 
@@ -457,13 +467,17 @@ def _read_topic_file(data: Any, check: _Checker) -> tuple[Topic | None, list[Fac
     topic = None
     topic_map = check.mapping(root.get("topic"), root.line_of("topic"), "'topic'") if "topic" in root else None
     if topic_map is not None:
-        check.fields(topic_map, "'topic'", required=("id", "title"))
+        check.fields(topic_map, "'topic'", required=("id", "title"), optional=("order",))
+        order = topic_map.get("order", 100)
+        if not isinstance(order, int) or isinstance(order, bool):
+            check.add(topic_map.line_of("order"), "'order' of 'topic' must be a whole number")
+            order = 100
         topic_id = check.text(topic_map, "id", "'topic'") or ""
         if topic_id and not FACT_ID_PATTERN.match(topic_id):
             check.add(topic_map.line_of("id"), f"topic id '{topic_id}' may only use a-z, 0-9 and '-'")
         title = check.bilingual(topic_map, "title", "'topic'") if "title" in topic_map else None
         if topic_id and title:
-            topic = Topic(id=topic_id, title=title, file=check.file)
+            topic = Topic(id=topic_id, title=title, file=check.file, order=order)
     facts: list[Fact] = []
     citation_lines: list[tuple[Fact, list[int]]] = []
     items = root.get("facts")
@@ -487,6 +501,12 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
     check.fields(entry, what, FACT_FIELDS_REQUIRED, FACT_FIELDS_OPTIONAL)
     if fact_id and not FACT_ID_PATTERN.match(fact_id):
         check.add(entry.line_of("id"), f"fact id '{fact_id}' may only use a-z, 0-9 and '-'")
+    elif len(fact_id) > MAX_FACT_ID_LENGTH:
+        check.add(
+            entry.line_of("id"),
+            f"fact id '{fact_id}' is longer than {MAX_FACT_ID_LENGTH} characters "
+            "(it must fit in Telegram buttons and deep links)",
+        )
     questions = {"en": (), "zh": ()}
     q_map = entry.get("questions")
     if q_map is not None:
@@ -685,6 +705,10 @@ def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, 
     if errors:
         raise KnowledgeError(errors)
     updated = max((p.stat().st_mtime for p in paths), default=0.0)
+    # Topics (and their facts) in the curators' order: /topics, shortcuts and inline lists use it.
+    topics.sort(key=lambda t: (t.order, t.id))
+    rank = {t.id: n for n, t in enumerate(topics)}
+    facts.sort(key=lambda f: rank.get(f.topic, len(rank)))
     knowledge = KnowledgeBase(
         facts=tuple(facts),
         sources={s.id: s for s in sources},

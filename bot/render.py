@@ -240,37 +240,176 @@ def split_message(text: str, limit: int = TELEGRAM_MAX_CHARS) -> list[str]:
 
 
 def _split_long(paragraph: str, limit: int) -> list[str]:
+    """Lines of an over-long paragraph, packed into pieces within ``limit``."""
     pieces: list[str] = []
     current = ""
     for line in paragraph.split("\n"):
+        segments = []
         while len(line) > limit:
             cut = _safe_cut(line, limit)
-            pieces.append(line[:cut])
+            segments.append(line[:cut])
             line = line[cut:].lstrip()
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = line
+        segments.append(line)
+        for segment in segments:
+            candidate = f"{current}\n{segment}" if current else segment
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                if current:
+                    pieces.append(current)
+                current = segment
     if current:
         pieces.append(current)
     return pieces
 
 
 def _safe_cut(line: str, limit: int) -> int:
-    """The last position before ``limit`` that is a space outside any tag or entity."""
-    depth_ok = []
-    inside_tag = inside_entity = False
-    for position, char in enumerate(line[:limit]):
+    """The last space before ``limit`` outside any element, tag or entity (else ``limit``)."""
+    last_safe = 0
+    depth = 0
+    position = 0
+    while position < min(len(line), limit):
+        char = line[position]
         if char == "<":
-            inside_tag = True
-        elif char == ">":
-            inside_tag = False
-        elif char == "&":
-            inside_entity = True
-        elif char == ";":
-            inside_entity = False
-        if char == " " and not inside_tag and not inside_entity:
-            depth_ok.append(position)
-    return depth_ok[-1] if depth_ok else limit
+            end = line.find(">", position)
+            if end < 0:
+                break
+            depth += -1 if line[position + 1 : position + 2] == "/" else 1
+            position = end + 1
+            continue
+        if char == "&":
+            end = line.find(";", position)
+            position = end + 1 if end > 0 else position + 1
+            continue
+        if char == " " and depth == 0:
+            last_safe = position
+        position += 1
+    return last_safe or limit
+
+
+# --------------------------------------------------------------------------------------------
+# Chat texts (commands, notices) as Telegram HTML
+# --------------------------------------------------------------------------------------------
+
+CHAT_TEXTS = {
+    "welcome": {
+        "en": "<b>Foshan Cluster Bot</b>\nI answer questions about the Foshan smart home industrial "
+              "cluster (Guangdong, China) from a curated fact base of {facts} facts, and every answer "
+              "names its source.\n\nJust ask, in English or Chinese, for example:\n{examples}\n\n"
+              "/topics browses everything I know, /help lists the commands.",
+        "zh": "<b>佛山智能家居集群问答机器人</b>\n我根据精选知识库（共{facts}条）回答关于佛山智能家居产业集群的问题，"
+              "每个答案都注明来源。\n\n直接用中文或英文提问，例如：\n{examples}\n\n"
+              "/topics 浏览全部主题，/help 查看命令。",
+    },
+    "help": {
+        "en": "<b>How to ask</b>\nIn a private chat, just send a question. In a group, mention me "
+              "(@{username} your question), reply to one of my messages, or use /ask@{username}.\n"
+              "Inline: type @{username} and a few words in any chat.\n\n<b>Commands</b>\n"
+              "/ask question — ask a question\n/topics — browse the topics\n/sources — every source "
+              "I cite\n/about — what I am, how much I know\n/lang en|zh|auto — answer language\n"
+              "{shortcuts}",
+        "zh": "<b>如何提问</b>\n私聊时直接发送问题。在群组中请@我（@{username} 问题）、回复我的消息，或使用 "
+              "/ask@{username}。\n在任意聊天中输入 @{username} 加关键词可使用内联模式。\n\n<b>命令</b>\n"
+              "/ask 问题 — 提问\n/topics — 浏览主题\n/sources — 全部来源\n/about — 关于本机器人\n"
+              "/lang en|zh|auto — 回答语言\n{shortcuts}",
+    },
+    "ask_usage": {
+        "en": "Put your question after the command, e.g. <code>/ask How many enterprises are in the cluster?</code>",
+        "zh": "请在命令后写上问题，例如 <code>/ask 集群有多少家企业？</code>",
+    },
+    "topics": {"en": "<b>Topics</b> — pick one:", "zh": "<b>主题</b> — 请选择："},
+    "topic_facts": {"en": "<b>{title}</b> — pick a question:", "zh": "<b>{title}</b> — 请选择问题："},
+    "sources_title": {"en": "<b>Sources</b>", "zh": "<b>来源</b>"},
+    "about": {
+        "en": "<b>About</b>\nA bot that answers questions about the Foshan smart home industrial "
+              "cluster with cited facts. It knows {facts} facts from {sources} sources in {topics} "
+              "topics; the fact base was last updated on {updated}. Questions it cannot answer get "
+              "an honest \"I don't know\".",
+        "zh": "<b>关于</b>\n本机器人用有出处的事实回答关于佛山智能家居产业集群的问题。知识库共有{facts}条事实、"
+              "{sources}个来源、{topics}个主题，最近更新于{updated}。无法回答的问题会如实告知“不知道”。",
+    },
+    "lang_set": {"en": "Answers will be in English.", "zh": "之后将用中文回答。"},
+    "lang_auto": {
+        "en": "Answers will follow the language of each question.",
+        "zh": "之后将按问题的语言回答。",
+    },
+    "lang_usage": {"en": "Use /lang en, /lang zh or /lang auto.", "zh": "用法：/lang en、/lang zh 或 /lang auto。"},
+    "slow_down": {
+        "en": "Please slow down: that's a lot of questions at once. Wait half a minute and ask again.",
+        "zh": "提问太快啦，请等半分钟再试。",
+    },
+    "error": {
+        "en": "Sorry, something went wrong while answering. Please try again.",
+        "zh": "抱歉，回答时出了点问题，请再试一次。",
+    },
+    "no_text": {
+        "en": "I can only read text. Send me a question, or /help.",
+        "zh": "我只能读取文字。请发送问题，或发送 /help。",
+    },
+    "unknown_command": {
+        "en": "I don't know that command. Send /help to see what I can do.",
+        "zh": "没有这个命令。发送 /help 查看可用命令。",
+    },
+    "none_of_these": {
+        "en": "Thanks, noted. My fact base may not cover this yet; /topics shows what it does cover.",
+        "zh": "谢谢，已记录。知识库可能还没有这个问题的答案；/topics 可查看已有内容。",
+    },
+    "expired": {"en": "This button has expired; please ask again.", "zh": "按钮已过期，请重新提问。"},
+    "more_in_private": {"en": "Related facts and sources", "zh": "相关事实与来源"},
+    "related_prefix": {"en": "Related:", "zh": "相关："},
+    "why_button": {"en": "Why this answer?", "zh": "为什么是这个答案？"},
+    "none_button": {"en": "None of these", "zh": "都不是"},
+    "inline_more": {"en": "Open the bot for more", "zh": "打开机器人了解更多"},
+}
+
+
+def chat_text(key: str, language: str, **values: object) -> str:
+    """A fixed chat text as HTML; ``values`` are escaped before they are put in."""
+    texts = CHAT_TEXTS[key]
+    template = texts.get(language, texts["en"])
+    return template.format(**{k: escape(str(v)) for k, v in values.items()}) if values else template
+
+
+def format_welcome_html(knowledge: KnowledgeBase, language: str) -> str:
+    examples = "\n".join(f"• {escape(f.first_question(language))}" for f in knowledge.shortcuts[:3])
+    template = CHAT_TEXTS["welcome"].get(language, CHAT_TEXTS["welcome"]["en"])
+    return template.format(facts=len(knowledge.facts), examples=examples)
+
+
+def format_help_html(knowledge: KnowledgeBase, language: str, username: str) -> str:
+    shortcuts = "\n".join(
+        f"/{f.shortcut} — {escape(f.first_question(language))}" for f in knowledge.shortcuts
+    )
+    template = CHAT_TEXTS["help"].get(language, CHAT_TEXTS["help"]["en"])
+    return template.format(username=escape(username), shortcuts=shortcuts)
+
+
+def format_sources_html(knowledge: KnowledgeBase, language: str) -> str:
+    lines = [chat_text("sources_title", language)]
+    for number, source in enumerate(knowledge.sources.values(), start=1):
+        parts = [escape(source.publisher)]
+        if source.date:
+            parts.append(escape(source.date))
+        lines.append(
+            f'{number}. <a href="{html.escape(source.url, quote=True)}">{escape(source.title)}</a> — '
+            + ", ".join(parts)
+        )
+    return "\n".join(lines)
+
+
+def format_about_html(knowledge: KnowledgeBase, language: str) -> str:
+    return chat_text(
+        "about", language, facts=len(knowledge.facts), sources=len(knowledge.sources),
+        topics=len(knowledge.topics), updated=knowledge.updated,
+    )
+
+
+def format_fact_compact_html(knowledge: KnowledgeBase, fact: Fact, language: str) -> str:
+    """The group version of an answer: the answer, its date and its first source."""
+    return format_fact_html(knowledge, fact, language, compact=True)
+
+
+def format_inline_description(fact: Fact, language: str, limit: int = 120) -> str:
+    """The short answer shown under an inline result's title (plain text)."""
+    text = fact.answer.get(language)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,110 @@
+"""Operator settings from environment variables (and a few command-line flags), plus logging
+that never shows the bot token."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    knowledge_dir: str | None = None
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+
+    @property
+    def api_file_url(self) -> str:
+        """The file endpoint that goes with the API base URL (self-hosted servers too)."""
+        if self.api_base_url.rstrip("/").endswith("/bot"):
+            return self.api_base_url.rstrip("/")[: -len("bot")] + "file/bot"
+        return self.api_base_url.rstrip("/") + "/file/bot"
+
+
+def token_looks_valid(token: str) -> bool:
+    """BotFather tokens look like ``123456789:AAH...`` (digits, colon, 30+ URL-safe characters)."""
+    return bool(_TOKEN_SHAPE.match(token))
+
+
+def load_settings(args: argparse.Namespace | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read settings; ``--token-file`` wins over ``TELEGRAM_BOT_TOKEN``."""
+    env = os.environ if environ is None else environ
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    token_file = getattr(args, "token_file", None) if args else None
+    if token_file:
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise ConfigError(f"cannot read --token-file {token_file}: {exc.strerror}") from exc
+    if token and not token_looks_valid(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, ':' and the secret "
+            "part, as BotFather gives it)"
+        )
+    level = env.get("BOT_LOG_LEVEL", "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+    if not re.match(r"^https?://", base_url):
+        raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    return Settings(
+        token=token,
+        api_base_url=base_url,
+        knowledge_dir=(getattr(args, "knowledge", None) if args else None) or env.get("BOT_KNOWLEDGE_DIR") or None,
+        log_level=level,
+        webhook_url=(getattr(args, "webhook_url", None) if args else None) or env.get("BOT_WEBHOOK_URL") or None,
+    )
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces secrets in every record that passes through a handler.
+
+    python-telegram-bot logs the API URL (which contains the token) at DEBUG, and httpx logs every
+    request URL at INFO; a filter on the handler catches them all, from any logger.
+    """
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "<redacted>")
+            record.msg, record.args = message, None
+        if record.exc_info and record.exc_text is None:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            for secret in self.secrets:
+                record.exc_text = record.exc_text.replace(secret, "<redacted>")
+        return True
+
+
+def configure_logging(level: str, secrets: list[str]) -> None:
+    """Log to stderr at ``level``, with secrets redacted and chatty HTTP loggers quiet."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs each request URL (with the token) at INFO; keep it to warnings.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

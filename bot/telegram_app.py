@@ -1,0 +1,522 @@
+"""The Telegram adapter: updates in, engine calls, finished messages out.
+
+No matching logic lives here: every answer comes from ``Engine.ask`` and every text from
+``bot.render``. This module only decides *whether* to answer (private chat, addressed in a group,
+flood control) and *how* to send it (reply, buttons, deep links, splitting).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import logging
+import sys
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings, configure_logging
+from bot.engine import Engine
+from bot.knowledge import KnowledgeError
+from bot.matcher import MAX_QUESTION_CHARS, Match
+from bot.render import (
+    chat_text,
+    format_about_html,
+    format_fact_compact_html,
+    format_fact_html,
+    format_help_html,
+    format_inline_description,
+    format_match_text,
+    format_question_html,
+    format_sources_html,
+    format_welcome_html,
+    format_why_html,
+    split_message,
+)
+from bot.throttle import Throttle
+
+logger = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+#: Telegram caps callback data at 64 bytes; ids are validated shorter than this prefix allows.
+CALLBACK_LIMIT = 64
+INLINE_RESULTS = 5
+INLINE_CACHE_SECONDS = 300
+MAX_REMEMBERED_ANSWERS = 2000
+
+BUILTIN_MENU = {
+    "ask": ("Ask a question", "提问"),
+    "topics": ("Browse the topics", "浏览主题"),
+    "sources": ("Every source the answers cite", "全部来源"),
+    "about": ("What this bot is and knows", "关于本机器人"),
+    "lang": ("Answer language: en, zh or auto", "回答语言：en、zh 或 auto"),
+    "help": ("How to ask", "使用说明"),
+}
+
+
+@dataclass
+class BotState:
+    """Everything handlers share, kept in ``application.bot_data['state']``."""
+
+    engine: Engine
+    throttle: Throttle = field(default_factory=Throttle)
+    #: Recent answered questions by a short key, for "Why this answer?" buttons.
+    answers: OrderedDict[str, tuple[str, str | None, str | None]] = field(default_factory=OrderedDict)
+    counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+
+    def remember(self, question: str, hint: str | None, forced: str | None) -> str:
+        key = format(next(self.counter), "x")
+        self.answers[key] = (question, hint, forced)
+        while len(self.answers) > MAX_REMEMBERED_ANSWERS:
+            self.answers.popitem(last=False)
+        return key
+
+
+def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
+    return context.application.bot_data["state"]  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers (language, addressing, sending)
+# --------------------------------------------------------------------------------------------
+
+
+def _user_language(update: Update) -> str | None:
+    """The Telegram client's language, reduced to the two we answer in."""
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    return "zh" if code.lower().startswith("zh") else ("en" if code else None)
+
+
+def _forced_language(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    return context.user_data.get("lang") if context.user_data is not None else None
+
+
+def _ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Language for interface texts: the user's choice, else their Telegram language."""
+    return _forced_language(context) or _user_language(update) or "en"
+
+
+def _is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def _addressed_text(message: Message, bot_id: int, username: str) -> str | None:
+    """In a group: the question if the message is addressed to this bot, else ``None``."""
+    text = message.text or message.caption
+    if not text:
+        return None
+    entities = message.parse_entities() if message.text else message.parse_caption_entities()
+    mentioned = False
+    for entity, value in entities.items():
+        if entity.type == MessageEntity.MENTION and value[1:].lower() == username.lower():
+            mentioned = True
+            text = text.replace(value, " ")
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            mentioned = True
+    replied = message.reply_to_message
+    if mentioned or (replied and replied.from_user and replied.from_user.id == bot_id):
+        return text
+    return None
+
+
+def _fact_button(fact_id: str, label: str) -> InlineKeyboardButton:
+    data = f"f:{fact_id}"
+    assert len(data.encode()) <= CALLBACK_LIMIT  # ids are validated to fit
+    return InlineKeyboardButton(label[:60], callback_data=data)
+
+
+async def _send_html(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None, quote: bool = False
+) -> None:
+    """Send HTML split within Telegram's limit; buttons go under the last part."""
+    parts = split_message(text)
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        await message.reply_html(
+            part, reply_markup=markup if last else None, link_preview_options=NO_PREVIEW,
+            do_quote=quote and number == 0,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Answering
+# --------------------------------------------------------------------------------------------
+
+
+def _answer_markup(state: BotState, match: Match, language: str, key: str | None) -> InlineKeyboardMarkup | None:
+    """Buttons under a private answer: related facts, then "Why this answer?"."""
+    rows: list[list[InlineKeyboardButton]] = []
+    knowledge = state.engine.knowledge
+    if match.outcome == "answer" and match.fact:
+        for related_id in match.fact.related[:3]:
+            related = knowledge.fact(related_id)
+            if related:
+                rows.append([_fact_button(related.id, related.first_question(language))])
+        if key:
+            rows.append([InlineKeyboardButton(chat_text("why_button", language), callback_data=f"w:{key}")])
+    elif match.outcome == "clarify":
+        rows = [[_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates]
+        rows.append([InlineKeyboardButton(chat_text("none_button", language), callback_data="n")])
+    elif match.candidates and not match.smalltalk:
+        rows = [[_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _reply_html(state: BotState, match: Match, group: bool) -> str:
+    """The reply text for any outcome, as Telegram HTML."""
+    knowledge = state.engine.knowledge
+    language = match.language
+    if match.outcome == "answer" and match.fact:
+        if group:
+            return format_fact_compact_html(knowledge, match.fact, language)
+        return format_fact_html(knowledge, match.fact, language)
+    if group and match.outcome == "decline" and not match.smalltalk:
+        return html.escape(format_match_text(knowledge, match).splitlines()[0], quote=False)
+    return html.escape(format_match_text(knowledge, match), quote=False)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Answer one question in the chat it came from (private: full; group: compact)."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = _state(context)
+    user = update.effective_user
+    if user is not None:
+        verdict = state.throttle.check(user.id)
+        if verdict == "drop":
+            return
+        if verdict == "warn":
+            await message.reply_text(chat_text("slow_down", _ui_language(update, context)))
+            return
+    question = question[: MAX_QUESTION_CHARS * 4]
+    hint, forced = _user_language(update), _forced_language(context)
+    match = state.engine.ask(question, language_hint=hint, forced_language=forced)
+    group = not _is_private(update)
+    text = _reply_html(state, match, group)
+    if group:
+        markup = None
+        if match.outcome == "answer" and match.fact:
+            link = f"https://t.me/{context.bot.username}?start={match.fact.id}"
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(chat_text("more_in_private", match.language), url=link)]]
+            )
+        elif match.outcome == "clarify":
+            markup = _answer_markup(state, match, match.language, None)
+        await _send_html(message, text, markup, quote=True)
+        return
+    key = state.remember(question, hint, forced) if match.outcome == "answer" else None
+    await _send_html(message, text, _answer_markup(state, match, match.language, key))
+
+
+async def send_fact(update: Update, context: ContextTypes.DEFAULT_TYPE, fact_id: str) -> None:
+    """Show one fact chosen directly (shortcut, button, deep link), always as a new message."""
+    message = update.effective_message
+    state = _state(context)
+    language = _ui_language(update, context)
+    match = state.engine.answer_fact(fact_id, language)
+    if message is None or match is None or match.fact is None:
+        return
+    if _is_private(update):
+        await _send_html(message, format_fact_html(state.engine.knowledge, match.fact, language),
+                         _answer_markup(state, match, language, None))
+    else:
+        await _send_html(message, format_fact_compact_html(state.engine.knowledge, match.fact, language), quote=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Handlers
+# --------------------------------------------------------------------------------------------
+
+
+async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome, or answer the fact named in a deep link (``/start <fact-id>``)."""
+    knowledge = _state(context).engine.knowledge
+    if context.args and knowledge.fact(context.args[0]):
+        await send_fact(update, context, context.args[0])
+        return
+    if update.effective_message:
+        await _send_html(update.effective_message, format_welcome_html(knowledge, _ui_language(update, context)))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """How to ask, and every command."""
+    if update.effective_message:
+        text = format_help_html(_state(context).engine.knowledge, _ui_language(update, context), context.bot.username)
+        await _send_html(update.effective_message, text)
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/ask <question>``; without a question, a usage hint."""
+    question = " ".join(context.args or [])
+    if not question.strip():
+        if update.effective_message:
+            await update.effective_message.reply_html(chat_text("ask_usage", _ui_language(update, context)))
+        return
+    await answer_question(update, context, question)
+
+
+async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The topics as buttons."""
+    knowledge = _state(context).engine.knowledge
+    language = _ui_language(update, context)
+    rows = [[InlineKeyboardButton(t.title.get(language), callback_data=f"t:{t.id}")] for t in knowledge.topics]
+    if update.effective_message:
+        await update.effective_message.reply_html(chat_text("topics", language), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every source with publisher, date and link."""
+    if update.effective_message:
+        text = format_sources_html(_state(context).engine.knowledge, _ui_language(update, context))
+        await _send_html(update.effective_message, text)
+
+
+async def about_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What the bot is and how much it knows."""
+    if update.effective_message:
+        text = format_about_html(_state(context).engine.knowledge, _ui_language(update, context))
+        await _send_html(update.effective_message, text)
+
+
+async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/lang en|zh|auto``: this user's answer language."""
+    choice = (context.args[0].lower() if context.args else "")
+    message = update.effective_message
+    if message is None or context.user_data is None:
+        return
+    if choice in ("en", "zh"):
+        context.user_data["lang"] = choice
+        await message.reply_text(chat_text("lang_set", choice))
+    elif choice == "auto":
+        context.user_data.pop("lang", None)
+        await message.reply_text(chat_text("lang_auto", _ui_language(update, context)))
+    else:
+        await message.reply_text(chat_text("lang_usage", _ui_language(update, context)))
+
+
+async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A fact base shortcut (``/turnover``), or an unknown command."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command, _, addressee = message.text.split()[0][1:].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # meant for another bot
+    fact = _state(context).engine.knowledge.fact_by_shortcut(command.lower())
+    if fact:
+        await send_fact(update, context, fact.id)
+    elif _is_private(update):
+        await message.reply_text(chat_text("unknown_command", _ui_language(update, context)))
+
+
+async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text (or caption) in a private chat is a question."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = message.text or message.caption
+    if text:
+        await answer_question(update, context, text)
+    elif not message.new_chat_members and not message.pinned_message:
+        await message.reply_text(chat_text("no_text", _ui_language(update, context)))
+
+
+async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups, answer only messages addressed to the bot."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = _addressed_text(message, context.bot.id, context.bot.username)
+    if question is not None:
+        await answer_question(update, context, question)
+
+
+async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Fact, topic, "Why this answer?" and "None of these" buttons."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = query.data or ""
+    language = _ui_language(update, context)
+    state = _state(context)
+    kind, _, value = data.partition(":")
+    if kind == "w":
+        remembered = state.answers.get(value)
+        if remembered is None:
+            await query.answer(chat_text("expired", language), show_alert=True)
+            return
+        question, hint, forced = remembered
+        match = state.engine.ask(question, language_hint=hint, forced_language=forced)
+        await query.answer()
+        if query.message:
+            await query.message.reply_html(format_why_html(match), link_preview_options=NO_PREVIEW)  # type: ignore[union-attr]
+        return
+    # CallbackQueries need to be answered, even if no notification to the user is needed.
+    await query.answer(chat_text("none_of_these", language) if kind == "n" else None)
+    if kind == "f" and state.engine.knowledge.fact(value):
+        await send_fact(update, context, value)
+    elif kind == "t":
+        knowledge = state.engine.knowledge
+        topic = knowledge.topic(value)
+        if topic and query.message:
+            rows = [[_fact_button(f.id, f.first_question(language))] for f in knowledge.facts_in_topic(topic.id)]
+            await query.message.reply_html(  # type: ignore[union-attr]
+                chat_text("topic_facts", language, title=topic.title.get(language)),
+                reply_markup=InlineKeyboardMarkup(rows),
+            )
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``@bot words`` in any chat: up to five facts; choosing one posts its cited answer."""
+    query = update.inline_query
+    if query is None:
+        return
+    state = _state(context)
+    knowledge = state.engine.knowledge
+    hint = _user_language(update)
+    text = query.query.strip()[: MAX_QUESTION_CHARS]
+    if text:
+        match = state.engine.ask(text, language_hint=hint, forced_language=_forced_language(context))
+        language = match.language
+        facts = [c.fact for c in match.candidates if c.confidence > 0.2 or match.answered]
+        if match.answered and match.fact:
+            facts = [match.fact] + [f for f in facts if f.id != match.fact.id]
+    else:
+        language = _forced_language(context) or hint or "en"
+        facts = list(knowledge.shortcuts)
+    results = [
+        InlineQueryResultArticle(
+            id=fact.id,
+            title=fact.first_question(language),
+            description=format_inline_description(fact, language),
+            input_message_content=InputTextMessageContent(
+                split_message(format_fact_html(knowledge, fact, language))[0],
+                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            ),
+        )
+        for fact in facts[:INLINE_RESULTS]
+    ]
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with the update's kind (never its content) and tell the user."""
+    kind = "unknown"
+    if isinstance(update, Update):
+        kind = next((name for name in ("message", "edited_message", "callback_query", "inline_query",
+                                       "channel_post", "my_chat_member") if getattr(update, name, None)), "other")
+    logger.error("handler failed on a %s update", kind, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message and update.effective_chat:
+        try:
+            await update.effective_message.reply_text(chat_text("error", _ui_language(update, context)))
+        except Exception:  # the chat may be gone; never let the error handler fail
+            logger.warning("could not tell the user about the failure")
+
+
+# --------------------------------------------------------------------------------------------
+# Wiring
+# --------------------------------------------------------------------------------------------
+
+
+def command_menu(engine: Engine) -> tuple[list[BotCommand], list[BotCommand]]:
+    """The command menu in English and Chinese: built-ins, then the fact base's shortcuts."""
+    english = [BotCommand(name, texts[0]) for name, texts in BUILTIN_MENU.items()]
+    chinese = [BotCommand(name, texts[1]) for name, texts in BUILTIN_MENU.items()]
+    for fact in engine.knowledge.shortcuts:
+        english.append(BotCommand(fact.shortcut, fact.questions_en[0][:256]))  # type: ignore[arg-type]
+        chinese.append(BotCommand(fact.shortcut, fact.questions_zh[0][:256]))  # type: ignore[arg-type]
+    return english, chinese
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Set the command menu (``setMyCommands``) for everyone and for Chinese-language clients."""
+    english, chinese = command_menu(application.bot_data["state"].engine)
+    await application.bot.set_my_commands(english, scope=BotCommandScopeDefault())
+    await application.bot.set_my_commands(chinese, scope=BotCommandScopeDefault(), language_code="zh")
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    me = application.bot
+    logger.info("connected as @%s; %s", me.username, application.bot_data["state"].engine.knowledge.summary())
+    await register_commands(application)
+
+
+def build_application(settings: Settings, engine: Engine) -> Application:  # type: ignore[type-arg]
+    """Create the ``Application`` with every handler, in the order that matters."""
+    assert settings.token
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        # 30 messages/s overall and 20/min per group, retrying on 429 "retry after".
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20,
+                                     group_time_period=60, max_retries=5))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["state"] = BotState(engine=engine)
+    new_messages = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
+    builtin: dict[str, Any] = {
+        "start": start_command, "help": help_command, "ask": ask_command, "topics": topics_command,
+        "sources": sources_command, "about": about_command, "lang": lang_command,
+    }
+    # Built-in commands first; CommandHandler ignores commands addressed to other bots.
+    for name, callback in builtin.items():
+        application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    # Then any other command: a fact base shortcut (looked up at call time, so reloads apply).
+    application.add_handler(MessageHandler(filters.COMMAND & new_messages, other_command))
+    # Then plain messages: every text in private chats, only addressed ones in groups.
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new_messages & ~filters.COMMAND, private_message))
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & new_messages & (filters.TEXT | filters.CAPTION), group_message)
+    )
+    application.add_handler(CallbackQueryHandler(button_pressed))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_error_handler(error_handler)
+    return application
+
+
+def run_bot(settings: Settings) -> int:
+    """``python -m bot run``: load the fact base (refusing to start on errors) and poll."""
+    configure_logging(settings.log_level, [settings.token or ""])
+    try:
+        engine = Engine.load(settings.knowledge_dir)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print("The fact base has problems; not starting.", file=sys.stderr)
+        return 1
+    application = build_application(settings, engine)
+    logger.info("starting long polling against %s", settings.api_base_url.replace(settings.token or "", "<redacted>"))
+    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return 0

@@ -1,0 +1,47 @@
+"""Per-user flood control: a sliding window, so one user cannot monopolise the bot."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Verdict = Literal["allow", "warn", "drop"]
+
+
+@dataclass
+class Throttle:
+    """Allows ``limit`` questions per ``window`` seconds per user.
+
+    The first question over the limit gets ``warn`` (tell the user once to slow down); further
+    ones get ``drop`` (silence) until the window has room again. Users never affect each other.
+    """
+
+    limit: int = 10
+    window: float = 30.0
+    clock: Callable[[], float] = time.monotonic
+    _seen: dict[int, deque[float]] = field(default_factory=dict)
+    _warned: set[int] = field(default_factory=set)
+
+    def check(self, user_id: int) -> Verdict:
+        now = self.clock()
+        times = self._seen.setdefault(user_id, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            self._warned.discard(user_id)
+            return "allow"
+        if user_id in self._warned:
+            return "drop"
+        self._warned.add(user_id)
+        return "warn"
+
+    def forget_idle(self) -> None:
+        """Drop users with no recent questions (keeps memory flat on a busy bot)."""
+        now = self.clock()
+        for user_id in [u for u, t in self._seen.items() if not t or now - t[-1] >= self.window]:
+            del self._seen[user_id]
+            self._warned.discard(user_id)

@@ -1,0 +1,93 @@
+"""Small builders for tests: tiny fact bases on disk, and fact records."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+SOURCES = """\
+sources:
+  - id: paper
+    title: The Paper
+    publisher: Daily News
+    date: 2021-08-12
+    url: https://example.org/paper
+    language: en
+"""
+
+LEXICON = """\
+groups:
+  - kind: term
+    words: [enterprises, companies, 企业, 公司]
+  - kind: measure
+    words: [turnover, revenue, 营业额]
+  - kind: measure
+    words: [employees, staff, 员工]
+  - kind: place
+    words: [zhejiang, 浙江]
+smalltalk:
+  greeting:
+    words: [hello, 你好]
+    reply: {en: Hello!, zh: 你好！}
+"""
+
+FACTS = """\
+topic:
+  id: figures
+  title: {en: Figures, zh: 数据}
+facts:
+  - id: turnover
+    shortcut: turnover
+    questions:
+      en:
+        - What was the turnover in 2020?
+        - How much revenue did the cluster make?
+        - Cluster turnover
+      zh: [2020年营业额是多少？, 集群营收多少？, 集群的营业额]
+    answer:
+      en: The cluster's turnover was 133 billion yuan in 2020.
+      zh: 2020年集群营业额为1330亿元。
+    as_of: "2020"
+    citations:
+      - source: paper
+        where: paragraph 7
+        quote: registered a turnover of 133 billion yuan
+    related: [enterprises]
+  - id: enterprises
+    questions:
+      en:
+        - How many enterprises are in the cluster?
+        - Number of companies in the cluster
+        - How many firms?
+      zh: [集群有多少家企业？, 集群企业数量, 有几家公司？]
+    answer:
+      en: The cluster had 479 enterprises in 2020.
+      zh: 2020年集群有479家企业。
+    as_of: "2020"
+    citations:
+      - source: paper
+        where: paragraph 7
+"""
+
+
+def write_fact_base(
+    directory: Path, facts: str = FACTS, sources: str = SOURCES, lexicon: str | None = LEXICON
+) -> Path:
+    """Write a tiny fact base (one topic file, sources, lexicon) and return its folder."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "figures.yaml").write_text(textwrap.dedent(facts), encoding="utf-8")
+    (directory / "sources.yaml").write_text(textwrap.dedent(sources), encoding="utf-8")
+    if lexicon is not None:
+        (directory / "lexicon.yaml").write_text(textwrap.dedent(lexicon), encoding="utf-8")
+    return directory
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the ``occurrence``-th line containing ``needle``."""
+    seen = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} not found")

@@ -1,0 +1,139 @@
+"""Rendering: exact text where the format matters, escaping, and Telegram's length limit."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.engine import Engine
+from bot.render import (
+    TELEGRAM_MAX_CHARS,
+    escape,
+    format_fact_html,
+    format_fact_text,
+    format_match_text,
+    format_why_html,
+    match_to_json,
+    split_message,
+)
+
+
+def test_plain_answer_has_date_and_numbered_citations(tiny_engine: Engine) -> None:
+    fact = tiny_engine.knowledge.fact("turnover")
+    assert fact is not None
+    assert format_fact_text(tiny_engine.knowledge, fact, "en") == (
+        "The cluster's turnover was 133 billion yuan in 2020.\n"
+        "(As of: 2020)\n"
+        "\n"
+        "Sources:\n"
+        "[1] The Paper — Daily News, 2021-08-12, paragraph 7. https://example.org/paper\n"
+        '    "registered a turnover of 133 billion yuan"'
+    )
+
+
+def test_chinese_answer_uses_chinese_labels(tiny_engine: Engine) -> None:
+    fact = tiny_engine.knowledge.fact("turnover")
+    assert fact is not None
+    text = format_fact_text(tiny_engine.knowledge, fact, "zh")
+    assert text.startswith("2020年集群营业额为1330亿元。\n(数据时间: 2020)\n\n来源:\n[1] The Paper")
+
+
+def test_html_answer_links_the_source_title(tiny_engine: Engine) -> None:
+    fact = tiny_engine.knowledge.fact("turnover")
+    assert fact is not None
+    assert format_fact_html(tiny_engine.knowledge, fact, "en") == (
+        "The cluster&#x27;s turnover was 133 billion yuan in 2020.".replace("&#x27;", "'")
+        + "\n\n<i>As of: 2020</i>\n\n<b>Sources:</b>\n"
+        '[1] <a href="https://example.org/paper">The Paper</a> — Daily News, 2021-08-12\n'
+        "<blockquote>registered a turnover of 133 billion yuan</blockquote>"
+    )
+
+
+class _TagChecker(HTMLParser):
+    """Fails on tags Telegram does not know or on unbalanced tags, like the Bot API does."""
+
+    ALLOWED = {"b", "i", "a", "blockquote", "code", "pre", "u", "s"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in self.ALLOWED, tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, tag
+
+
+def assert_valid_telegram_html(text: str) -> None:
+    checker = _TagChecker()
+    checker.feed(text)
+    checker.close()
+    assert checker.stack == []
+    assert not re.search(r"&(?!(amp|lt|gt|quot|#\d+);)", text)
+
+
+def test_every_shipped_fact_renders_as_valid_html(engine: Engine) -> None:
+    for fact in engine.knowledge.facts:
+        for language in ("en", "zh"):
+            html = format_fact_html(engine.knowledge, fact, language)
+            assert_valid_telegram_html(html)
+            assert len(html) <= TELEGRAM_MAX_CHARS
+
+
+def test_escape_covers_what_telegram_html_parses() -> None:
+    assert escape("<b>&</b> \"x\"") == "&lt;b&gt;&amp;&lt;/b&gt; \"x\""
+
+
+def test_decline_offers_suggestions_and_topics_but_no_fact(engine: Engine) -> None:
+    match = engine.ask("how many employees does Hisense have")
+    text = format_match_text(engine.knowledge, match)
+    assert text.startswith("Sorry, I don't know that")
+    assert "/topics" in text
+    assert "Sources:" not in text
+
+
+def test_clarify_lists_candidates(engine: Engine) -> None:
+    match = engine.ask("high-tech enterprises in 2020")
+    text = format_match_text(engine.knowledge, match)
+    assert text.splitlines()[0] == "I'm not sure which fact you mean. Did you mean:"
+    assert "  1. " in text and "  2. " in text
+
+
+def test_greeting_gets_the_friendly_reply(engine: Engine) -> None:
+    assert format_match_text(engine.knowledge, engine.ask("你好")).startswith("你好！")
+
+
+def test_json_record_has_the_stable_fields(engine: Engine) -> None:
+    record = match_to_json(engine.knowledge, engine.ask("What was the turnover in 2020?"))
+    assert {"question", "outcome", "answered", "fact_id", "confidence", "language", "answer",
+            "citations", "suggestions"} <= set(record)
+    assert record["answered"] is True and record["fact_id"] == "cluster-turnover-2020"
+    assert record["citations"] and set(record["citations"][0]) == {"source_id", "title", "publisher", "date", "url"}  # type: ignore[index]
+    declined = match_to_json(engine.knowledge, engine.ask("turnover in 2022"))
+    assert declined["answered"] is False and declined["fact_id"] is None and declined["citations"] == []
+
+
+def test_why_shows_phrasing_confidence_and_runner_up(engine: Engine) -> None:
+    why = format_why_html(engine.ask("What was the turnover in 2020?"))
+    assert "Matched the stored question" in why and "Confidence: " in why and "Runner-up: " in why
+    assert_valid_telegram_html(why)
+
+
+@pytest.mark.parametrize("limit", [50, 200, 4096])
+def test_split_message_keeps_every_piece_within_the_limit_and_tags_whole(limit: int) -> None:
+    paragraph = "<b>Title</b>\n" + " ".join(f"word{n} &amp; <i>more</i>" for n in range(30))
+    text = "\n\n".join([paragraph] * 40)
+    pieces = split_message(text, limit)
+    assert all(len(p) <= limit for p in pieces)
+    assert "".join(p.replace("\n", "").replace(" ", "") for p in pieces) == text.replace("\n", "").replace(" ", "")
+    if limit >= 200:
+        for piece in pieces:
+            assert_valid_telegram_html(piece)
+
+
+def test_short_text_is_one_message() -> None:
+    assert split_message("hello") == ["hello"]

@@ -1,0 +1,445 @@
+"""The Telegram bot end to end: ``python -m bot run`` polls a strict local Bot API stand-in on
+127.0.0.1, and the tests act as users. Nothing leaves loopback."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram, serve, stop
+from helpers import FACTS, write_fact_base
+
+_users = itertools.count(10_000)
+
+
+def new_user() -> int:
+    """A fresh user per test, so the per-user flood limit never couples tests."""
+    return next(_users)
+
+
+@dataclass
+class RunningBot:
+    fake: FakeTelegram
+    process: subprocess.Popen[str]
+    url: str
+
+
+def start_bot(fake: FakeTelegram, url: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": url, "BOT_LOG_LEVEL": "INFO"})
+    env.update(extra_env or {})
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def stop_bot(process: subprocess.Popen[str]) -> str:
+    """Stop the bot like an operator would (SIGINT) and return what it logged."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+    return err
+
+
+@pytest.fixture(scope="module")
+def bot() -> Iterator[RunningBot]:
+    fake = FakeTelegram()
+    server, url = serve(fake)
+    process = start_bot(fake, url)
+    try:
+        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+        yield RunningBot(fake, process, url)
+    finally:
+        log = stop_bot(process)
+        stop(fake, server)
+        assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+def ask(bot: RunningBot, text: str | None, user: int | None = None, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    user = user or new_user()
+    message = bot.fake.send_message(text, user_id=user, **kwargs)
+    return user, message
+
+
+def reply_to(bot: RunningBot, text: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    user, _ = ask(bot, text, **kwargs)
+    return bot.fake.wait_for_replies(user, 1)[0]
+
+
+def buttons(call) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    markup = call.params.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def bot_message(call) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The message as Telegram would show it to the user (for pressing its buttons)."""
+    chat_id = call.params["chat_id"]
+    return {"message_id": 1, "date": 0, "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
+            "text": call.visible_text, "reply_markup": call.params.get("reply_markup")}
+
+
+# --------------------------------------------------------------------------------------------
+# Start-up
+# --------------------------------------------------------------------------------------------
+
+
+def test_registers_command_menu_in_english_and_chinese(bot: RunningBot) -> None:
+    menus = bot.fake.sent("setMyCommands")
+    default = next(c for c in menus if not c.params.get("language_code"))
+    chinese = next(c for c in menus if c.params.get("language_code") == "zh")
+    names = [c["command"] for c in default.params["commands"]]
+    assert names[:6] == ["ask", "topics", "sources", "about", "lang", "help"]
+    assert {"turnover", "enterprises", "hightech", "pilot", "goals"} <= set(names)
+    assert any("营业额" in c["description"] for c in chinese.params["commands"])
+
+
+# --------------------------------------------------------------------------------------------
+# Private chats
+# --------------------------------------------------------------------------------------------
+
+
+def test_private_question_gets_cited_html_answer_with_buttons(bot: RunningBot) -> None:
+    reply = reply_to(bot, "What was the cluster's turnover in 2020?")
+    assert reply.params["parse_mode"] == "HTML"
+    assert "133 billion yuan" in reply.visible_text
+    assert "As of: 2020" in reply.visible_text
+    assert '<a href="https://www.foshannews.net/h/3346/20210823/367567.html">' in reply.params["text"]
+    assert reply.params["link_preview_options"] == {"is_disabled": True}
+    data = [b["callback_data"] for b in buttons(reply)]
+    assert data[-1].startswith("w:") and 1 <= len(data) - 1 <= 3
+    assert all(d.startswith("f:") for d in data[:-1])
+
+
+def test_chinese_question_gets_chinese_answer(bot: RunningBot) -> None:
+    reply = reply_to(bot, "佛山智能家居集群有多少家企业？", language="en")
+    assert "479家企业" in reply.visible_text and "来源" in reply.visible_text
+
+
+def test_decline_is_honest_offers_topics_and_shows_no_fact(bot: RunningBot) -> None:
+    reply = reply_to(bot, "How many employees does Midea have?")
+    assert reply.visible_text.startswith("Sorry, I don't know that")
+    assert "/topics" in reply.visible_text
+    assert "Sources" not in reply.visible_text
+
+
+def test_greeting_gets_a_short_friendly_reply(bot: RunningBot) -> None:
+    reply = reply_to(bot, "hello!")
+    assert reply.visible_text.startswith("Hello!") and "/help" in reply.visible_text
+    assert not buttons(reply)
+
+
+def test_clarify_shows_did_you_mean_buttons_and_none_of_these(bot: RunningBot) -> None:
+    reply = reply_to(bot, "high-tech enterprises in 2020")
+    assert "Did you mean" in reply.visible_text
+    data = [b["callback_data"] for b in buttons(reply)]
+    assert "f:cluster-high-tech-2020" in data and "f:zone-high-tech-2020" in data and data[-1] == "n"
+
+
+def test_pressing_a_fact_button_answers_the_callback_and_shows_the_fact(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("high-tech enterprises in 2020", user_id=user)
+    clarify = bot.fake.wait_for_replies(user, 1)[0]
+    query = bot.fake.press(bot_message(clarify), "f:zone-high-tech-2020", user_id=user)
+    fact = bot.fake.wait_for_replies(user, 2)[1]
+    assert "1,864" in fact.visible_text
+    bot.fake.wait_for(lambda: query in bot.fake.answered_callbacks)
+
+
+def test_none_of_these_is_acknowledged(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("high-tech enterprises in 2020", user_id=user)
+    clarify = bot.fake.wait_for_replies(user, 1)[0]
+    query = bot.fake.press(bot_message(clarify), "n", user_id=user)
+    bot.fake.wait_for(lambda: query in bot.fake.answered_callbacks)
+    answer = next(c for c in bot.fake.sent("answerCallbackQuery") if c.params["callback_query_id"] == query)
+    assert "noted" in answer.params["text"]
+
+
+def test_why_this_answer_shows_phrasing_confidence_and_runner_up(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("what was the turnover of the cluster", user_id=user)
+    answer = bot.fake.wait_for_replies(user, 1)[0]
+    why = next(b["callback_data"] for b in buttons(answer) if b["callback_data"].startswith("w:"))
+    bot.fake.press(bot_message(answer), why, user_id=user)
+    explanation = bot.fake.wait_for_replies(user, 2)[1]
+    assert "Matched the stored question" in explanation.visible_text
+    assert "Confidence: " in explanation.visible_text and "Runner-up: " in explanation.visible_text
+
+
+def test_expired_why_button_says_so(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("what was the turnover of the cluster", user_id=user)
+    answer = bot.fake.wait_for_replies(user, 1)[0]
+    query = bot.fake.press(bot_message(answer), "w:ffffffff", user_id=user)
+    bot.fake.wait_for(lambda: query in bot.fake.answered_callbacks)
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def test_start_welcomes_and_deep_link_answers_a_fact(bot: RunningBot) -> None:
+    welcome = reply_to(bot, "/start")
+    assert "Foshan Cluster Bot" in welcome.visible_text and "/topics" in welcome.visible_text
+    fact = reply_to(bot, "/start goals-2023")
+    assert "international influence" in fact.visible_text
+
+
+def test_help_lists_commands_and_shortcuts(bot: RunningBot) -> None:
+    text = reply_to(bot, "/help").visible_text
+    for command in ("/ask", "/topics", "/sources", "/about", "/lang", "/turnover", f"@{BOT_USERNAME}"):
+        assert command in text
+
+
+def test_ask_with_and_without_question(bot: RunningBot) -> None:
+    assert "/ask How many" in reply_to(bot, "/ask").visible_text
+    assert "479" in reply_to(bot, "/ask how many companies are in the cluster").visible_text
+
+
+def test_topics_then_a_topic_lists_its_facts(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("/topics", user_id=user)
+    topics = bot.fake.wait_for_replies(user, 1)[0]
+    data = [b["callback_data"] for b in buttons(topics)]
+    assert "t:goals" in data and len(data) == 8
+    bot.fake.press(bot_message(topics), "t:goals", user_id=user)
+    facts = bot.fake.wait_for_replies(user, 2)[1]
+    assert [b["callback_data"] for b in buttons(facts)] == ["f:goals-2023", "f:next-steps-digital"]
+
+
+def test_sources_and_about(bot: RunningBot) -> None:
+    sources = reply_to(bot, "/sources")
+    assert sources.params["text"].count("<a href=") == 21
+    about = reply_to(bot, "/about").visible_text
+    assert "51 facts" in about and "21 sources" in about and "last updated" in about
+
+
+def test_lang_sets_answer_language_per_user(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("/lang zh", user_id=user)
+    assert "中文" in bot.fake.wait_for_replies(user, 1)[0].visible_text
+    bot.fake.send_message("What was the turnover in 2020?", user_id=user)
+    assert "1330亿元" in bot.fake.wait_for_replies(user, 2)[1].visible_text
+    other = reply_to(bot, "What was the turnover in 2020?")
+    assert "133 billion" in other.visible_text  # other users unaffected
+
+
+def test_telegram_language_decides_interface_texts(bot: RunningBot) -> None:
+    assert "知识库" in reply_to(bot, "/about", language="zh-hans").visible_text
+
+
+def test_shortcut_command_answers_its_fact(bot: RunningBot) -> None:
+    reply = reply_to(bot, "/turnover")
+    assert "133 billion yuan" in reply.visible_text and "Sources" in reply.visible_text
+
+
+def test_unknown_command_in_private_points_to_help(bot: RunningBot) -> None:
+    assert "/help" in reply_to(bot, "/frobnicate").visible_text
+
+
+# --------------------------------------------------------------------------------------------
+# Groups
+# --------------------------------------------------------------------------------------------
+
+
+def group() -> dict[str, Any]:
+    return FakeTelegram.group_chat(-1_000_000_000_000 - new_user())
+
+
+def test_group_ignores_messages_not_addressed_to_the_bot(bot: RunningBot) -> None:
+    chat = group()
+    ask(bot, "what was the turnover in 2020?", chat=chat)
+    ask(bot, "/ask@SomeOtherBot what was the turnover?", chat=chat)
+    ask(bot, "/turnover@SomeOtherBot", chat=chat)
+    ask(bot, f"@{BOT_USERNAME} how many enterprises are in the cluster?", chat=chat)
+    replies = bot.fake.wait_for_replies(chat["id"], 1)
+    assert len(bot.fake.sent(chat_id=chat["id"])) == 1
+    assert "479" in replies[0].visible_text
+
+
+def test_group_mention_gets_compact_quoted_answer_with_deep_link(bot: RunningBot) -> None:
+    chat = group()
+    _, message = ask(bot, f"@{BOT_USERNAME} what was the cluster turnover in 2020?", chat=chat)
+    reply = bot.fake.wait_for_replies(chat["id"], 1)[0]
+    assert reply.params["reply_parameters"]["message_id"] == message["message_id"]
+    assert "133 billion" in reply.visible_text and reply.params["text"].count("<a href=") == 1
+    [button] = buttons(reply)
+    assert button["url"] == f"https://t.me/{BOT_USERNAME}?start=cluster-turnover-2020"
+
+
+def test_group_reply_to_the_bot_and_text_mention_count_as_addressed(bot: RunningBot) -> None:
+    chat = group()
+    ask(bot, f"@{BOT_USERNAME} hi", chat=chat)
+    first = bot.fake.wait_for_replies(chat["id"], 1)[0]
+    ask(bot, "and what is the slogan?", chat=chat, reply_to=bot_message(first))
+    assert "Where there is a home" in bot.fake.wait_for_replies(chat["id"], 2)[1].visible_text
+    text = "Bot, who wrote the article?"
+    entity = {"type": "text_mention", "offset": 0, "length": 3, "user": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"}}
+    ask(bot, text, chat=chat, entities=[entity])
+    assert "Jersey" in bot.fake.wait_for_replies(chat["id"], 3)[2].visible_text
+
+
+def test_group_commands_addressed_to_this_bot(bot: RunningBot) -> None:
+    chat = group()
+    ask(bot, f"/ask@{BOT_USERNAME} when was the zone set up?", chat=chat)
+    assert "1992" in bot.fake.wait_for_replies(chat["id"], 1)[0].visible_text
+    ask(bot, f"/hightech@{BOT_USERNAME}", chat=chat)
+    assert "395" in bot.fake.wait_for_replies(chat["id"], 2)[1].visible_text
+
+
+def test_group_decline_is_one_short_line(bot: RunningBot) -> None:
+    chat = group()
+    ask(bot, f"@{BOT_USERNAME} how many employees does Midea have?", chat=chat)
+    reply = bot.fake.wait_for_replies(chat["id"], 1)[0]
+    assert "\n" not in reply.visible_text and "no answer" in reply.visible_text
+
+
+def test_group_caption_addressed_to_the_bot_is_a_question(bot: RunningBot) -> None:
+    chat = group()
+    caption = f"@{BOT_USERNAME} what is the slogan?"
+    extra = {"photo": [{"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}], "caption": caption,
+             "caption_entities": [{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}]}
+    ask(bot, None, chat=chat, extra=extra)
+    assert "Where there is a home" in bot.fake.wait_for_replies(chat["id"], 1)[0].visible_text
+
+
+# --------------------------------------------------------------------------------------------
+# Inline mode
+# --------------------------------------------------------------------------------------------
+
+
+def test_inline_query_offers_up_to_five_cited_results(bot: RunningBot) -> None:
+    query = bot.fake.inline("turnover", user_id=new_user())
+    call = bot.fake.wait_for(lambda: next((c for c in bot.fake.sent("answerInlineQuery")
+                                           if c.params["inline_query_id"] == query), None))
+    results = call.params["results"]
+    assert 1 <= len(results) <= 5
+    assert results[0]["id"] == "cluster-turnover-2020"
+    assert results[0]["title"] == "What was the turnover of the Foshan smart home cluster in 2020?"
+    assert "133 billion" in results[0]["description"]
+    assert "<a href=" in results[0]["input_message_content"]["message_text"]
+    assert int(call.params["cache_time"]) > 0
+
+
+def test_empty_inline_query_offers_the_most_useful_facts(bot: RunningBot) -> None:
+    query = bot.fake.inline("", user_id=new_user())
+    call = bot.fake.wait_for(lambda: next((c for c in bot.fake.sent("answerInlineQuery")
+                                           if c.params["inline_query_id"] == query), None))
+    assert [r["id"] for r in call.params["results"]][:2] == ["cluster-turnover-2020", "cluster-enterprises-2020"]
+
+
+# --------------------------------------------------------------------------------------------
+# Robustness
+# --------------------------------------------------------------------------------------------
+
+
+def test_sticker_in_private_gets_a_hint_not_a_crash(bot: RunningBot) -> None:
+    sticker = {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1,
+                           "height": 1, "is_animated": False, "is_video": False}}
+    user, _ = ask(bot, None, extra=sticker)
+    assert "only read text" in bot.fake.wait_for_replies(user, 1)[0].visible_text
+
+
+def test_edited_messages_and_channel_posts_are_ignored(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("what was the turnover in 2020?", user_id=user, kind="edited_message",
+                          extra={"edit_date": 1})
+    channel = {"id": -100999, "type": "channel", "title": "News"}
+    bot.fake.send_message("what was the turnover in 2020?", chat=channel, kind="channel_post")
+    bot.fake.send_message("who wrote the article?", user_id=user)
+    replies = bot.fake.wait_for_replies(user, 1)
+    assert len(replies) == 1 and "Jersey" in replies[0].visible_text
+    assert not bot.fake.sent(chat_id=-100999)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["<b>turnover</b>", "turnover & revenue <script>alert(1)</script>", "<i>unbalanced <b>tags",
+     "a < b > c &amp; &lt;", "</a></b>&#99999999;", "\u0000\u202e😀 turnover"],
+)
+def test_hostile_html_in_questions_never_breaks_a_reply(bot: RunningBot, question: str) -> None:
+    reply = reply_to(bot, question)
+    assert "something went wrong" not in reply.visible_text
+
+
+def test_huge_input_is_answered_within_telegram_limits(bot: RunningBot) -> None:
+    question = "What was the turnover of the smart home cluster in 2020? " + "filler words " * 1000
+    reply = reply_to(bot, question[:4096])
+    assert len(reply.visible_text) <= 4096
+
+
+def test_flood_gets_one_slow_down_then_silence(bot: RunningBot) -> None:
+    user = new_user()
+    for _ in range(13):
+        bot.fake.send_message("what was the turnover in 2020?", user_id=user)
+    bot.fake.wait_for(lambda: any("slow" in (c.visible_text or "") for c in bot.fake.sent(chat_id=user)))
+    other = reply_to(bot, "who wrote the article?")  # others are unaffected
+    assert "Jersey" in other.visible_text
+    replies = bot.fake.sent(chat_id=user)
+    assert sum("slow" in c.visible_text for c in replies) == 1
+    assert len(replies) == 11
+
+
+def test_429_retry_after_delays_but_never_loses_a_reply(bot: RunningBot) -> None:
+    bot.fake.fail_next["sendMessage"] = [1]
+    reply = reply_to(bot, "what is the slogan?")
+    assert "Where there is a home" in reply.visible_text
+    assert any(c.method == "sendMessage:429" for c in bot.fake.calls)
+
+
+def test_a_burst_of_200_users_is_all_answered(bot: RunningBot) -> None:
+    users = [new_user() for _ in range(200)]
+    for number, user in enumerate(users):
+        bot.fake.send_message("how many enterprises are in the cluster?" if number % 2 else "集群营业额是多少？",
+                              user_id=user)
+    bot.fake.wait_for(lambda: all(bot.fake.sent(chat_id=u) for u in users), timeout=120)
+    assert all(len(bot.fake.sent(chat_id=u)) == 1 for u in users)
+
+
+# --------------------------------------------------------------------------------------------
+# Operating: tokens never logged, broken fact base refused
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "INFO"])
+def test_token_never_appears_in_logs(level: str) -> None:
+    fake = FakeTelegram()
+    server, url = serve(fake)
+    process = start_bot(fake, url, {"BOT_LOG_LEVEL": level})
+    try:
+        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+        fake.send_message("what was the turnover in 2020?", user_id=1)
+        fake.wait_for_replies(1, 1)
+    finally:
+        log = stop_bot(process)
+        stop(fake, server)
+    assert "connected as @FoshanClusterBot" in log
+    if level == "DEBUG":
+        assert "getUpdates" in log  # DEBUG really logs the API calls...
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log  # ...without the token
+
+
+def test_broken_fact_base_refuses_to_start_with_file_and_line(tmp_path: Path) -> None:
+    directory = write_fact_base(tmp_path, facts=FACTS.replace("source: paper", "source: nowhere"))
+    fake = FakeTelegram()
+    server, url = serve(fake)
+    try:
+        process = start_bot(fake, url, {"BOT_KNOWLEDGE_DIR": str(directory)})
+        _, err = process.communicate(timeout=60)
+    finally:
+        stop(fake, server)
+    assert process.returncode == 1
+    assert f"{directory / 'figures.yaml'}:" in err and "unknown source 'nowhere'" in err
