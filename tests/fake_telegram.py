@@ -130,6 +130,8 @@ class FakeTelegram:
 
     updates: list[dict[str, Any]] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    #: Calls by chat id, so tests waiting on many chats never hold the lock for long.
+    by_chat: dict[int, list[Call]] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     fail_next: dict[str, list[int]] = field(default_factory=dict)
     condition: threading.Condition = field(default_factory=threading.Condition)
@@ -221,7 +223,8 @@ class FakeTelegram:
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
         with self.condition:
-            return [c for c in self.calls if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)]
+            calls = self.calls if chat_id is None else self.by_chat.get(chat_id, [])
+            return [c for c in calls if c.method == method]
 
     def wait_for(self, predicate, timeout: float = 30.0):  # type: ignore[no-untyped-def]
         """Wait until ``predicate()`` is truthy (a helper for tests, not a timing assertion)."""
@@ -255,7 +258,10 @@ class FakeTelegram:
 
     def _record(self, method: str, params: dict[str, Any], visible: str | None = None) -> None:
         with self.condition:
-            self.calls.append(Call(method, params, visible))
+            call = Call(method, params, visible)
+            self.calls.append(call)
+            if isinstance(params.get("chat_id"), int):
+                self.by_chat.setdefault(params["chat_id"], []).append(call)
             self.condition.notify_all()
 
     def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
