@@ -158,6 +158,77 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _records(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.config import load_settings
+    from bot.records import Records
+
+    settings = load_settings(args)
+    return Records(settings.data_dir, settings.retention_days)
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError
+    from bot.curation import format_unanswered, group_unanswered, parse_since
+
+    try:
+        since = parse_since(args.since)
+        records = _records(args)
+        rows = records.questions(since, ("decline", "none_of_these"))
+    except (ValueError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot open the curation database: {error}", file=sys.stderr)
+        return 1
+    groups = group_unanswered(rows, top=args.top)
+    if args.json:
+        print(json.dumps([
+            {"question": g.question, "count": g.count, "variants": list(g.variants),
+             "best_fact_id": g.best_fact_id, "best_confidence": round(g.best_confidence, 3),
+             "last_asked": g.last_asked}
+            for g in groups
+        ], ensure_ascii=False, indent=2))
+    else:
+        print(format_unanswered(groups))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError
+    from bot.curation import build_report, format_report, parse_since
+
+    try:
+        since = parse_since(args.since)
+        records = _records(args)
+        report = build_report(records.questions(since), records.feedback(since), since)
+    except (ValueError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot open the curation database: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({
+            "since": report.since, "total": report.total, "answered": report.answered,
+            "declined": report.declined, "decline_rate": round(report.decline_rate, 3),
+            "per_day": [{"day": d, "answered": a, "not_answered": n} for d, a, n in report.per_day],
+            "top_facts": [{"fact_id": f, "count": c} for f, c in report.top_facts],
+            "negative_feedback": [{"fact_id": f, "down": d, "up": u} for f, d, u in report.negative_feedback],
+        }, indent=2))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run_checks
+
+    checks = run_checks(args)
+    for check in checks:
+        print(check)
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, load_settings
 
@@ -232,6 +303,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", type=int, default=3000, metavar="Q", help="questions to time (default 3000)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("unanswered", help="the questions users asked that got no answer, grouped")
+    p.add_argument("--since", default="7d", help="period: 7d, 24h, or a date (default 7d)")
+    p.add_argument("--top", type=int, default=20, help="show this many groups (default 20)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_unanswered)
+
+    p = sub.add_parser("report", help="usage: answered per day, most asked facts, declines, feedback")
+    p.add_argument("--since", default="30d", help="period: 30d, 24h, or a date (default 30d)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("doctor", help="check the configuration, one line per check with what to fix")
+    p.add_argument("--token-file", metavar="FILE", help="read the bot token from FILE")
+    p.add_argument("--webhook-url", metavar="URL", help="check this webhook URL")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser(
         "run", help="run the Telegram bot (long polling; webhooks with --webhook-url)",

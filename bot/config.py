@@ -8,8 +8,10 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -19,6 +21,10 @@ class ConfigError(ValueError):
     """A setting is present but unusable; the message says which and how to fix it."""
 
 
+#: Ports Telegram accepts in a webhook URL (the listening port behind a proxy may differ).
+WEBHOOK_URL_PORTS = (443, 80, 88, 8443)
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None
@@ -26,6 +32,19 @@ class Settings:
     knowledge_dir: str | None = None
     log_level: str = "INFO"
     webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    data_dir: Path = Path("data")
+    admin_ids: frozenset[int] = frozenset()
+    retention_days: int = 90
+
+    @property
+    def webhook_path(self) -> str:
+        """The path part of the webhook URL, where the local server listens."""
+        if not self.webhook_url:
+            return ""
+        return urlsplit(self.webhook_url).path.lstrip("/")
 
     @property
     def api_file_url(self) -> str:
@@ -40,7 +59,7 @@ def token_looks_valid(token: str) -> bool:
     return bool(_TOKEN_SHAPE.match(token))
 
 
-def load_settings(args: argparse.Namespace | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(args: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings; ``--token-file`` wins over ``TELEGRAM_BOT_TOKEN``."""
     env = os.environ if environ is None else environ
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
@@ -61,13 +80,38 @@ def load_settings(args: argparse.Namespace | None = None, environ: dict[str, str
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
     if not re.match(r"^https?://", base_url):
         raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    webhook_url = (getattr(args, "webhook_url", None) if args else None) or env.get("BOT_WEBHOOK_URL") or None
+    if webhook_url and not webhook_url.startswith("https://"):
+        raise ConfigError("BOT_WEBHOOK_URL must be an https:// address (Telegram only calls HTTPS webhooks)")
     return Settings(
         token=token,
         api_base_url=base_url,
         knowledge_dir=(getattr(args, "knowledge", None) if args else None) or env.get("BOT_KNOWLEDGE_DIR") or None,
         log_level=level,
-        webhook_url=(getattr(args, "webhook_url", None) if args else None) or env.get("BOT_WEBHOOK_URL") or None,
+        webhook_url=webhook_url,
+        webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+        webhook_port=_integer(env, "BOT_WEBHOOK_PORT", 8443, 1, 65535),
+        webhook_secret=env.get("BOT_WEBHOOK_SECRET", "").strip() or None,
+        data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
+        admin_ids=_admin_ids(env.get("BOT_ADMIN_IDS", "")),
+        retention_days=_integer(env, "BOT_RETENTION_DAYS", 90, 1, 36500),
     )
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, lowest: int, highest: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise ConfigError(f"{name} must be a whole number from {lowest} to {highest}, not {raw!r}")
+    return int(raw)
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.lstrip("-").isdigit() for part in ids):
+        raise ConfigError("BOT_ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890")
+    return frozenset(int(part) for part in ids)
 
 
 class RedactingFilter(logging.Filter):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from bot.curation import QuestionGroup, Report
 from bot.knowledge import Fact, KnowledgeBase, Source, iter_citation_sources
 from bot.matcher import Match
 
@@ -355,6 +356,7 @@ CHAT_TEXTS = {
         "zh": "谢谢，已记录。知识库可能还没有这个问题的答案；/topics 可查看已有内容。",
     },
     "expired": {"en": "This button has expired; please ask again.", "zh": "按钮已过期，请重新提问。"},
+    "feedback_thanks": {"en": "Thanks for the feedback!", "zh": "感谢反馈！"},
     "more_in_private": {"en": "Related facts and sources", "zh": "相关事实与来源"},
     "related_prefix": {"en": "Related:", "zh": "相关："},
     "why_button": {"en": "Why this answer?", "zh": "为什么是这个答案？"},
@@ -413,3 +415,40 @@ def format_inline_description(fact: Fact, language: str, limit: int = 120) -> st
     """The short answer shown under an inline result's title (plain text)."""
     text = fact.answer.get(language)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Admin texts
+# --------------------------------------------------------------------------------------------
+
+
+def format_stats_html(report: Report) -> str:
+    """The report's headline figures for ``/stats``."""
+    lines = [
+        f"<b>Since {escape(report.since)}</b>",
+        f"{report.total} questions, {report.answered} answered, {report.declined} declined "
+        f"(decline rate {report.decline_rate:.0%})",
+    ]
+    if report.top_facts:
+        lines.append("<b>Most asked</b>")
+        lines += [f"{count} × {escape(fact)}" for fact, count in report.top_facts[:5]]
+    if report.negative_feedback:
+        lines.append("<b>Negative feedback</b>")
+        lines += [f"{escape(fact)}: 👎 {down} / 👍 {up}" for fact, down, up in report.negative_feedback[:5]]
+    return "\n".join(lines)
+
+
+def format_unanswered_html(groups: list[QuestionGroup]) -> str:
+    """The curators' to-do list for ``/unanswered``."""
+    if not groups:
+        return "No unanswered questions in the last 30 days."
+    lines = ["<b>Unanswered questions</b> (last 30 days, most asked first)"]
+    lines += [f"{n}. {g.count} × {escape(g.question)}" for n, g in enumerate(groups, start=1)]
+    return "\n".join(lines)
+
+
+def format_reload_failed_html(problems: list[str]) -> str:
+    """Why a reload was refused, for the admin who asked; the old fact base stays in use."""
+    lines = [f"<b>Reload refused</b>: {len(problems)} problem(s); still serving the previous fact base."]
+    lines += [f"<code>{escape(problem)}</code>" for problem in problems]
+    return "\n".join(lines)

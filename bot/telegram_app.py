@@ -7,9 +7,12 @@ flood control) and *how* to send it (reply, buttons, deep links, splitting).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import logging
+import secrets
+import signal
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -41,11 +44,16 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, configure_logging
+from bot.curation import build_report, group_unanswered, parse_since
 from bot.engine import Engine
 from bot.knowledge import KnowledgeError
+from bot.records import Records
 from bot.matcher import MAX_QUESTION_CHARS, Match
 from bot.render import (
     chat_text,
+    format_reload_failed_html,
+    format_stats_html,
+    format_unanswered_html,
     format_about_html,
     format_fact_compact_html,
     format_fact_html,
@@ -84,6 +92,8 @@ class BotState:
     """Everything handlers share, kept in ``application.bot_data['state']``."""
 
     engine: Engine
+    settings: Settings | None = None
+    records: Records | None = None
     throttle: Throttle = field(default_factory=Throttle)
     #: Recent answered questions by a short key, for "Why this answer?" buttons.
     answers: OrderedDict[str, tuple[str, str | None, str | None]] = field(default_factory=OrderedDict)
@@ -95,6 +105,22 @@ class BotState:
         while len(self.answers) > MAX_REMEMBERED_ANSWERS:
             self.answers.popitem(last=False)
         return key
+
+    def is_admin(self, update: Update) -> bool:
+        user = update.effective_user
+        return bool(self.settings and user and user.id in self.settings.admin_ids)
+
+    async def record_question(self, match: Match, chat_type: str, outcome: str | None = None) -> None:
+        """Keep what curators need (never who asked); answered questions keep no text."""
+        if self.records is None or match.smalltalk:
+            return
+        outcome = outcome or match.outcome
+        best = match.fact or (match.candidates[0].fact if match.candidates else None)
+        text = "" if outcome == "answer" else match.question
+        await asyncio.to_thread(
+            self.records.record_question, text, match.language, chat_type, outcome,
+            best.id if best else None, match.confidence,
+        )
 
 
 def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
@@ -179,11 +205,16 @@ def _answer_markup(state: BotState, match: Match, language: str, key: str | None
             related = knowledge.fact(related_id)
             if related:
                 rows.append([_fact_button(related.id, related.first_question(language))])
+        feedback = [
+            InlineKeyboardButton("👍", callback_data=f"v:1:{match.fact.id}"),
+            InlineKeyboardButton("👎", callback_data=f"v:0:{match.fact.id}"),
+        ]
         if key:
-            rows.append([InlineKeyboardButton(chat_text("why_button", language), callback_data=f"w:{key}")])
+            feedback.append(InlineKeyboardButton(chat_text("why_button", language), callback_data=f"w:{key}"))
+        rows.append(feedback)
     elif match.outcome == "clarify":
         rows = [[_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates]
-        rows.append([InlineKeyboardButton(chat_text("none_button", language), callback_data="n")])
+        rows.append([InlineKeyboardButton(chat_text("none_button", language), callback_data=f"n:{key or ''}")])
     elif match.candidates and not match.smalltalk:
         rows = [[_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates]
     return InlineKeyboardMarkup(rows) if rows else None
@@ -220,6 +251,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     hint, forced = _user_language(update), _forced_language(context)
     match = state.engine.ask(question, language_hint=hint, forced_language=forced)
     group = not _is_private(update)
+    await state.record_question(match, update.effective_chat.type if update.effective_chat else "unknown")
     text = _reply_html(state, match, group)
     if group:
         markup = None
@@ -229,10 +261,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
                 [[InlineKeyboardButton(chat_text("more_in_private", match.language), url=link)]]
             )
         elif match.outcome == "clarify":
-            markup = _answer_markup(state, match, match.language, None)
+            markup = _answer_markup(state, match, match.language, state.remember(question, hint, forced))
         await _send_html(message, text, markup, quote=True)
         return
-    key = state.remember(question, hint, forced) if match.outcome == "answer" else None
+    key = state.remember(question, hint, forced) if match.outcome in ("answer", "clarify") else None
     await _send_html(message, text, _answer_markup(state, match, match.language, key))
 
 
@@ -337,6 +369,72 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(chat_text("unknown_command", _ui_language(update, context)))
 
 
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: the usage report's headline figures (others: an unknown command)."""
+    state = _state(context)
+    if not state.is_admin(update) or update.effective_message is None:
+        await other_command(update, context)
+        return
+    if state.records is None:
+        return
+    since = parse_since("30d")
+    records = state.records
+    report = build_report(
+        await asyncio.to_thread(records.questions, since), await asyncio.to_thread(records.feedback, since), since
+    )
+    await _send_html(update.effective_message, format_stats_html(report))
+
+
+async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: the ten most asked unanswered questions (others: an unknown command)."""
+    state = _state(context)
+    if not state.is_admin(update) or update.effective_message is None:
+        await other_command(update, context)
+        return
+    if state.records is None:
+        return
+    records = await asyncio.to_thread(state.records.questions, parse_since("30d"), ("decline", "none_of_these"))
+    await _send_html(update.effective_message, format_unanswered_html(group_unanswered(records, top=10)))
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: reload the fact base from disk (others: an unknown command)."""
+    state = _state(context)
+    if not state.is_admin(update) or update.effective_message is None:
+        await other_command(update, context)
+        return
+    problems = await reload_knowledge(context.application)
+    if problems:
+        await _send_html(update.effective_message, format_reload_failed_html(problems))
+    else:
+        summary = state_of(context.application).engine.knowledge.summary()
+        await update.effective_message.reply_text(f"Reloaded: {summary}.")
+
+
+def state_of(application: Application) -> BotState:  # type: ignore[type-arg]
+    return application.bot_data["state"]  # type: ignore[no-any-return]
+
+
+async def reload_knowledge(application: Application) -> list[str]:  # type: ignore[type-arg]
+    """Load the fact base again; swap it in only if it validates. Returns the problems, if any.
+
+    The old engine keeps answering until the new one is complete, so no user ever sees a
+    half-loaded or broken fact base."""
+    state = state_of(application)
+    directory = state.settings.knowledge_dir if state.settings else None
+    try:
+        engine = await asyncio.to_thread(Engine.load, directory or state.engine.knowledge.directory)
+    except KnowledgeError as error:
+        logger.warning("reload refused: the fact base has %d problems; still serving the old one", len(error.problems))
+        return [str(p) for p in error.problems]
+    old_menu = command_menu(state.engine)
+    state.engine = engine
+    logger.info("reloaded the fact base: %s", engine.knowledge.summary())
+    if command_menu(engine) != old_menu:
+        await register_commands(application)
+    return []
+
+
 async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any text (or caption) in a private chat is a question."""
     message = update.effective_message
@@ -379,8 +477,23 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if query.message:
             await query.message.reply_html(format_why_html(match), link_preview_options=NO_PREVIEW)  # type: ignore[union-attr]
         return
+    if kind == "v":
+        helpful, _, fact_id = value.partition(":")
+        if state.records is not None and state.engine.knowledge.fact(fact_id):
+            await asyncio.to_thread(state.records.record_feedback, fact_id, helpful == "1", language)
+        await query.answer(chat_text("feedback_thanks", language))
+        return
+    if kind == "n":
+        remembered = state.answers.get(value)
+        if remembered is not None:
+            question, hint, forced = remembered
+            match = state.engine.ask(question, language_hint=hint, forced_language=forced)
+            chat_type = query.message.chat.type if query.message else "unknown"
+            await state.record_question(match, chat_type, outcome="none_of_these")
+        await query.answer(chat_text("none_of_these", language))
+        return
     # CallbackQueries need to be answered, even if no notification to the user is needed.
-    await query.answer(chat_text("none_of_these", language) if kind == "n" else None)
+    await query.answer()
     if kind == "f" and state.engine.knowledge.fact(value):
         await send_fact(update, context, value)
     elif kind == "t":
@@ -465,11 +578,31 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     me = application.bot
-    logger.info("connected as @%s; %s", me.username, application.bot_data["state"].engine.knowledge.summary())
+    state = state_of(application)
+    logger.info("connected as @%s; %s", me.username, state.engine.knowledge.summary())
     await register_commands(application)
+    try:  # SIGHUP reloads the fact base, like /reload (not available on Windows)
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: application.create_task(reload_knowledge(application))
+        )
+    except (NotImplementedError, AttributeError, RuntimeError):
+        logger.info("SIGHUP reload is not available on this platform; use /reload")
+    if state.records is not None:
+        application.create_task(_expire_daily(state.records))
 
 
-def build_application(settings: Settings, engine: Engine) -> Application:  # type: ignore[type-arg]
+async def _expire_daily(records: Records) -> None:
+    """Delete curation entries older than the retention period, now and once a day."""
+    while True:
+        removed = await asyncio.to_thread(records.expire)
+        if removed:
+            logger.info("expired %d old curation entries", removed)
+        await asyncio.sleep(24 * 3600)
+
+
+def build_application(
+    settings: Settings, engine: Engine, records: Records | None = None
+) -> Application:  # type: ignore[type-arg]
     """Create the ``Application`` with every handler, in the order that matters."""
     assert settings.token
     application = (
@@ -484,11 +617,13 @@ def build_application(settings: Settings, engine: Engine) -> Application:  # typ
         .post_init(_post_init)
         .build()
     )
-    application.bot_data["state"] = BotState(engine=engine)
+    application.bot_data["state"] = BotState(engine=engine, settings=settings, records=records)
     new_messages = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
     builtin: dict[str, Any] = {
         "start": start_command, "help": help_command, "ask": ask_command, "topics": topics_command,
         "sources": sources_command, "about": about_command, "lang": lang_command,
+        # Admin-only; for anyone else they answer exactly like an unknown command.
+        "stats": stats_command, "unanswered": unanswered_command, "reload": reload_command,
     }
     # Built-in commands first; CommandHandler ignores commands addressed to other bots.
     for name, callback in builtin.items():
@@ -516,7 +651,25 @@ def run_bot(settings: Settings) -> int:
             print(problem, file=sys.stderr)
         print("The fact base has problems; not starting.", file=sys.stderr)
         return 1
-    application = build_application(settings, engine)
+    records = Records(settings.data_dir, settings.retention_days)
+    problem = records.check_writable()
+    if problem:
+        logger.error("curation database in %s is not usable (%s); answering without recording", settings.data_dir, problem)
+        records.broken = True
+    application = build_application(settings, engine, records)
+    if settings.webhook_url:
+        secret = settings.webhook_secret or secrets.token_urlsafe(32)
+        configure_logging(settings.log_level, [settings.token or "", secret])
+        logger.info(
+            "webhook mode: listening on %s:%d/%s; secret token %s",
+            settings.webhook_listen, settings.webhook_port, settings.webhook_path,
+            "set" if settings.webhook_secret else "set (generated for this run)",
+        )
+        application.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port, url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        )
+        return 0
     logger.info("starting long polling against %s", settings.api_base_url.replace(settings.token or "", "<redacted>"))
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     return 0

@@ -269,6 +269,17 @@ class FakeTelegram:
                 "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
 
     def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self._record("deleteWebhook", params)
+        return True
+
+    def api_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = params.get("url", "")
+        if url and not url.startswith("https://"):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self._record("setWebhook", params)
         return True
 
     def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

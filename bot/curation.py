@@ -1,0 +1,154 @@
+"""The curators' view of real use: unanswered questions grouped by similarity, and a usage
+report. Pure functions over records; the database and the printing live elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.records import FeedbackRecord, QuestionRecord
+
+#: Two unanswered questions this similar (rapidfuzz token_set_ratio, 0-100) are one to-do item.
+SIMILARITY = 80
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Similar unanswered questions: the most frequent wording, how often, and the others."""
+
+    question: str
+    count: int
+    variants: tuple[str, ...]
+    best_fact_id: str | None
+    best_confidence: float
+    last_asked: str
+
+
+@dataclass(frozen=True)
+class Report:
+    since: str
+    per_day: tuple[tuple[str, int, int], ...]  # day, answered, not answered
+    top_facts: tuple[tuple[str, int], ...]
+    total: int
+    answered: int
+    declined: int
+    negative_feedback: tuple[tuple[str, int, int], ...]  # fact, thumbs down, thumbs up
+
+    @property
+    def decline_rate(self) -> float:
+        return self.declined / self.total if self.total else 0.0
+
+
+def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
+    """``7d``, ``12h``, ``30m`` or an ISO date, as the moment it means."""
+    now = now or dt.datetime.now(dt.UTC)
+    match = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", text)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        return now - dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount})
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise ValueError(f"'{text}' is not a period like 7d, 12h or a date like 2026-11-01") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _key(question: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", question.casefold()).split())
+
+
+def group_unanswered(records: list[QuestionRecord], top: int | None = None) -> list[QuestionGroup]:
+    """Group similar questions (greedy, most frequent wording first), most asked group first."""
+    wordings = Counter(_key(r.question) for r in records if _key(r.question))
+    by_key: dict[str, list[QuestionRecord]] = defaultdict(list)
+    for record in records:
+        by_key[_key(record.question)].append(record)
+    groups: list[list[str]] = []
+    for wording, _ in wordings.most_common():
+        for members in groups:
+            if fuzz.token_set_ratio(wording, members[0], processor=None) >= SIMILARITY:
+                members.append(wording)
+                break
+        else:
+            groups.append([wording])
+    result = []
+    for members in groups:
+        member_records = [r for key in members for r in by_key[key]]
+        best = max(member_records, key=lambda r: r.confidence)
+        result.append(
+            QuestionGroup(
+                question=by_key[members[0]][-1].question,
+                count=len(member_records),
+                variants=tuple(by_key[key][-1].question for key in members[1:]),
+                best_fact_id=best.fact_id,
+                best_confidence=best.confidence,
+                last_asked=max(r.asked_at for r in member_records),
+            )
+        )
+    result.sort(key=lambda g: (-g.count, g.question))
+    return result[:top] if top else result
+
+
+def build_report(questions: list[QuestionRecord], feedback: list[FeedbackRecord], since: dt.datetime) -> Report:
+    per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    top = Counter()
+    answered = declined = 0
+    for record in questions:
+        if record.outcome == "none_of_these":
+            continue  # a button press, not a question
+        day = record.asked_at[:10]
+        if record.outcome == "answer":
+            answered += 1
+            per_day[day][0] += 1
+            if record.fact_id:
+                top[record.fact_id] += 1
+        else:
+            per_day[day][1] += 1
+            declined += record.outcome == "decline"
+    votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for vote in feedback:
+        votes[vote.fact_id][0 if not vote.helpful else 1] += 1
+    negative = sorted(
+        ((fact, down, up) for fact, (down, up) in votes.items() if down),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return Report(
+        since=since.strftime("%Y-%m-%d"),
+        per_day=tuple((day, counts[0], counts[1]) for day, counts in sorted(per_day.items())),
+        top_facts=tuple(top.most_common(10)),
+        total=answered + sum(c[1] for c in per_day.values()),
+        answered=answered,
+        declined=declined,
+        negative_feedback=tuple(negative),
+    )
+
+
+def format_unanswered(groups: list[QuestionGroup]) -> str:
+    if not groups:
+        return "No unanswered questions in this period."
+    lines = []
+    for number, group in enumerate(groups, start=1):
+        hint = f"  (closest fact: {group.best_fact_id}, {group.best_confidence:.2f})" if group.best_fact_id else ""
+        lines.append(f"{number:>3}. {group.count:>4}×  {group.question}{hint}")
+        for variant in group.variants[:3]:
+            lines.append(f"              also: {variant}")
+    return "\n".join(lines)
+
+
+def format_report(report: Report) -> str:
+    lines = [
+        f"Since {report.since}: {report.total} questions, {report.answered} answered, "
+        f"{report.declined} declined (decline rate {report.decline_rate:.0%}).",
+        "",
+        "Per day (answered / not answered):",
+    ]
+    lines += [f"  {day}  {answered:>5} / {other}" for day, answered, other in report.per_day] or ["  none"]
+    lines += ["", "Most asked facts:"]
+    lines += [f"  {count:>5}  {fact}" for fact, count in report.top_facts] or ["  none"]
+    lines += ["", "Facts with negative feedback (👎 / 👍):"]
+    lines += [f"  {fact}: {down} / {up}" for fact, down, up in report.negative_feedback] or ["  none"]
+    return "\n".join(lines)

@@ -1,0 +1,195 @@
+"""What the curators learn from real use, kept in SQLite: answered and unanswered questions, and
+feedback. No user ids, names or chat ids are ever stored, only the question text, its language,
+the kind of chat and what the engine made of it.
+
+Recording must never cost an answer: a database that is corrupt, locked for too long or not
+writable is reported once in the log and recording stops; the bot keeps answering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    asked_at TEXT NOT NULL,              -- UTC, ISO 8601
+    question TEXT NOT NULL,
+    language TEXT NOT NULL,
+    chat_type TEXT NOT NULL,             -- private, group, supergroup, inline, terminal
+    outcome TEXT NOT NULL,               -- answer, clarify, decline, none_of_these
+    fact_id TEXT,                        -- the answer, or the best candidate
+    confidence REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_by_time ON questions (asked_at);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    given_at TEXT NOT NULL,
+    fact_id TEXT NOT NULL,
+    helpful INTEGER NOT NULL,            -- 1 for thumbs up, 0 for thumbs down
+    language TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (given_at);
+"""
+
+DATABASE_NAME = "curation.sqlite3"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    asked_at: str
+    question: str
+    language: str
+    chat_type: str
+    outcome: str
+    fact_id: str | None
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRecord:
+    given_at: str
+    fact_id: str
+    helpful: bool
+    language: str
+
+
+class Records:
+    """The curation database. Safe to share between threads; one connection per call."""
+
+    def __init__(self, data_dir: Path | str, retention_days: int = 90) -> None:
+        self.path = Path(data_dir) / DATABASE_NAME
+        self.retention_days = retention_days
+        self.broken = False
+        self._lock = threading.Lock()
+        self._ready = False
+
+    # ---------------------------------------------------------------- plumbing
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+            connection.execute("PRAGMA synchronous=NORMAL")
+            yield connection
+        finally:
+            connection.close()
+
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            connection.executescript(SCHEMA)
+            if connection.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("database failed its integrity check")
+        self._ready = True
+
+    def _write(self, statement: str, values: tuple[object, ...]) -> bool:
+        """Run one insert in a transaction; on any database trouble, report once and stop."""
+        if self.broken:
+            return False
+        try:
+            with self._lock:
+                self._prepare()
+                with self._connect() as connection:
+                    connection.execute("BEGIN IMMEDIATE")
+                    try:
+                        connection.execute(statement, values)
+                        connection.execute("COMMIT")
+                    except BaseException:
+                        connection.execute("ROLLBACK")
+                        raise
+            return True
+        except (sqlite3.Error, OSError) as error:
+            self.broken = True
+            logger.error("curation database %s is unusable (%s); answers go on, recording stops", self.path, error)
+            return False
+
+    # ---------------------------------------------------------------- writing
+
+    def record_question(
+        self, question: str, language: str, chat_type: str, outcome: str, fact_id: str | None,
+        confidence: float, at: dt.datetime | None = None,
+    ) -> bool:
+        return self._write(
+            "INSERT INTO questions (asked_at, question, language, chat_type, outcome, fact_id, confidence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_stamp(at or _now()), question[:1000], language, chat_type, outcome, fact_id, float(confidence)),
+        )
+
+    def record_feedback(self, fact_id: str, helpful: bool, language: str, at: dt.datetime | None = None) -> bool:
+        return self._write(
+            "INSERT INTO feedback (given_at, fact_id, helpful, language) VALUES (?, ?, ?, ?)",
+            (_stamp(at or _now()), fact_id, int(helpful), language),
+        )
+
+    def expire(self, now: dt.datetime | None = None) -> int:
+        """Delete entries older than the retention period; returns how many went."""
+        if self.broken:
+            return 0
+        cutoff = _stamp((now or _now()) - dt.timedelta(days=self.retention_days))
+        try:
+            with self._lock:
+                self._prepare()
+                with self._connect() as connection:
+                    connection.execute("BEGIN IMMEDIATE")
+                    removed = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+                    removed += connection.execute("DELETE FROM feedback WHERE given_at < ?", (cutoff,)).rowcount
+                    connection.execute("COMMIT")
+            return removed
+        except (sqlite3.Error, OSError) as error:
+            self.broken = True
+            logger.error("curation database %s is unusable (%s); answers go on, recording stops", self.path, error)
+            return 0
+
+    # ---------------------------------------------------------------- reading
+
+    def questions(self, since: dt.datetime, outcomes: tuple[str, ...] | None = None) -> list[QuestionRecord]:
+        self._prepare()
+        query = "SELECT asked_at, question, language, chat_type, outcome, fact_id, confidence FROM questions WHERE asked_at >= ?"
+        values: list[object] = [_stamp(since)]
+        if outcomes:
+            query += f" AND outcome IN ({', '.join('?' for _ in outcomes)})"
+            values.extend(outcomes)
+        with self._connect() as connection:
+            rows = connection.execute(query + " ORDER BY asked_at", values).fetchall()
+        return [QuestionRecord(*row) for row in rows]
+
+    def feedback(self, since: dt.datetime) -> list[FeedbackRecord]:
+        self._prepare()
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT given_at, fact_id, helpful, language FROM feedback WHERE given_at >= ? ORDER BY given_at",
+                (_stamp(since),),
+            ).fetchall()
+        return [FeedbackRecord(at, fact, bool(helpful), language) for at, fact, helpful, language in rows]
+
+    def check_writable(self) -> str | None:
+        """``None`` when the database can be created and written, else what is wrong."""
+        try:
+            self._prepare()
+            with self._connect() as connection:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("ROLLBACK")
+            return None
+        except (sqlite3.Error, OSError) as error:
+            return str(error)

@@ -1,0 +1,67 @@
+"""Grouping unanswered questions and the usage report (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.curation import build_report, format_report, group_unanswered, parse_since
+from bot.records import FeedbackRecord, QuestionRecord
+
+NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+
+
+def question(text: str, outcome: str = "decline", fact: str | None = None, day: int = 25, confidence: float = 0.2) -> QuestionRecord:
+    return QuestionRecord(f"2026-11-{day:02d}T10:00:00", text, "en", "private", outcome, fact, confidence)
+
+
+def test_similar_questions_are_one_group_most_frequent_first() -> None:
+    records = [
+        question("How many employees does Midea have?"),
+        question("how many employees does midea have"),
+        question("Midea employees how many?"),
+        question("what is the population of foshan", fact="zone-founding", confidence=0.3),
+        question("What is the population of Foshan?"),
+    ]
+    groups = group_unanswered(records)
+    assert [g.count for g in groups] == [3, 2]
+    assert groups[0].question.casefold().startswith("how many employees does midea have")
+    assert groups[1].best_fact_id == "zone-founding" and groups[1].best_confidence == 0.3
+
+
+def test_top_limits_the_groups() -> None:
+    topics = ["weather in paris", "population of foshan", "midea employees", "gree revenue", "bitcoin price"]
+    records = [question(text) for text in topics]
+    assert len(group_unanswered(records, top=2)) == 2
+
+
+def test_report_counts_days_facts_declines_and_negative_feedback() -> None:
+    records = [
+        question("", "answer", "cluster-turnover-2020", day=24),
+        question("", "answer", "cluster-turnover-2020", day=25),
+        question("", "answer", "slogan", day=25),
+        question("employees?", "decline", day=25),
+        question("high tech?", "clarify", day=25),
+        question("high tech?", "none_of_these", day=25),
+    ]
+    feedback = [FeedbackRecord("2026-11-25T10:00:00", "slogan", False, "en"),
+                FeedbackRecord("2026-11-25T11:00:00", "slogan", True, "en")]
+    report = build_report(records, feedback, NOW - dt.timedelta(days=30))
+    assert report.per_day == (("2026-11-24", 1, 0), ("2026-11-25", 2, 2))
+    assert report.top_facts[0] == ("cluster-turnover-2020", 2)
+    assert (report.total, report.answered, report.declined) == (5, 3, 1)
+    assert report.decline_rate == pytest.approx(0.2)
+    assert report.negative_feedback == (("slogan", 1, 1),)
+    assert "decline rate 20%" in format_report(report)
+
+
+@pytest.mark.parametrize(("text", "days"), [("7d", 7), ("24h", 1), ("30d", 30)])
+def test_parse_since_periods(text: str, days: int) -> None:
+    assert parse_since(text, NOW) == NOW - dt.timedelta(days=days)
+
+
+def test_parse_since_dates_and_errors() -> None:
+    assert parse_since("2026-11-01", NOW) == dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    with pytest.raises(ValueError, match="not a period"):
+        parse_since("last week", NOW)

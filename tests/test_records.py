@@ -1,0 +1,97 @@
+"""The curation database: what it keeps (never who asked), expiry, and surviving trouble."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.records import DATABASE_NAME, Records
+
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
+
+
+def test_records_questions_and_feedback(tmp_path: Path) -> None:
+    records = Records(tmp_path)
+    assert records.record_question("how many employees?", "en", "private", "decline", "kelon-origins", 0.21, at=NOW)
+    assert records.record_feedback("cluster-turnover-2020", False, "zh", at=NOW)
+    [question] = records.questions(NOW - dt.timedelta(days=1))
+    assert (question.question, question.outcome, question.fact_id, question.chat_type) == (
+        "how many employees?", "decline", "kelon-origins", "private")
+    [vote] = records.feedback(NOW - dt.timedelta(days=1))
+    assert (vote.fact_id, vote.helpful, vote.language) == ("cluster-turnover-2020", False, "zh")
+
+
+def test_schema_has_no_place_for_people(tmp_path: Path) -> None:
+    records = Records(tmp_path)
+    records.record_question("q", "en", "group", "decline", None, 0.0)
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
+        columns = {row[1] for table in ("questions", "feedback")
+                   for row in connection.execute(f"PRAGMA table_info({table})")}
+    assert not columns & {"user_id", "chat_id", "username", "name", "first_name", "from_id"}
+
+
+def test_old_entries_expire(tmp_path: Path) -> None:
+    records = Records(tmp_path, retention_days=90)
+    records.record_question("old", "en", "private", "decline", None, 0.1, at=NOW - dt.timedelta(days=91))
+    records.record_question("new", "en", "private", "decline", None, 0.1, at=NOW - dt.timedelta(days=89))
+    records.record_feedback("f", True, "en", at=NOW - dt.timedelta(days=100))
+    assert records.expire(now=NOW) == 2
+    assert [r.question for r in records.questions(NOW - dt.timedelta(days=365))] == ["new"]
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    def write(number: int) -> None:
+        own = Records(tmp_path)  # separate connections, like separate processes
+        for n in range(50):
+            assert own.record_question(f"q{number}-{n}", "en", "private", "decline", None, 0.1)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(Records(tmp_path).questions(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))) == 300
+
+
+def test_a_crash_mid_write_loses_only_the_unfinished_write(tmp_path: Path) -> None:
+    records = Records(tmp_path)
+    records.record_question("kept", "en", "private", "decline", None, 0.1)
+    crash = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL'); c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(\"INSERT INTO questions (asked_at, question, language, chat_type, outcome, confidence)"
+        " VALUES ('2026-01-01T00:00:00', 'lost', 'en', 'private', 'decline', 0)\")\n"
+        "os._exit(9)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", crash, str(tmp_path / DATABASE_NAME)])
+    assert result.returncode == 9
+    assert records.record_question("after", "en", "private", "decline", None, 0.1)
+    questions = [r.question for r in Records(tmp_path).questions(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))]
+    assert questions == ["kept", "after"]
+
+
+def test_corrupt_database_is_reported_once_and_recording_stops(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / DATABASE_NAME).write_bytes(b"this is not a database" * 100)
+    records = Records(tmp_path)
+    with caplog.at_level(logging.ERROR, logger="bot.records"):
+        assert records.record_question("q", "en", "private", "decline", None, 0.1) is False
+        assert records.record_question("q", "en", "private", "decline", None, 0.1) is False
+        assert records.record_feedback("f", True, "en") is False
+    assert records.broken
+    assert len([r for r in caplog.records if "unusable" in r.getMessage()]) == 1
+
+
+def test_unwritable_data_directory_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    records = Records(blocker / "data")
+    assert records.check_writable() is not None
+    assert records.record_question("q", "en", "private", "decline", None, 0.1) is False
