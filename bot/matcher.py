@@ -47,6 +47,8 @@ Outcome = Literal["answer", "clarify", "decline"]
 
 #: Confidence at or above which the best fact is given as the answer.
 ANSWER_THRESHOLD = 0.55
+#: A question must share topic words worth this share of one fact-specific word (max IDF).
+EVIDENCE_FLOOR = 0.35
 #: Confidence at or above which candidates are offered as "Did you mean".
 CLARIFY_THRESHOLD = 0.38
 #: An answer needs this lead over a runner-up from another fact; closer calls become clarify.
@@ -81,7 +83,7 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 
 #: Function characters; a Chinese bigram made only of these carries no topic (like stop words).
-CHINESE_STOP_CHARACTERS = frozenset("的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为")
+CHINESE_STOP_CHARACTERS = frozenset("的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为谁何")
 
 APPROXIMATE_MARKERS = re.compile(
     r"~|≈|\b(?:about|around|approximately|approx|roughly|nearly|almost|some|circa|over|more than|"
@@ -124,6 +126,9 @@ class Candidate:
     confidence: float
     phrasing: str
     contradictions: tuple[str, ...] = ()
+    #: Weight of the question's topic words the fact covers (question words and home places
+    #: excluded); a question needs some evidence beyond "smart home" to be answered at all.
+    evidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -275,11 +280,21 @@ def _clean(text: str) -> str:
         text = text.lower()
     else:
         text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
+    if _DIGIT.search(text):
+        # Day and month numbers are parts of dates, not figures: "10 August 2021", 2021-08-10
+        # and 8月10日 keep their year and month words but no stray 10 or 8.
+        text = _ISO_DATE.sub(r"\1", text)
+        text = _DAY_MONTH.sub(r"\1\2", text)
+        text = _CHINESE_DAY.sub("月", text)
     text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
     return " ".join(_NOT_TEXT.sub(" ", text).split())
 
 
 _DIGIT = re.compile(r"\d")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-\d{1,2}(?:-\d{1,2})?\b")
+_DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+({_MONTHS})\b|\b({_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
+_CHINESE_DAY = re.compile(r"\d{1,2}月(?:\d{1,2}[日号])?")
 _APOSTROPHE = re.compile(r"[’'`´](?:s\b)?")
 _NOT_TEXT = re.compile(f"[^a-z0-9{_CJK}%.,~]+")
 _PIECE = re.compile(
@@ -327,6 +342,18 @@ class Normaliser:
             for word in talk.words:
                 self.smalltalk_of[_clean(word)] = talk.kind
         self._smalltalk_pattern = _alternation(self.smalltalk_of)
+        # The words of lexicon phrases, as the terms they become: with their group token
+        # present they add nothing new (used to weigh evidence without counting twice).
+        self.surface_of: dict[str, str] = {}
+        for phrase, token in self.latin_phrases.items():
+            for word in phrase:
+                if word not in ENGLISH_STOP_WORDS and len(word) > 1:
+                    self.surface_of.setdefault(stem(word), token)
+        for word, token in self.chinese_words.items():
+            found: list[str] = []
+            _bigrams(word, found)
+            for term in found:
+                self.surface_of.setdefault(term, token)
 
     def _add_phrase(self, cleaned: str, token: str) -> None:
         if _CJK_RUN.fullmatch(cleaned):
@@ -723,11 +750,18 @@ def _score(analysis: Analysis, segments: list[tuple[str, ...]], position: int, i
             best_base, best_phrasing = base, phrasing
     reasons, factor = _contradictions(analysis, position, covered, index)
     first = index.fact_phrasings[position]
+    surface_of = index.normaliser.surface_of
+    evidence = sum(
+        index.idf[t] for t in covered
+        if index.group_kind.get(t) != "question" and t not in index.home_groups
+        and surface_of.get(t) not in covered
+    )
     return Candidate(
         fact=fact,
         confidence=round(min(best_base * factor, 1.0), 4),
         phrasing=fact.questions[best_phrasing - first if best_phrasing >= 0 else 0],
         contradictions=tuple(reasons),
+        evidence=evidence,
     )
 
 
@@ -790,6 +824,11 @@ def match_question(question: str, index: Index, language_hint: str | None = None
     if not candidates:
         return Match(question, "decline", language, 0.0)
     best = candidates[0]
+    if best.evidence < EVIDENCE_FLOOR * index.max_idf:
+        # Only common words in common ("the best smart home device to buy"): not a question
+        # about anything the fact base states, however well the words line up.
+        return Match(question, "decline", language, best.confidence,
+                     candidates=tuple(c for c in candidates if c.confidence >= 0.15))
     runner_up = candidates[1].confidence if len(candidates) > 1 else 0.0
     if best.confidence >= ANSWER_THRESHOLD and best.confidence - runner_up >= ANSWER_MARGIN:
         return Match(
