@@ -830,7 +830,12 @@ def match_question(question: str, index: Index, language_hint: str | None = None
         return Match(question, "decline", language, best.confidence,
                      candidates=tuple(c for c in candidates if c.confidence >= 0.15))
     runner_up = candidates[1].confidence if len(candidates) > 1 else 0.0
-    if best.confidence >= ANSWER_THRESHOLD and best.confidence - runner_up >= ANSWER_MARGIN:
+    # A close runner-up that the curators marked as related to the best fact is not a reason
+    # to ask back: the answer shows it as a button (and a note tells confusable facts apart).
+    related = len(candidates) > 1 and (
+        candidates[1].fact.id in best.fact.related or best.fact.id in candidates[1].fact.related
+    )
+    if best.confidence >= ANSWER_THRESHOLD and (best.confidence - runner_up >= ANSWER_MARGIN or related):
         return Match(
             question, "answer", language, best.confidence, fact=best.fact, phrasing=best.phrasing,
             candidates=tuple(candidates), contradictions=best.contradictions,

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,22 +86,33 @@ class Records:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        connection = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
             connection.execute("PRAGMA synchronous=NORMAL")
             yield connection
         finally:
             connection.close()
 
     def _prepare(self) -> None:
+        """Create the folder, schema and WAL mode once (WAL is a property of the file)."""
         if self._ready:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.executescript(SCHEMA)
-            if connection.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("database failed its integrity check")
+        for attempt in range(50):
+            try:
+                with self._connect() as connection:
+                    # WAL: readers never block the writer, and a crash loses at most the
+                    # transaction in flight. Switching modes needs a moment alone with the
+                    # file, so a writer starting at the same time retries instead of failing.
+                    connection.execute("PRAGMA journal_mode=WAL")
+                    connection.executescript(SCHEMA)
+                    if connection.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                        raise sqlite3.DatabaseError("database failed its integrity check")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 49:
+                    raise
+                time.sleep(0.05)
         self._ready = True
 
     def _write(self, statement: str, values: tuple[object, ...]) -> bool:

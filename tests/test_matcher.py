@@ -111,11 +111,19 @@ def test_greeting_with_a_question_answers_the_question(engine: Engine) -> None:
 
 
 def test_clarify_offers_the_close_candidates(engine: Engine) -> None:
-    match = engine.ask("high-tech enterprises in 2020")
+    match = engine.ask("when was it founded?")
     assert match.outcome == "clarify"
     ids = {c.fact.id for c in match.candidates}
-    assert {"cluster-high-tech-2020", "zone-high-tech-2020"} <= ids
+    assert {"midea-origins", "kelon-origins"} <= ids
     assert 2 <= len(match.candidates) <= 3
+
+
+def test_close_related_facts_answer_instead_of_asking_back(engine: Engine) -> None:
+    match = engine.ask("how many of the cluster firms are high-tech?")
+    assert match.outcome == "answer"
+    runner_up = match.runner_up
+    assert runner_up is not None and match.confidence - runner_up.confidence < 0.04
+    assert runner_up.fact.id in match.fact.related  # type: ignore[union-attr]
 
 
 def test_confidence_orders_outcomes(engine: Engine) -> None:
@@ -151,12 +159,12 @@ def test_index_works_on_another_fact_base(tiny_engine: Engine) -> None:
 
 #: Accuracy on the whole development set (both batches) may not fall below these figures.
 #: Batch figures at first sight and after tuning are in tests/questions/README.md.
-DEV_SET_FLOOR = {"overall": 0.92, "in_scope": 0.89, "out_of_scope": 0.95}
+DEV_SET_FLOOR = {"overall": 0.94, "in_scope": 0.93, "out_of_scope": 0.96}
 
 
 def test_development_set_accuracy_floor(engine: Engine) -> None:
     items = [i for path in sorted(QUESTIONS.glob("dev-batch-*.yaml")) for i in load_question_set(path)]
-    assert len(items) >= 250 and sum(1 for i in items if not i.in_scope) >= 80
+    assert len(items) >= 350 and sum(1 for i in items if not i.in_scope) >= 110
     report = evaluate(engine, items)
     assert report.accuracy() >= DEV_SET_FLOOR["overall"]
     assert report.accuracy(report.in_scope) >= DEV_SET_FLOOR["in_scope"]

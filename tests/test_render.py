@@ -97,7 +97,7 @@ def test_decline_offers_suggestions_and_topics_but_no_fact(engine: Engine) -> No
 
 
 def test_clarify_lists_candidates(engine: Engine) -> None:
-    match = engine.ask("high-tech enterprises in 2020")
+    match = engine.ask("when was it founded?")
     text = format_match_text(engine.knowledge, match)
     assert text.splitlines()[0] == "I'm not sure which fact you mean. Did you mean:"
     assert "  1. " in text and "  2. " in text

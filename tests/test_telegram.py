@@ -145,25 +145,25 @@ def test_greeting_gets_a_short_friendly_reply(bot: RunningBot) -> None:
 
 
 def test_clarify_shows_did_you_mean_buttons_and_none_of_these(bot: RunningBot) -> None:
-    reply = reply_to(bot, "high-tech enterprises in 2020")
+    reply = reply_to(bot, "when was it founded?")
     assert "Did you mean" in reply.visible_text
     data = [b["callback_data"] for b in buttons(reply)]
-    assert "f:cluster-high-tech-2020" in data and "f:zone-high-tech-2020" in data and data[-1].startswith("n:")
+    assert "f:midea-origins" in data and "f:kelon-origins" in data and data[-1].startswith("n:")
 
 
 def test_pressing_a_fact_button_answers_the_callback_and_shows_the_fact(bot: RunningBot) -> None:
     user = new_user()
-    bot.fake.send_message("high-tech enterprises in 2020", user_id=user)
+    bot.fake.send_message("when was it founded?", user_id=user)
     clarify = bot.fake.wait_for_replies(user, 1)[0]
-    query = bot.fake.press(bot_message(clarify), "f:zone-high-tech-2020", user_id=user)
+    query = bot.fake.press(bot_message(clarify), "f:kelon-origins", user_id=user)
     fact = bot.fake.wait_for_replies(user, 2)[1]
-    assert "1,864" in fact.visible_text
+    assert "October 1984" in fact.visible_text
     bot.fake.wait_for(lambda: query in bot.fake.answered_callbacks)
 
 
 def test_none_of_these_is_acknowledged(bot: RunningBot) -> None:
     user = new_user()
-    bot.fake.send_message("high-tech enterprises in 2020", user_id=user)
+    bot.fake.send_message("when was it founded?", user_id=user)
     clarify = bot.fake.wait_for_replies(user, 1)[0]
     none_of_these = buttons(clarify)[-1]["callback_data"]
     query = bot.fake.press(bot_message(clarify), none_of_these, user_id=user)
