@@ -93,7 +93,7 @@ APPROXIMATE_MARKERS = re.compile(
 
 _NUMBER = re.compile(
     r"(?<![0-9a-z.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
-    r"(%|percent\b|per cent\b|trillion\b|billion\b|bn\b|million\b|mn\b|thousand\b|万亿|亿|万|千)?"
+    r"(%|percent\b|per cent\b|trillion\b|billion\b|bn\b|million\b|mn\b|thousand\b|万亿|亿|万|千|月|日|st\b|nd\b|rd\b|th\b)?"
 )
 _MULTIPLIERS = {
     "trillion": 1e12, "万亿": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6,
@@ -266,7 +266,18 @@ def stem(word: str) -> str:
 
 def _number_token(match: re.Match[str]) -> str:
     digits, unit = match.group(1), (match.group(2) or "").strip()
+    # Day and month numbers are parts of dates, not figures: "10 August 2021", "August 10th"
+    # and 8月10日 keep their year and month words but no stray 10 or 8.
+    if unit in ("月", "日"):
+        return f" {unit} " if unit == "月" else " "
+    if len(digits) <= 2 and (
+        _MONTH_AFTER.match(match.string, match.end())
+        or _MONTH_BEFORE.search(match.string, max(0, match.start() - 12), match.start())
+    ):
+        return " "
     value = float(digits.replace(",", ""))
+    if unit in ("st", "nd", "rd", "th") or match.string[match.start() - 1 : match.start()] == "第":
+        return f" {_NUMBER_MARK}o{digits} {unit if unit not in ('st', 'nd', 'rd', 'th') else ''} "
     if unit in ("%", "percent", "per cent"):
         return f" {_NUMBER_MARK}p{value:g} "
     if not unit and value.is_integer() and 1900 <= value <= 2100 and "," not in digits:
@@ -275,30 +286,41 @@ def _number_token(match: re.Match[str]) -> str:
     return f" {_NUMBER_MARK}n{value:.6g} "
 
 
+def _clean_many(texts: list[str]) -> list[str]:
+    """``_clean`` of each text, done in one pass (the separator survives every step)."""
+    joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
+    return [part.strip() for part in _clean_joined(joined).split(_SEPARATOR)]
+
+
 def _clean(text: str) -> str:
+    """NFKC, casefold, simplified Chinese, dates without day numbers, only words and figures."""
+    return _clean_joined(text.replace(_SEPARATOR, " "))
+
+
+def _clean_joined(text: str) -> str:
     if text.isascii():  # most English text: nothing for NFKC or OpenCC to do
         text = text.lower()
     else:
         text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
-    if _DIGIT.search(text):
-        # Day and month numbers are parts of dates, not figures: "10 August 2021", 2021-08-10
-        # and 8月10日 keep their year and month words but no stray 10 or 8.
-        text = _ISO_DATE.sub(r"\1", text)
-        text = _DAY_MONTH.sub(r"\1\2", text)
-        text = _CHINESE_DAY.sub("月", text)
+    if "-" in text:
+        text = _ISO_DATE_TAIL.sub("", text)  # 2021-08-10 is the year 2021
     text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
     return " ".join(_NOT_TEXT.sub(" ", text).split())
 
 
 _DIGIT = re.compile(r"\d")
+#: Keeps texts apart when many are normalised as one string: no pattern here matches it.
+_SEPARATOR = "\x01"
+_BATCH = 500
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-\d{1,2}(?:-\d{1,2})?\b")
-_DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+({_MONTHS})\b|\b({_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
-_CHINESE_DAY = re.compile(r"\d{1,2}月(?:\d{1,2}[日号])?")
+# Starts with a literal so the regex engine skips quickly to candidates.
+_ISO_DATE_TAIL = re.compile(r"-(?<=(?:19|20)\d\d-)\d\d?(?:-\d\d?)?(?!\d)")
+_MONTH_AFTER = re.compile(rf"\s*(?:of\s+)?(?:{_MONTHS})\b")
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s+$")
 _APOSTROPHE = re.compile(r"[’'`´](?:s\b)?")
-_NOT_TEXT = re.compile(f"[^a-z0-9{_CJK}%.,~]+")
+_NOT_TEXT = re.compile(f"[^a-z0-9{_CJK}%.,~\x01]+")
 _PIECE = re.compile(
-    f"({_NUMBER_MARK}[^\\s]+)|([a-z][a-z0-9]*(?:\\s+[a-z][a-z0-9]*)*)|([{_CJK}]+)"
+    f"({_NUMBER_MARK}[^\\s\x01]+)|([a-z][a-z0-9]*(?:[^\\S\x01]+[a-z][a-z0-9]*)*)|([{_CJK}]+)|(\x01)"
 )
 
 
@@ -393,15 +415,30 @@ class Normaliser:
             text = _LATIN_WORD.sub(lambda m: correct(m.group(0)), text)
         if _DIGIT.search(text):
             text = _NUMBER.sub(_number_token, text)
-        terms: list[str] = []
-        for number, latin, chinese in _PIECE.findall(text):
+        return self._pieces_to_terms(text)[0]
+
+    def terms_many(self, cleaned: list[str]) -> list[list[str]]:
+        """``terms`` of each cleaned text, in one pass over one string."""
+        text = _SEPARATOR.join(cleaned)
+        if _DIGIT.search(text):
+            text = _NUMBER.sub(_number_token, text)
+        return self._pieces_to_terms(text)
+
+    def _pieces_to_terms(self, text: str) -> list[list[str]]:
+        results: list[list[str]] = [[]]
+        terms = results[0]
+        for number, latin, chinese, separator in _PIECE.findall(text):
             if latin:
                 self._latin_terms(latin.split(), terms)
             elif chinese:
                 self._chinese_terms(chinese, terms)
-            else:
+            elif number:
                 terms.append(sys.intern(number))
-        return terms
+            else:
+                terms = []
+                results.append(terms)
+        return results
+
 
     def _latin_terms(self, words: list[str], terms: list[str]) -> None:
         """Lexicon phrases (longest first) become group tokens; every word stays too, so the
@@ -520,32 +557,42 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
     for group in knowledge.lexicon.groups:
         for word in group.words:
             raw_words |= normaliser.words(_clean(word))
-    for position, fact in enumerate(knowledge.facts):
-        document: set[str] = set()
-        for text in fact.questions:
-            cleaned = _clean(text)
-            word_counts.update(normaliser.words(cleaned))
-            terms = dict.fromkeys(normaliser.terms(cleaned))
-            phrasing_terms.extend([term_ids.setdefault(t, len(term_ids)) for t in terms])
-            phrasing_start.append(len(phrasing_terms))
-            document.update(terms)
-        fact_phrasings.append(len(phrasing_start) - 1)
+    facts = knowledge.facts
+    for start in range(0, len(facts), _BATCH):
+        batch = facts[start : start + _BATCH]
+        # Every text of a batch of facts is normalised in one pass over one long string
+        # (texts kept apart by a separator no pattern crosses): per-call overhead, not
+        # per-character work, dominated building the index one text at a time.
+        texts = [text for fact in batch for text in fact.questions]
         # Keywords and answers say what a fact covers; only the questions are phrasings.
-        covered = _clean(" ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of)))
-        raw_words |= normaliser.words(covered)
-        document.update(normaliser.terms(covered))
-        flags = 0
-        numbers = []
-        for term in document:
-            postings[term].append(position)
-            if term[0] == _NUMBER_MARK:
-                kind = term[1]
-                flags |= _HAS_DATE if kind == "y" else _HAS_FIGURE | (_HAS_PERCENT if kind == "p" else 0)
-                if kind == "n":
-                    numbers.append(float(term[2:]))
-        number_values.extend(numbers)
-        fact_numbers.append(len(number_values))
-        fact_flags.append(flags)
+        texts += [" ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of)) for fact in batch]
+        cleaned = _clean_many(texts)
+        all_terms = normaliser.terms_many(cleaned)
+        questions_count = sum(len(fact.questions) for fact in batch)
+        word_counts.update(_LATIN_WORD.findall(_SEPARATOR.join(cleaned[:questions_count])))
+        raw_words.update(_LATIN_WORD.findall(_SEPARATOR.join(cleaned[questions_count:])))
+        next_question = 0
+        for offset, fact in enumerate(batch):
+            position = start + offset
+            document: set[str] = set()
+            for terms_list in all_terms[next_question : next_question + len(fact.questions)]:
+                terms = dict.fromkeys(terms_list)
+                phrasing_terms.extend([term_ids.setdefault(t, len(term_ids)) for t in terms])
+                phrasing_start.append(len(phrasing_terms))
+                document.update(terms)
+            next_question += len(fact.questions)
+            fact_phrasings.append(len(phrasing_start) - 1)
+            document.update(all_terms[questions_count + offset])
+            flags = 0
+            for term in document:
+                postings[term].append(position)
+                if term[0] == _NUMBER_MARK:
+                    kind = term[1]
+                    flags |= _HAS_DATE if kind == "y" else _HAS_FIGURE | (_HAS_PERCENT if kind == "p" else 0)
+                    if kind == "n":
+                        number_values.append(float(term[2:]))
+            fact_numbers.append(len(number_values))
+            fact_flags.append(flags)
     total = max(len(knowledge.facts), 1)
     idf = {term: math.log(1 + total / len(posting)) for term, posting in postings.items()}
     max_idf = math.log(1 + total)
