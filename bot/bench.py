@@ -43,6 +43,7 @@ def synthetic_knowledge(size: int, seed: int = 7) -> KnowledgeBase:
     shipped, _ = load_knowledge()
     source = Source(id="synthetic", title="Synthetic", publisher="bench", url="https://example.invalid/", language="en")
     facts = []
+    citations = (Citation(source_id="synthetic", where="table"),)  # one shared record, as in a table
     entities = [_entity(rng) for _ in range(max(size // 4, 1))]
     for number in range(size):
         en_name, zh_name = rng.choice(entities)
@@ -69,7 +70,7 @@ def synthetic_knowledge(size: int, seed: int = 7) -> KnowledgeBase:
                     zh=f"{year}年，{city_zh}{zh_name}的{measure_zh}为{value}{unit_zh}。",
                 ),
                 as_of=str(year),
-                citations=(Citation(source_id="synthetic", where="table"),),
+                citations=citations,
             )
         )
     return KnowledgeBase(

@@ -545,6 +545,12 @@ def build_index(knowledge: KnowledgeBase) -> Index:
             gc.enable()
 
 
+def _frozen(postings: defaultdict[str, array]) -> dict[str, array]:
+    """The postings without their default (a lookup must never add an entry), not copied."""
+    postings.default_factory = None
+    return postings
+
+
 def _build_index(knowledge: KnowledgeBase) -> Index:
     normaliser = Normaliser(knowledge.lexicon)
     postings: defaultdict[str, array] = defaultdict(lambda: array("i"))
@@ -631,7 +637,7 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
         fact_numbers=fact_numbers,
         fact_flags=fact_flags,
         idf=idf,
-        postings=dict(postings),
+        postings=_frozen(postings),
         vocabulary=frozenset(raw_words),
         vocabulary_by_initial=dict(by_initial),
         deletions=dict(deletions),
