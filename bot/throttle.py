@@ -24,9 +24,13 @@ class Throttle:
     clock: Callable[[], float] = time.monotonic
     _seen: dict[int, deque[float]] = field(default_factory=dict)
     _warned: set[int] = field(default_factory=set)
+    _checks: int = 0
 
     def check(self, user_id: int) -> Verdict:
         now = self.clock()
+        self._checks += 1
+        if self._checks % 1000 == 0:
+            self.forget_idle()
         times = self._seen.setdefault(user_id, deque())
         while times and now - times[0] >= self.window:
             times.popleft()

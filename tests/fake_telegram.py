@@ -133,7 +133,9 @@ class FakeTelegram:
     #: Calls by chat id, so tests waiting on many chats never hold the lock for long.
     by_chat: dict[int, list[Call]] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
-    fail_next: dict[str, list[int]] = field(default_factory=dict)
+    #: Per method, what the next calls answer instead of succeeding: an int is a 429 with that
+    #: retry_after, an ApiError is returned as it is.
+    fail_next: dict[str, list[int | ApiError]] = field(default_factory=dict)
     condition: threading.Condition = field(default_factory=threading.Condition)
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))  # type: ignore[type-arg]
@@ -248,9 +250,12 @@ class FakeTelegram:
         with self.condition:
             failures = self.fail_next.get(method)
             if failures:
-                retry_after = failures.pop(0)
+                failure = failures.pop(0)
+                if isinstance(failure, ApiError):
+                    self.calls.append(Call(f"{method}:{failure.code}", params))
+                    raise failure
                 self.calls.append(Call(method + ":429", params))
-                raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+                raise ApiError(429, f"Too Many Requests: retry after {failure}", failure)
         handler = getattr(self, f"api_{method}", None)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram, serve, stop
+from fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, ApiError, FakeTelegram, serve, stop
 from helpers import FACTS, write_fact_base
 
 _users = itertools.count(10_000)
@@ -66,6 +66,9 @@ def bot() -> Iterator[RunningBot]:
         log = stop_bot(process)
         stop(fake, server)
         assert TOKEN not in log and TOKEN.split(":")[1] not in log
+        # a failing handler is logged by update kind, never with the user's words
+        assert "handler failed on a message update" in log
+        assert "what is the slogan" not in log
 
 
 def ask(bot: RunningBot, text: str | None, user: int | None = None, **kwargs: Any) -> tuple[int, dict[str, Any]]:
@@ -403,6 +406,16 @@ def test_429_retry_after_delays_but_never_loses_a_reply(bot: RunningBot) -> None
     reply = reply_to(bot, "what is the slogan?")
     assert "Where there is a home" in reply.visible_text
     assert any(c.method == "sendMessage:429" for c in bot.fake.calls)
+
+
+def test_a_failing_handler_tells_the_user_and_the_bot_goes_on(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.fail_next["sendMessage"] = [ApiError(400, "Bad Request: something unexpected")]
+    bot.fake.send_message("what is the slogan?", user_id=user)
+    notice = bot.fake.wait_for_replies(user, 1)[0]
+    assert "something went wrong" in notice.visible_text
+    bot.fake.send_message("what is the slogan?", user_id=user)
+    assert "Where there is a home" in bot.fake.wait_for_replies(user, 2)[1].visible_text
 
 
 def test_a_burst_of_200_users_is_all_answered(bot: RunningBot) -> None:
