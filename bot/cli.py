@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -158,29 +159,33 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _records(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from bot.config import load_settings
+def _read_records(args: argparse.Namespace, outcomes: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
+    """(questions, feedback, since) from the curation database, or an exit code with the reason
+    printed."""
+    from bot.config import ConfigError, load_settings
+    from bot.curation import parse_since
     from bot.records import Records
-
-    settings = load_settings(args)
-    return Records(settings.data_dir, settings.retention_days)
-
-
-def cmd_unanswered(args: argparse.Namespace) -> int:
-    from bot.config import ConfigError
-    from bot.curation import format_unanswered, group_unanswered, parse_since
 
     try:
         since = parse_since(args.since)
-        records = _records(args)
-        rows = records.questions(since, ("decline", "none_of_these"))
+        settings = load_settings(args)
+        records = Records(settings.data_dir, settings.retention_days)
+        return records.questions(since, outcomes), records.feedback(since), since
     except (ValueError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except OSError as error:
-        print(f"error: cannot open the curation database: {error}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as error:
+        print(f"error: cannot read the curation database: {error}", file=sys.stderr)
         return 1
-    groups = group_unanswered(rows, top=args.top)
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    from bot.curation import format_unanswered, group_unanswered
+
+    found = _read_records(args, ("decline", "none_of_these"))
+    if isinstance(found, int):
+        return found
+    groups = group_unanswered(found[0], top=args.top)
     if args.json:
         print(json.dumps([
             {"question": g.question, "count": g.count, "variants": list(g.variants),
@@ -194,19 +199,12 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot.config import ConfigError
-    from bot.curation import build_report, format_report, parse_since
+    from bot.curation import build_report, format_report
 
-    try:
-        since = parse_since(args.since)
-        records = _records(args)
-        report = build_report(records.questions(since), records.feedback(since), since)
-    except (ValueError, ConfigError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: cannot open the curation database: {error}", file=sys.stderr)
-        return 1
+    found = _read_records(args)
+    if isinstance(found, int):
+        return found
+    report = build_report(*found)
     if args.json:
         print(json.dumps({
             "since": report.since, "total": report.total, "answered": report.answered,

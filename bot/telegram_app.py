@@ -369,16 +369,22 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(chat_text("unknown_command", _ui_language(update, context)))
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admins: the usage report's headline figures (others: an unknown command)."""
+async def _admin_records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Records | None:
+    """The curation records for an admin's command; anyone else gets the unknown-command reply
+    (so the admin commands do not reveal that they exist)."""
     state = _state(context)
     if not state.is_admin(update) or update.effective_message is None:
         await other_command(update, context)
-        return
-    if state.records is None:
+        return None
+    return state.records
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: the usage report's headline figures (others: an unknown command)."""
+    records = await _admin_records(update, context)
+    if records is None or update.effective_message is None:
         return
     since = parse_since("30d")
-    records = state.records
     report = build_report(
         await asyncio.to_thread(records.questions, since), await asyncio.to_thread(records.feedback, since), since
     )
@@ -387,14 +393,11 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: the ten most asked unanswered questions (others: an unknown command)."""
-    state = _state(context)
-    if not state.is_admin(update) or update.effective_message is None:
-        await other_command(update, context)
+    records = await _admin_records(update, context)
+    if records is None or update.effective_message is None:
         return
-    if state.records is None:
-        return
-    records = await asyncio.to_thread(state.records.questions, parse_since("30d"), ("decline", "none_of_these"))
-    await _send_html(update.effective_message, format_unanswered_html(group_unanswered(records, top=10)))
+    found = await asyncio.to_thread(records.questions, parse_since("30d"), ("decline", "none_of_these"))
+    await _send_html(update.effective_message, format_unanswered_html(group_unanswered(found, top=10)))
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
