@@ -15,7 +15,10 @@ from pathlib import Path
 from bot.knowledge import Bilingual, Citation, Fact, KnowledgeBase, Source, Topic, load_knowledge
 from bot.matcher import build_index, match_question
 
-_SYLLABLES = "ka lo mi ran shu tai ven bo zhi qua lin fen hao pe dor sen wu xi ya mo ren tech tron".split()
+_SYLLABLES = (
+    "ka", "lo", "mi", "ran", "shu", "tai", "ven", "bo", "zhi", "qua", "lin", "fen",
+    "hao", "pe", "dor", "sen", "wu", "xi", "ya", "mo", "ren", "tech", "tron",
+)  # fmt: skip
 _HANZI = "华宏远创兴达盛美安信通恒泰科新锐鼎佳联合云智光源海天明德嘉合博瑞"
 _MEASURES = [
     ("turnover", "营业额", "billion yuan", "亿元"),
@@ -27,13 +30,20 @@ _MEASURES = [
     ("investment", "投资额", "million yuan", "万元"),
     ("market share", "市场占有率", "percent", "%"),
 ]
-_CITIES = [("Foshan", "佛山"), ("Shunde", "顺德"), ("Nanhai", "南海"), ("Guangzhou", "广州"), ("Dongguan", "东莞")]
+_CITIES = [
+    ("Foshan", "佛山"),
+    ("Shunde", "顺德"),
+    ("Nanhai", "南海"),
+    ("Guangzhou", "广州"),
+    ("Dongguan", "东莞"),
+]
 
 
 def _entity(rng: random.Random) -> tuple[str, str]:
     name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
-    return f"{name} {rng.choice(['Electric', 'Furniture', 'Lighting', 'Ceramics', 'Home'])}", "".join(
-        rng.choice(_HANZI) for _ in range(rng.randint(2, 4))
+    return (
+        f"{name} {rng.choice(['Electric', 'Furniture', 'Lighting', 'Ceramics', 'Home'])}",
+        "".join(rng.choice(_HANZI) for _ in range(rng.randint(2, 4))),
     )
 
 
@@ -41,9 +51,17 @@ def synthetic_knowledge(size: int, seed: int = 7) -> KnowledgeBase:
     """A fact base of ``size`` facts about made-up companies, each with 6 bilingual phrasings."""
     rng = random.Random(seed)
     shipped, _ = load_knowledge()
-    source = Source(id="synthetic", title="Synthetic", publisher="bench", url="https://example.invalid/", language="en")
+    source = Source(
+        id="synthetic",
+        title="Synthetic",
+        publisher="bench",
+        url="https://example.invalid/",
+        language="en",
+    )
     facts = []
-    citations = (Citation(source_id="synthetic", where="table"),)  # one shared record, as in a table
+    citations = (
+        Citation(source_id="synthetic", where="table"),
+    )  # one shared record, as in a table
     entities = [_entity(rng) for _ in range(max(size // 4, 1))]
     for number in range(size):
         en_name, zh_name = rng.choice(entities)
@@ -86,7 +104,13 @@ def synthetic_knowledge(size: int, seed: int = 7) -> KnowledgeBase:
 def _questions(knowledge: KnowledgeBase, count: int, seed: int = 11) -> list[str]:
     """Questions as users send them: stored phrasings with typos and dropped words, plus misses."""
     rng = random.Random(seed)
-    misses = ["hello", "what is the weather today", "who won the match", "佛山有什么好吃的", "tell me a joke"]
+    misses = [
+        "hello",
+        "what is the weather today",
+        "who won the match",
+        "佛山有什么好吃的",
+        "tell me a joke",
+    ]
     questions = []
     for _ in range(count):
         roll = rng.random()
@@ -117,12 +141,16 @@ def _cold_start_seconds(knowledge_dir: str | None) -> float:
         "print(time.perf_counter() - t)\n"
     )
     started = time.perf_counter()
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     total = time.perf_counter() - started
     return min(float(output.stdout.strip() or total), total)
 
 
-def run_bench(facts: int | None = None, questions: int = 3000, knowledge_dir: str | None = None) -> dict[str, float | int | str]:
+def run_bench(
+    facts: int | None = None, questions: int = 3000, knowledge_dir: str | None = None
+) -> dict[str, float | int | str]:
     """Measure the engine; returns figures in seconds, microseconds and megabytes."""
     cold_start = _cold_start_seconds(knowledge_dir) if facts is None else float("nan")
     if facts is None:

@@ -28,7 +28,10 @@ def _print_problems(error: KnowledgeError) -> None:
     for problem in error.problems:
         print(problem, file=sys.stderr)
     count = len(error.problems)
-    print(f"{count} problem{'s' if count != 1 else ''} found; the fact base was not loaded.", file=sys.stderr)
+    print(
+        f"{count} problem{'s' if count != 1 else ''} found; the fact base was not loaded.",
+        file=sys.stderr,
+    )
 
 
 def _load_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -67,7 +70,9 @@ def cmd_facts(args: argparse.Namespace) -> int:
         print(f"unknown topic '{args.topic}' (topics: {known})", file=sys.stderr)
         return 2
     if args.json:
-        json.dump([fact_to_json(knowledge, f) for f in facts], sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            [fact_to_json(knowledge, f) for f in facts], sys.stdout, ensure_ascii=False, indent=2
+        )
         print()
         return 0
     for topic in knowledge.topics:
@@ -93,7 +98,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     def answer(question: str) -> None:
         match = engine.ask(question, forced_language=args.lang)
         if args.json:
-            print(json.dumps(match_to_json(engine.knowledge, match), ensure_ascii=False), flush=True)
+            print(
+                json.dumps(match_to_json(engine.knowledge, match), ensure_ascii=False), flush=True
+            )
         else:
             print(format_match_text(engine.knowledge, match), flush=True)
             print(flush=True)
@@ -132,17 +139,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     report = evaluate(engine, items)
     if args.json:
-        print(json.dumps({
-            "overall": report.accuracy(),
-            "in_scope": report.accuracy(report.in_scope),
-            "out_of_scope": report.accuracy(report.out_of_scope),
-            "by_kind": {k: report.accuracy(v) for k, v in report.by_kind().items()},
-            "failures": [r.item.question for r in report.failures],
-        }, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "overall": report.accuracy(),
+                    "in_scope": report.accuracy(report.in_scope),
+                    "out_of_scope": report.accuracy(report.out_of_scope),
+                    "by_kind": {k: report.accuracy(v) for k, v in report.by_kind().items()},
+                    "failures": [r.item.question for r in report.failures],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(format_report(report, show_failures=not args.quiet))
     if args.min_accuracy is not None and report.accuracy() * 100 < args.min_accuracy:
-        print(f"accuracy {report.accuracy():.1%} is below --min-accuracy {args.min_accuracy}%", file=sys.stderr)
+        print(
+            f"accuracy {report.accuracy():.1%} is below --min-accuracy {args.min_accuracy}%",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -151,7 +167,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import format_bench, run_bench
 
     try:
-        result = run_bench(facts=args.facts, questions=args.questions, knowledge_dir=_knowledge_dir(args))
+        result = run_bench(
+            facts=args.facts, questions=args.questions, knowledge_dir=_knowledge_dir(args)
+        )
     except KnowledgeError as error:
         _print_problems(error)
         return 1
@@ -187,12 +205,23 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
         return found
     groups = group_unanswered(found[0], top=args.top)
     if args.json:
-        print(json.dumps([
-            {"question": g.question, "count": g.count, "variants": list(g.variants),
-             "best_fact_id": g.best_fact_id, "best_confidence": round(g.best_confidence, 3),
-             "last_asked": g.last_asked}
-            for g in groups
-        ], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "question": g.question,
+                        "count": g.count,
+                        "variants": list(g.variants),
+                        "best_fact_id": g.best_fact_id,
+                        "best_confidence": round(g.best_confidence, 3),
+                        "last_asked": g.last_asked,
+                    }
+                    for g in groups
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(format_unanswered(groups))
     return 0
@@ -206,13 +235,25 @@ def cmd_report(args: argparse.Namespace) -> int:
         return found
     report = build_report(*found)
     if args.json:
-        print(json.dumps({
-            "since": report.since, "total": report.total, "answered": report.answered,
-            "declined": report.declined, "decline_rate": round(report.decline_rate, 3),
-            "per_day": [{"day": d, "answered": a, "not_answered": n} for d, a, n in report.per_day],
-            "top_facts": [{"fact_id": f, "count": c} for f, c in report.top_facts],
-            "negative_feedback": [{"fact_id": f, "down": d, "up": u} for f, d, u in report.negative_feedback],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "since": report.since,
+                    "total": report.total,
+                    "answered": report.answered,
+                    "declined": report.declined,
+                    "decline_rate": round(report.decline_rate, 3),
+                    "per_day": [
+                        {"day": d, "answered": a, "not_answered": n} for d, a, n in report.per_day
+                    ],
+                    "top_facts": [{"fact_id": f, "count": c} for f, c in report.top_facts],
+                    "negative_feedback": [
+                        {"fact_id": f, "down": d, "up": u} for f, d, u in report.negative_feedback
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         print(format_report(report))
     return 0
@@ -257,48 +298,66 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="foshan-bot", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="foshan-bot",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--knowledge", metavar="DIR",
+        "--knowledge",
+        metavar="DIR",
         help="fact base folder (default: $BOT_KNOWLEDGE_DIR, else the shipped knowledge/)",
     )
     parser.set_defaults(func=cmd_run, command=None, lang=None, token_file=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check the fact base; list every problem as FILE:LINE: message")
-    p.add_argument("directory", nargs="?", help="fact base folder to check (default: the one in use)")
+    p = sub.add_parser(
+        "validate", help="check the fact base; list every problem as FILE:LINE: message"
+    )
+    p.add_argument(
+        "directory", nargs="?", help="fact base folder to check (default: the one in use)"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("facts", help="list the facts (or print them all as JSON)")
-    p.add_argument("--json", action="store_true", help="print every fact with answers and citations as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print every fact with answers and citations as JSON"
+    )
     p.add_argument("--topic", metavar="T", help="only facts of topic T")
     p.set_defaults(func=cmd_facts)
 
     p = sub.add_parser(
-        "ask", help="answer questions (arguments, or one per line on stdin)",
+        "ask",
+        help="answer questions (arguments, or one per line on stdin)",
         description="Answer QUESTION, or with none read questions from stdin, one per line.",
     )
     p.add_argument("question", nargs="*", metavar="QUESTION")
     p.add_argument("--json", action="store_true", help="one JSON object per line (stable format)")
-    p.add_argument("--lang", choices=("en", "zh"), help="answer language (default: the question's)")
+    p.add_argument(
+        "--lang", choices=("en", "zh"), help="answer language (default: the question's)"
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
-    p.add_argument("--lang", choices=("en", "zh"), help="answer language (default: the question's)")
+    p.add_argument(
+        "--lang", choices=("en", "zh"), help="answer language (default: the question's)"
+    )
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("eval", help="score the engine on question sets (YAML: q, expect, kind)")
     p.add_argument("files", nargs="+", metavar="FILE.yaml")
-    p.add_argument("--min-accuracy", type=float, metavar="PERCENT", help="exit 1 below this overall accuracy")
+    p.add_argument(
+        "--min-accuracy", type=float, metavar="PERCENT", help="exit 1 below this overall accuracy"
+    )
     p.add_argument("--quiet", action="store_true", help="do not list the failures")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="time loading, indexing and answering")
     p.add_argument("--facts", type=int, metavar="N", help="use a synthetic fact base of N facts")
-    p.add_argument("--questions", type=int, default=3000, metavar="Q", help="questions to time (default 3000)")
+    p.add_argument(
+        "--questions", type=int, default=3000, metavar="Q", help="questions to time (default 3000)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
@@ -308,22 +367,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_unanswered)
 
-    p = sub.add_parser("report", help="usage: answered per day, most asked facts, declines, feedback")
+    p = sub.add_parser(
+        "report", help="usage: answered per day, most asked facts, declines, feedback"
+    )
     p.add_argument("--since", default="30d", help="period: 30d, 24h, or a date (default 30d)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("doctor", help="check the configuration, one line per check with what to fix")
+    p = sub.add_parser(
+        "doctor", help="check the configuration, one line per check with what to fix"
+    )
     p.add_argument("--token-file", metavar="FILE", help="read the bot token from FILE")
     p.add_argument("--webhook-url", metavar="URL", help="check this webhook URL")
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser(
-        "run", help="run the Telegram bot (long polling; webhooks with --webhook-url)",
-        description="Run the Telegram bot. Configuration comes from environment variables; see README.",
+        "run",
+        help="run the Telegram bot (long polling; webhooks with --webhook-url)",
+        description="Run the Telegram bot. Configuration comes from environment variables "
+        "(see README).",
     )
-    p.add_argument("--token-file", metavar="FILE", help="read the bot token from FILE (e.g. a mounted secret)")
-    p.add_argument("--webhook-url", metavar="URL", help="use a webhook at URL instead of long polling")
+    p.add_argument(
+        "--token-file", metavar="FILE", help="read the bot token from FILE (e.g. a mounted secret)"
+    )
+    p.add_argument(
+        "--webhook-url", metavar="URL", help="use a webhook at URL instead of long polling"
+    )
     p.set_defaults(func=cmd_run)
     return parser
 

@@ -59,7 +59,9 @@ def token_looks_valid(token: str) -> bool:
     return bool(_TOKEN_SHAPE.match(token))
 
 
-def load_settings(args: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    args: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Read settings; ``--token-file`` wins over ``TELEGRAM_BOT_TOKEN``."""
     env = os.environ if environ is None else environ
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
@@ -71,8 +73,8 @@ def load_settings(args: argparse.Namespace | None = None, environ: Mapping[str, 
             raise ConfigError(f"cannot read --token-file {token_file}: {exc.strerror}") from exc
     if token and not token_looks_valid(token):
         raise ConfigError(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, ':' and the secret "
-            "part, as BotFather gives it)"
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, ':' and the "
+            "secret part, as BotFather gives it)"
         )
     level = env.get("BOT_LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -80,13 +82,21 @@ def load_settings(args: argparse.Namespace | None = None, environ: Mapping[str, 
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
     if not re.match(r"^https?://", base_url):
         raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
-    webhook_url = (getattr(args, "webhook_url", None) if args else None) or env.get("BOT_WEBHOOK_URL") or None
+    webhook_url = (
+        (getattr(args, "webhook_url", None) if args else None)
+        or env.get("BOT_WEBHOOK_URL")
+        or None
+    )
     if webhook_url and not webhook_url.startswith("https://"):
-        raise ConfigError("BOT_WEBHOOK_URL must be an https:// address (Telegram only calls HTTPS webhooks)")
+        raise ConfigError(
+            "BOT_WEBHOOK_URL must be an https:// address (Telegram only calls HTTPS webhooks)"
+        )
     return Settings(
         token=token,
         api_base_url=base_url,
-        knowledge_dir=(getattr(args, "knowledge", None) if args else None) or env.get("BOT_KNOWLEDGE_DIR") or None,
+        knowledge_dir=(getattr(args, "knowledge", None) if args else None)
+        or env.get("BOT_KNOWLEDGE_DIR")
+        or None,
         log_level=level,
         webhook_url=webhook_url,
         webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
@@ -110,7 +120,9 @@ def _integer(env: Mapping[str, str], name: str, default: int, lowest: int, highe
 def _admin_ids(raw: str) -> frozenset[int]:
     ids = [part.strip() for part in raw.split(",") if part.strip()]
     if not all(part.lstrip("-").isdigit() for part in ids):
-        raise ConfigError("BOT_ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890")
+        raise ConfigError(
+            "BOT_ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890"
+        )
     return frozenset(int(part) for part in ids)
 
 

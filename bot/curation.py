@@ -53,7 +53,9 @@ def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError as error:
-        raise ValueError(f"'{text}' is not a period like 7d, 12h or a date like 2026-11-01") from error
+        raise ValueError(
+            f"'{text}' is not a period like 7d, 12h or a date like 2026-11-01"
+        ) from error
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
@@ -93,7 +95,9 @@ def group_unanswered(records: list[QuestionRecord], top: int | None = None) -> l
     return result[:top] if top else result
 
 
-def build_report(questions: list[QuestionRecord], feedback: list[FeedbackRecord], since: dt.datetime) -> Report:
+def build_report(
+    questions: list[QuestionRecord], feedback: list[FeedbackRecord], since: dt.datetime
+) -> Report:
     per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     top = Counter()
     answered = declined = 0
@@ -132,7 +136,11 @@ def format_unanswered(groups: list[QuestionGroup]) -> str:
         return "No unanswered questions in this period."
     lines = []
     for number, group in enumerate(groups, start=1):
-        hint = f"  (closest fact: {group.best_fact_id}, {group.best_confidence:.2f})" if group.best_fact_id else ""
+        hint = (
+            f"  (closest fact: {group.best_fact_id}, {group.best_confidence:.2f})"
+            if group.best_fact_id
+            else ""
+        )
         lines.append(f"{number:>3}. {group.count:>4}×  {group.question}{hint}")
         for variant in group.variants[:3]:
             lines.append(f"              also: {variant}")
@@ -146,9 +154,13 @@ def format_report(report: Report) -> str:
         "",
         "Per day (answered / not answered):",
     ]
-    lines += [f"  {day}  {answered:>5} / {other}" for day, answered, other in report.per_day] or ["  none"]
+    lines += [f"  {day}  {answered:>5} / {other}" for day, answered, other in report.per_day] or [
+        "  none"
+    ]
     lines += ["", "Most asked facts:"]
     lines += [f"  {count:>5}  {fact}" for fact, count in report.top_facts] or ["  none"]
     lines += ["", "Facts with negative feedback (👎 / 👍):"]
-    lines += [f"  {fact}: {down} / {up}" for fact, down, up in report.negative_feedback] or ["  none"]
+    lines += [f"  {fact}: {down} / {up}" for fact, down, up in report.negative_feedback] or [
+        "  none"
+    ]
     return "\n".join(lines)

@@ -28,7 +28,12 @@ def _get_me(settings: Settings) -> str:
 
     async def ask() -> str:
         request = HTTPXRequest(connect_timeout=5, read_timeout=5)
-        bot = Bot(settings.token or "", base_url=settings.api_base_url, base_file_url=settings.api_file_url, request=request)
+        bot = Bot(
+            settings.token or "",
+            base_url=settings.api_base_url,
+            base_file_url=settings.api_file_url,
+            request=request,
+        )
         async with bot:
             return f"@{bot.username}"
 
@@ -43,22 +48,51 @@ def run_checks(args: argparse.Namespace | None = None) -> list[Check]:
         return [Check("configuration", False, f"{error}")]
     checks: list[Check] = []
     if not settings.token:
-        checks.append(Check("token", False, "TELEGRAM_BOT_TOKEN is not set (or use --token-file); get one from @BotFather"))
+        checks.append(
+            Check(
+                "token",
+                False,
+                "TELEGRAM_BOT_TOKEN is not set (or use --token-file); get one from @BotFather",
+            )
+        )
     elif not token_looks_valid(settings.token):
-        checks.append(Check("token", False, "the token does not look like 123456:ABC...; copy it again from @BotFather"))
+        checks.append(
+            Check(
+                "token",
+                False,
+                "the token does not look like 123456:ABC...; copy it again from @BotFather",
+            )
+        )
     else:
         checks.append(Check("token", True, "present and well-formed"))
         try:
             username = _get_me(settings)
-            checks.append(Check("Bot API", True, f"getMe at {urlsplit(settings.api_base_url).netloc} answered as {username}"))
+            checks.append(
+                Check(
+                    "Bot API",
+                    True,
+                    f"getMe at {urlsplit(settings.api_base_url).netloc} answered as {username}",
+                )
+            )
         except Exception as error:  # any failure here is something for the operator to fix
             message = str(error).replace(settings.token, "<redacted>")
-            checks.append(Check("Bot API", False, f"getMe failed ({type(error).__name__}: {message}); check the token and TELEGRAM_API_BASE_URL"))
+            checks.append(
+                Check(
+                    "Bot API",
+                    False,
+                    f"getMe failed ({type(error).__name__}: {message}); "
+                    "check the token and TELEGRAM_API_BASE_URL",
+                )
+            )
     problem = Records(settings.data_dir, settings.retention_days).check_writable()
     checks.append(
-        Check("data directory", problem is None,
-              f"{settings.data_dir} is writable" if problem is None
-              else f"{settings.data_dir}: {problem}; set BOT_DATA_DIR to a writable folder")
+        Check(
+            "data directory",
+            problem is None,
+            f"{settings.data_dir} is writable"
+            if problem is None
+            else f"{settings.data_dir}: {problem}; set BOT_DATA_DIR to a writable folder",
+        )
     )
     try:
         knowledge, warnings = load_knowledge(settings.knowledge_dir)
@@ -66,17 +100,43 @@ def run_checks(args: argparse.Namespace | None = None) -> list[Check]:
         checks.append(Check("fact base", True, detail))
     except KnowledgeError as error:
         first = error.problems[0]
-        checks.append(Check("fact base", False, f"{len(error.problems)} problems, first: {first}; run `python -m bot validate`"))
+        checks.append(
+            Check(
+                "fact base",
+                False,
+                f"{len(error.problems)} problems, first: {first}; run `python -m bot validate`",
+            )
+        )
     if settings.webhook_url:
         parts = urlsplit(settings.webhook_url)
         port = parts.port or 443
         if port not in WEBHOOK_URL_PORTS:
-            checks.append(Check("webhook", False, f"Telegram only calls ports {WEBHOOK_URL_PORTS}, not {port}"))
+            checks.append(
+                Check(
+                    "webhook", False, f"Telegram only calls ports {WEBHOOK_URL_PORTS}, not {port}"
+                )
+            )
         elif not parts.path.strip("/"):
-            checks.append(Check("webhook", False, "give the webhook URL a secret-ish path, e.g. https://host/foshan-bot"))
+            checks.append(
+                Check(
+                    "webhook",
+                    False,
+                    "give the webhook URL a secret-ish path, e.g. https://host/foshan-bot",
+                )
+            )
         else:
-            secret = "set" if settings.webhook_secret else "not set (one is generated at each start)"
-            checks.append(Check("webhook", True, f"{settings.webhook_url} -> listening on {settings.webhook_listen}:{settings.webhook_port}; BOT_WEBHOOK_SECRET {secret}"))
+            secret = (
+                "set" if settings.webhook_secret else "not set (one is generated at each start)"
+            )
+            checks.append(
+                Check(
+                    "webhook",
+                    True,
+                    f"{settings.webhook_url} -> listening on "
+                    f"{settings.webhook_listen}:{settings.webhook_port}; "
+                    f"BOT_WEBHOOK_SECRET {secret}",
+                )
+            )
     else:
         checks.append(Check("mode", True, "long polling (set BOT_WEBHOOK_URL for webhooks)"))
     return checks

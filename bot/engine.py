@@ -33,12 +33,15 @@ class Engine:
     def from_knowledge(cls, knowledge: KnowledgeBase) -> Engine:
         return cls(knowledge, build_index(knowledge))
 
-    def ask(self, question: str, language_hint: str | None = None, forced_language: str | None = None) -> Match:
+    def ask(
+        self, question: str, language_hint: str | None = None, forced_language: str | None = None
+    ) -> Match:
         """Answer one question.
 
         Args:
             question: the user's text; a bare shortcut command (``/turnover``) answers its fact.
-            language_hint: used when the question itself shows no language (user's Telegram language).
+            language_hint: used when the question itself shows no language (the user's Telegram
+                language).
             forced_language: the user's explicit choice (``/lang``), which always wins.
         """
         shortcut = _SHORTCUT.match(question)

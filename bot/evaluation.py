@@ -130,7 +130,11 @@ def format_report(report: EvalReport, show_failures: bool = True) -> str:
         lines += ["", f"failures ({len(report.failures)}):"]
         for result in report.failures:
             match = result.match
-            got = match.fact.id if match.fact else ", ".join(c.fact.id for c in match.candidates) or "-"
+            got = (
+                match.fact.id
+                if match.fact
+                else ", ".join(c.fact.id for c in match.candidates) or "-"
+            )
             expected = " | ".join(result.item.expect) if result.item.expect else "decline"
             lines.append(
                 f"  [{result.item.kind}] {result.item.question!r}\n"

@@ -30,8 +30,20 @@ SMALLTALK_KINDS = ("greeting", "thanks", "goodbye")
 #: Commands the bot defines itself; a fact's shortcut may not take one of these names.
 BUILTIN_COMMANDS = frozenset(
     {
-        "start", "help", "ask", "topics", "sources", "about", "lang", "settings",
-        "stats", "unanswered", "reload", "cancel", "quit", "why",
+        "start",
+        "help",
+        "ask",
+        "topics",
+        "sources",
+        "about",
+        "lang",
+        "settings",
+        "stats",
+        "unanswered",
+        "reload",
+        "cancel",
+        "quit",
+        "why",
     }
 )
 
@@ -220,7 +232,9 @@ class LinedList(list):  # type: ignore[type-arg]
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
-def _to_python(node: yaml.Node, loader: yaml.SafeLoader, problems: list[Problem], file: str) -> Any:
+def _to_python(
+    node: yaml.Node, loader: yaml.SafeLoader, problems: list[Problem], file: str
+) -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
         # Only plain data: a tag like !!python/object is refused, never constructed.
@@ -234,7 +248,9 @@ def _to_python(node: yaml.Node, loader: yaml.SafeLoader, problems: list[Problem]
             key = loader.construct_object(key_node, deep=True)
             key_text = str(key)
             if key_text in result:
-                problems.append(Problem(file, key_node.start_mark.line + 1, f"duplicate key '{key_text}'"))
+                problems.append(
+                    Problem(file, key_node.start_mark.line + 1, f"duplicate key '{key_text}'")
+                )
             result[key_text] = _to_python(value_node, loader, problems, file)
             result.key_lines[key_text] = key_node.start_mark.line + 1
         return result
@@ -314,7 +330,7 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, LinedMap | LinedList) or isinstance(value, bool):
+        if isinstance(value, LinedMap | LinedList | bool):
             self.add(data.line_of(key), f"'{key}' of {what} must be text")
             return None
         return str(value).strip()
@@ -379,13 +395,16 @@ def _read_sources(data: Any, check: _Checker) -> list[Source]:
             continue
         what = f"source '{entry.get('id', '?')}'"
         check.fields(
-            entry, what,
+            entry,
+            what,
             required=("id", "title", "publisher", "url", "language"),
             optional=("date", "author", "note", "secondary"),
         )
         source_id = check.text(entry, "id", what) or ""
         if source_id and not FACT_ID_PATTERN.match(source_id):
-            check.add(entry.line_of("id"), f"source id '{source_id}' may only use a-z, 0-9 and '-'")
+            check.add(
+                entry.line_of("id"), f"source id '{source_id}' may only use a-z, 0-9 and '-'"
+            )
         url = check.text(entry, "url", what) or ""
         if url and not re.match(r"^https?://\S+$", url):
             check.add(entry.line_of("url"), f"url of {what} must start with http:// or https://")
@@ -424,14 +443,23 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
             check.fields(entry, "a lexicon group", required=("kind", "words"), optional=("wants",))
             wants = check.text(entry, "wants", "a lexicon group")
             if wants is not None and wants not in ("number", "date", "percent"):
-                check.add(entry.line_of("wants"), f"unknown wants '{wants}' (use number, date or percent)")
+                check.add(
+                    entry.line_of("wants"),
+                    f"unknown wants '{wants}' (use number, date or percent)",
+                )
             kind = check.text(entry, "kind", "a lexicon group") or "term"
             if kind not in LEXICON_KINDS:
-                check.add(entry.line_of("kind"), f"unknown kind '{kind}' (use one of {', '.join(LEXICON_KINDS)})")
+                check.add(
+                    entry.line_of("kind"),
+                    f"unknown kind '{kind}' (use one of {', '.join(LEXICON_KINDS)})",
+                )
             words = tuple(w.casefold() for w in check.text_list(entry, "words", "a lexicon group"))
             for word in words:
                 if word in seen:
-                    check.add(entry.line_of("words"), f"'{word}' is already in the group on line {seen[word]}")
+                    check.add(
+                        entry.line_of("words"),
+                        f"'{word}' is already in the group on line {seen[word]}",
+                    )
                 seen.setdefault(word, entry.line)
             groups.append(LexiconGroup(kind=kind, words=words, wants=wants, line=entry.line))
     home = tuple(w.casefold() for w in check.text_list(root, "home_places", "lexicon.yaml"))
@@ -442,7 +470,10 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
         for kind, value in (talk_map or {}).items():
             what = f"smalltalk '{kind}'"
             if kind not in SMALLTALK_KINDS:
-                check.add(talk_map.line_of(kind), f"unknown {what} (use one of {', '.join(SMALLTALK_KINDS)})")
+                check.add(
+                    talk_map.line_of(kind),
+                    f"unknown {what} (use one of {', '.join(SMALLTALK_KINDS)})",
+                )
                 continue
             entry = check.mapping(value, talk_map.line_of(kind), what)
             if entry is None or not check.fields(entry, what, required=("words", "reply")):
@@ -458,14 +489,20 @@ FACT_FIELDS_REQUIRED = ("id", "questions", "answer", "as_of", "citations")
 FACT_FIELDS_OPTIONAL = ("keywords", "related", "shortcut", "note")
 
 
-def _read_topic_file(data: Any, check: _Checker) -> tuple[Topic | None, list[Fact], list[tuple[Fact, list[int]]]]:
+def _read_topic_file(
+    data: Any, check: _Checker
+) -> tuple[Topic | None, list[Fact], list[tuple[Fact, list[int]]]]:
     """Read one topic file; returns the topic, its facts and each fact's citation lines."""
     root = check.mapping(data, 1, "a topic file")
     if root is None:
         return None, [], []
     check.fields(root, "a topic file", required=("topic", "facts"))
     topic = None
-    topic_map = check.mapping(root.get("topic"), root.line_of("topic"), "'topic'") if "topic" in root else None
+    topic_map = (
+        check.mapping(root.get("topic"), root.line_of("topic"), "'topic'")
+        if "topic" in root
+        else None
+    )
     if topic_map is not None:
         check.fields(topic_map, "'topic'", required=("id", "title"), optional=("order",))
         order = topic_map.get("order", 100)
@@ -474,7 +511,9 @@ def _read_topic_file(data: Any, check: _Checker) -> tuple[Topic | None, list[Fac
             order = 100
         topic_id = check.text(topic_map, "id", "'topic'") or ""
         if topic_id and not FACT_ID_PATTERN.match(topic_id):
-            check.add(topic_map.line_of("id"), f"topic id '{topic_id}' may only use a-z, 0-9 and '-'")
+            check.add(
+                topic_map.line_of("id"), f"topic id '{topic_id}' may only use a-z, 0-9 and '-'"
+            )
         title = check.bilingual(topic_map, "title", "'topic'") if "title" in topic_map else None
         if topic_id and title:
             topic = Topic(id=topic_id, title=title, file=check.file, order=order)
@@ -536,7 +575,10 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
                 "(1-32 characters: a-z, 0-9, _)",
             )
         elif shortcut in BUILTIN_COMMANDS:
-            check.add(entry.line_of("shortcut"), f"shortcut '{shortcut}' of {what} clashes with the built-in /{shortcut}")
+            check.add(
+                entry.line_of("shortcut"),
+                f"shortcut '{shortcut}' of {what} clashes with the built-in /{shortcut}",
+            )
     citations: list[Citation] = []
     lines: list[int] = []
     raw = entry.get("citations")
@@ -549,7 +591,9 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
             cite = check.mapping(item, line, f"a citation of {what}")
             if cite is None:
                 continue
-            check.fields(cite, f"a citation of {what}", required=("source", "where"), optional=("quote",))
+            check.fields(
+                cite, f"a citation of {what}", required=("source", "where"), optional=("quote",)
+            )
             quote = check.text(cite, "quote", what)
             if quote and _quote_words(quote) > MAX_QUOTE_WORDS:
                 check.add(
@@ -601,13 +645,19 @@ def _cross_check(
         if fact.id in first_fact:
             other = first_fact[fact.id]
             problems.append(
-                Problem(fact.file, fact.line, f"duplicate fact id '{fact.id}' (first at {other.file}:{other.line})")
+                Problem(
+                    fact.file,
+                    fact.line,
+                    f"duplicate fact id '{fact.id}' (first at {other.file}:{other.line})",
+                )
             )
         first_fact.setdefault(fact.id, fact)
     first_source: dict[str, Source] = {}
     for source in sources:
         if source.id in first_source:
-            problems.append(Problem(source.file, source.line, f"duplicate source id '{source.id}'"))
+            problems.append(
+                Problem(source.file, source.line, f"duplicate source id '{source.id}'")
+            )
         first_source.setdefault(source.id, source)
 
     cited: set[str] = set()
@@ -616,14 +666,26 @@ def _cross_check(
             cited.add(citation.source_id)
             if citation.source_id not in first_source:
                 problems.append(
-                    Problem(fact.file, line, f"fact '{fact.id}' cites unknown source '{citation.source_id}'")
+                    Problem(
+                        fact.file,
+                        line,
+                        f"fact '{fact.id}' cites unknown source '{citation.source_id}'",
+                    )
                 )
     for fact in facts:
         for related in fact.related:
             if related not in first_fact:
-                problems.append(Problem(fact.file, fact.line, f"fact '{fact.id}' lists unknown related fact '{related}'"))
+                problems.append(
+                    Problem(
+                        fact.file,
+                        fact.line,
+                        f"fact '{fact.id}' lists unknown related fact '{related}'",
+                    )
+                )
             elif related == fact.id:
-                problems.append(Problem(fact.file, fact.line, f"fact '{fact.id}' lists itself as related"))
+                problems.append(
+                    Problem(fact.file, fact.line, f"fact '{fact.id}' lists itself as related")
+                )
 
     shortcut_owner: dict[str, Fact] = {}
     phrasing_owner: dict[str, Fact] = {}
@@ -632,18 +694,33 @@ def _cross_check(
             owner = shortcut_owner.setdefault(fact.shortcut, fact)
             if owner is not fact:
                 problems.append(
-                    Problem(fact.file, fact.line, f"shortcut '{fact.shortcut}' is used by '{owner.id}' and '{fact.id}'")
+                    Problem(
+                        fact.file,
+                        fact.line,
+                        f"shortcut '{fact.shortcut}' is used by '{owner.id}' and '{fact.id}'",
+                    )
                 )
         for phrasing in fact.questions:
             key = normalise_phrasing(phrasing)
             owner = phrasing_owner.setdefault(key, fact)
             if owner.id != fact.id:
                 problems.append(
-                    Problem(fact.file, fact.line, f"question '{phrasing}' is on both '{owner.id}' and '{fact.id}'")
+                    Problem(
+                        fact.file,
+                        fact.line,
+                        f"question '{phrasing}' is on both '{owner.id}' and '{fact.id}'",
+                    )
                 )
     for source in sources:
         if source.id not in cited:
-            problems.append(Problem(source.file, source.line, f"source '{source.id}' is not cited by any fact", warning=True))
+            problems.append(
+                Problem(
+                    source.file,
+                    source.line,
+                    f"source '{source.id}' is not cited by any fact",
+                    warning=True,
+                )
+            )
 
 
 def default_knowledge_dir() -> Path:
@@ -691,14 +768,18 @@ def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, 
             topic, topic_facts, lines = _read_topic_file(data, check)
             if topic:
                 if any(t.id == topic.id for t in topics):
-                    problems.append(Problem(display, 1, f"topic id '{topic.id}' is used by another file too"))
+                    problems.append(
+                        Problem(display, 1, f"topic id '{topic.id}' is used by another file too")
+                    )
                 topics.append(topic)
             facts.extend(topic_facts)
             citation_lines.extend(lines)
     if not (directory / SOURCES_FILE).is_file():
         problems.append(Problem(str(directory / SOURCES_FILE), 0, "sources file is missing"))
     if not facts and not any(not p.warning for p in problems):
-        problems.append(Problem(str(directory), 0, "no facts found (add a topic file with 'facts:')"))
+        problems.append(
+            Problem(str(directory), 0, "no facts found (add a topic file with 'facts:')")
+        )
     _cross_check(facts, sources, citation_lines, problems)
 
     errors = [p for p in problems if not p.warning]
@@ -720,7 +801,9 @@ def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, 
     return knowledge, [p for p in problems if p.warning]
 
 
-def iter_citation_sources(knowledge: KnowledgeBase, fact: Fact) -> Iterator[tuple[Citation, Source]]:
+def iter_citation_sources(
+    knowledge: KnowledgeBase, fact: Fact
+) -> Iterator[tuple[Citation, Source]]:
     """Each citation of ``fact`` with the source it names (validated to exist)."""
     for citation in fact.citations:
         yield citation, knowledge.sources[citation.source_id]

@@ -1,7 +1,8 @@
 """Find the fact that answers a question, or know that none does.
 
 Pure and I/O-free: ``build_index`` does all the expensive work once when the fact base loads;
-``match_question`` then costs one normalisation, an inverted-index lookup and a few rapidfuzz calls.
+``match_question`` then costs one normalisation, an inverted-index lookup and a few rapidfuzz
+calls.
 
 How a question is scored against a fact (all weights come from the fact base itself):
 
@@ -70,20 +71,25 @@ MAX_POSTINGS_VISITED = 3000
 CANDIDATES_TO_SCORE = 15
 
 ENGLISH_STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are aren as at be because been before
-    being below between both but by can could did didn do does doesn doing don down during each few
-    for from further had has have having he her here hers herself him himself his how i if in into is
-    isn it its itself just let me more most my myself no nor not now of off on once only or other our
-    ours ourselves out over own please same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were what
-    when where which while who whom why will with would you your yours yourself yourselves many much
-    tell know give show find get got want wanted need like also still ever really quite per vs via
-    whats what's hows who's where's dont can't cannot pls plz kindly hey there's thats let's wanna
-    would've could've should've okay ok yes yeah yep mr ms dr etc eg ie one""".split()
+    """
+    a about above after again against all am an and any are aren as at be because been
+    before being below between both but by can could did didn do does doesn doing don down
+    during each few for from further had has have having he her here hers herself him
+    himself his how i if in into is isn it its itself just let me more most my myself no nor
+    not now of off on once only or other our ours ourselves out over own please same she
+    should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours yourself yourselves many much tell know give
+    show find get got want wanted need like also still ever really quite per vs via whats
+    what's hows who's where's dont can't cannot pls plz kindly hey there's thats let's wanna
+    would've could've should've okay ok yes yeah yep mr ms dr etc eg ie one
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 #: Function characters; a Chinese bigram made only of these carries no topic (like stop words).
-CHINESE_STOP_CHARACTERS = frozenset("的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为谁何")
+CHINESE_STOP_CHARACTERS = frozenset(
+    "的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为谁何"
+)
 
 APPROXIMATE_MARKERS = re.compile(
     r"~|≈|\b(?:about|around|approximately|approx|roughly|nearly|almost|some|circa|over|more than|"
@@ -93,11 +99,20 @@ APPROXIMATE_MARKERS = re.compile(
 
 _NUMBER = re.compile(
     r"(?<![0-9a-z.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
-    r"(%|percent\b|per cent\b|trillion\b|billion\b|bn\b|million\b|mn\b|thousand\b|万亿|亿|万|千|月|日|st\b|nd\b|rd\b|th\b)?"
+    r"(%|percent\b|per cent\b|trillion\b|billion\b|bn\b|million\b|mn\b|thousand\b"
+    r"|万亿|亿|万|千|月|日|st\b|nd\b|rd\b|th\b)?"
 )
 _MULTIPLIERS = {
-    "trillion": 1e12, "万亿": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6,
-    "thousand": 1e3, "亿": 1e8, "万": 1e4, "千": 1e3,
+    "trillion": 1e12,
+    "万亿": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "million": 1e6,
+    "mn": 1e6,
+    "thousand": 1e3,
+    "亿": 1e8,
+    "万": 1e4,
+    "千": 1e3,
 }
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -152,7 +167,9 @@ class Match:
     @property
     def runner_up(self) -> Candidate | None:
         """The best candidate that is not the answer."""
-        return next((c for c in self.candidates if self.fact is None or c.fact.id != self.fact.id), None)
+        return next(
+            (c for c in self.candidates if self.fact is None or c.fact.id != self.fact.id), None
+        )
 
 
 @dataclass(frozen=True)
@@ -353,7 +370,8 @@ class Normaliser:
         self._chinese_first_set = frozenset(self.chinese_first)
         self._chinese_pattern = (
             re.compile("|".join(map(re.escape, sorted(self.chinese_words, key=len, reverse=True))))
-            if self.chinese_words else None
+            if self.chinese_words
+            else None
         )
         self._stems: dict[str, str | None] = {}
         self.home_groups = frozenset(
@@ -403,7 +421,8 @@ class Normaliser:
             return None
         rest = self._smalltalk_pattern.sub(" ", cleaned)
         leftover = [
-            w for w in re.findall(f"[a-z0-9]+|[{_CJK}]", rest)
+            w
+            for w in re.findall(f"[a-z0-9]+|[{_CJK}]", rest)
             if w not in ENGLISH_STOP_WORDS and w not in _CHINESE_PARTICLES
         ]
         return None if leftover else self.smalltalk_of[found[0]]
@@ -427,7 +446,7 @@ class Normaliser:
     def _pieces_to_terms(self, text: str) -> list[list[str]]:
         results: list[list[str]] = [[]]
         terms = results[0]
-        for number, latin, chinese, separator in _PIECE.findall(text):
+        for number, latin, chinese, _separator in _PIECE.findall(text):
             if latin:
                 self._latin_terms(latin.split(), terms)
             elif chinese:
@@ -438,7 +457,6 @@ class Normaliser:
                 terms = []
                 results.append(terms)
         return results
-
 
     def _latin_terms(self, words: list[str], terms: list[str]) -> None:
         """Lexicon phrases (longest first) become group tokens; every word stays too, so the
@@ -508,7 +526,11 @@ def _bigrams(run: str, terms: list[str]) -> None:
         return
     stop = CHINESE_STOP_CHARACTERS
     terms.extend(
-        [sys.intern(run[i : i + 2]) for i in range(len(run) - 1) if not (run[i] in stop and run[i + 1] in stop)]
+        [
+            sys.intern(run[i : i + 2])
+            for i in range(len(run) - 1)
+            if not (run[i] in stop and run[i + 1] in stop)
+        ]
     )
 
 
@@ -559,7 +581,9 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
     number_values, fact_numbers = array("d"), array("i", [0])
     fact_flags = array("B")
     raw_words: set[str] = set(ENGLISH_STOP_WORDS)
-    word_counts: Counter[str] = Counter({word: len(knowledge.facts) + 1 for word in ENGLISH_STOP_WORDS})
+    word_counts: Counter[str] = Counter(
+        {word: len(knowledge.facts) + 1 for word in ENGLISH_STOP_WORDS}
+    )
     for group in knowledge.lexicon.groups:
         for word in group.words:
             raw_words |= normaliser.words(_clean(word))
@@ -571,7 +595,10 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
         # per-character work, dominated building the index one text at a time.
         texts = [text for fact in batch for text in fact.questions]
         # Keywords and answers say what a fact covers; only the questions are phrasings.
-        texts += [" ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of)) for fact in batch]
+        texts += [
+            " ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of))
+            for fact in batch
+        ]
         cleaned = _clean_many(texts)
         all_terms = normaliser.terms_many(cleaned)
         questions_count = sum(len(fact.questions) for fact in batch)
@@ -594,7 +621,11 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
                 postings[term].append(position)
                 if term[0] == _NUMBER_MARK:
                     kind = term[1]
-                    flags |= _HAS_DATE if kind == "y" else _HAS_FIGURE | (_HAS_PERCENT if kind == "p" else 0)
+                    flags |= (
+                        _HAS_DATE
+                        if kind == "y"
+                        else _HAS_FIGURE | (_HAS_PERCENT if kind == "p" else 0)
+                    )
                     if kind == "n":
                         number_values.append(float(term[2:]))
             fact_numbers.append(len(number_values))
@@ -610,8 +641,10 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
     idf_by_id = array("d", (idf[t] for t in terms_by_id))
     phrasing_weight = array(
         "f",
-        (sum(idf_by_id[i] for i in phrasing_terms[phrasing_start[k] : phrasing_start[k + 1]])
-         for k in range(len(phrasing_start) - 1)),
+        (
+            sum(idf_by_id[i] for i in phrasing_terms[phrasing_start[k] : phrasing_start[k + 1]])
+            for k in range(len(phrasing_start) - 1)
+        ),
     )
     raw_words.update(word_counts)
     by_initial: dict[str, list[str]] = defaultdict(list)
@@ -670,15 +703,19 @@ def _correct_typo(word: str, index: Index) -> str:
             candidates.add(deleted)
         candidates.update(index.deletions.get(deleted, ()))
     best = [
-        c for c in candidates
+        c
+        for c in candidates
         if OSA.distance(word, c, score_cutoff=1) <= 1 and (len(c) == len(word) or len(word) >= 6)
     ]
     if best:
         return max(best, key=lambda c: (index.word_counts.get(c, 0), c))
     if len(word) >= 7:
         found = process.extractOne(
-            word, index.vocabulary_by_initial.get(word[0], []),
-            scorer=fuzz.ratio, processor=None, score_cutoff=85,
+            word,
+            index.vocabulary_by_initial.get(word[0], []),
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=85,
         )
         if found:
             return found[0]
@@ -726,7 +763,9 @@ def _contradictions(
     for term in analysis.terms:
         wants = index.group_wants.get(term)
         if wants:
-            if (wants == "number" and not flags & _HAS_FIGURE) or (wants == "date" and not flags & _HAS_DATE):
+            if (wants == "number" and not flags & _HAS_FIGURE) or (
+                wants == "date" and not flags & _HAS_DATE
+            ):
                 reasons.append(f"wants:{wants}")
                 factor *= WANTS_MISMATCH_FACTOR
                 continue
@@ -742,10 +781,11 @@ def _contradictions(
         elif term.startswith(_NUMBER_MARK + "y"):
             reasons.append(f"year:{term[2:]}")
             factor *= CONTRADICTION_FACTOR
-        elif term.startswith(_NUMBER_MARK):
-            if not (analysis.approximate and _close_number(term, index.numbers_of(position))):
-                reasons.append(f"number:{term[2:]}")
-                factor *= NUMBER_MISMATCH_FACTOR
+        elif term.startswith(_NUMBER_MARK) and not (
+            analysis.approximate and _close_number(term, index.numbers_of(position))
+        ):
+            reasons.append(f"number:{term[2:]}")
+            factor *= NUMBER_MISMATCH_FACTOR
     return reasons, factor
 
 
@@ -767,7 +807,10 @@ def _coverage(
     for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1]):
         weight = index.phrasing_weight[number]
         if weight:
-            share = sum(idf[i] for i in all_terms[start[number] : start[number + 1]] if i in ids) / weight
+            share = (
+                sum(idf[i] for i in all_terms[start[number] : start[number + 1]] if i in ids)
+                / weight
+            )
             if share > best:
                 best, best_number = share, number
     return (hit / total if total else 0.0), best_number, best
@@ -778,7 +821,9 @@ def _phrasing_terms(index: Index, number: int) -> list[str]:
     return [index.terms_by_id[i] for i in index.phrasing_terms[start[number] : start[number + 1]]]
 
 
-def _score(analysis: Analysis, segments: list[tuple[str, ...]], position: int, index: Index) -> Candidate:
+def _score(
+    analysis: Analysis, segments: list[tuple[str, ...]], position: int, index: Index
+) -> Candidate:
     fact = index.facts[position]
     covered = {t for t in analysis.terms if index.covers(t, position)}
     best_base, best_phrasing = 0.0, -1
@@ -788,9 +833,12 @@ def _score(analysis: Analysis, segments: list[tuple[str, ...]], position: int, i
         )
         if phrasing < 0:
             continue
-        similarity = fuzz.token_set_ratio(
-            " ".join(terms), " ".join(sorted(_phrasing_terms(index, phrasing))), processor=None
-        ) / 100.0
+        similarity = (
+            fuzz.token_set_ratio(
+                " ".join(terms), " ".join(sorted(_phrasing_terms(index, phrasing))), processor=None
+            )
+            / 100.0
+        )
         # Long, chatty messages carry words no fact needs; the longer the message, the less
         # its uncovered words count (explicit contradictions still count in full).
         question_exponent = 0.40 * min(1.0, 6 / max(len(terms), 1))
@@ -805,8 +853,10 @@ def _score(analysis: Analysis, segments: list[tuple[str, ...]], position: int, i
     first = index.fact_phrasings[position]
     surface_of = index.normaliser.surface_of
     evidence = sum(
-        index.idf[t] for t in covered
-        if index.group_kind.get(t) != "question" and t not in index.home_groups
+        index.idf[t]
+        for t in covered
+        if index.group_kind.get(t) != "question"
+        and t not in index.home_groups
         and surface_of.get(t) not in covered
     )
     return Candidate(
@@ -821,11 +871,15 @@ def _score(analysis: Analysis, segments: list[tuple[str, ...]], position: int, i
 def _candidate_positions(terms: tuple[str, ...], index: Index) -> list[int]:
     """Facts sharing informative terms with the question, best first (inverted index)."""
     scores: dict[int, float] = defaultdict(float)
-    usable = sorted((t for t in terms if t in index.postings), key=lambda t: len(index.postings[t]))
+    usable = sorted(
+        (t for t in terms if t in index.postings), key=lambda t: len(index.postings[t])
+    )
     visited = 0
     for term in usable:
         posting = index.postings[term]
-        if scores and (len(posting) > MAX_POSTING_FOR_CANDIDATES or visited > MAX_POSTINGS_VISITED):
+        if scores and (
+            len(posting) > MAX_POSTING_FOR_CANDIDATES or visited > MAX_POSTINGS_VISITED
+        ):
             break  # rarer terms already found the candidates; common ones only add noise
         weight = index.idf[term]
         for fact_position in posting[:MAX_POSTING_FOR_CANDIDATES]:
@@ -880,24 +934,40 @@ def match_question(question: str, index: Index, language_hint: str | None = None
     if best.evidence < EVIDENCE_FLOOR * index.max_idf:
         # Only common words in common ("the best smart home device to buy"): not a question
         # about anything the fact base states, however well the words line up.
-        return Match(question, "decline", language, best.confidence,
-                     candidates=tuple(c for c in candidates if c.confidence >= 0.15))
+        return Match(
+            question,
+            "decline",
+            language,
+            best.confidence,
+            candidates=tuple(c for c in candidates if c.confidence >= 0.15),
+        )
     runner_up = candidates[1].confidence if len(candidates) > 1 else 0.0
     # A close runner-up that the curators marked as related to the best fact is not a reason
     # to ask back: the answer shows it as a button (and a note tells confusable facts apart).
     related = len(candidates) > 1 and (
         candidates[1].fact.id in best.fact.related or best.fact.id in candidates[1].fact.related
     )
-    if best.confidence >= ANSWER_THRESHOLD and (best.confidence - runner_up >= ANSWER_MARGIN or related):
+    if best.confidence >= ANSWER_THRESHOLD and (
+        best.confidence - runner_up >= ANSWER_MARGIN or related
+    ):
         return Match(
-            question, "answer", language, best.confidence, fact=best.fact, phrasing=best.phrasing,
-            candidates=tuple(candidates), contradictions=best.contradictions,
+            question,
+            "answer",
+            language,
+            best.confidence,
+            fact=best.fact,
+            phrasing=best.phrasing,
+            candidates=tuple(candidates),
+            contradictions=best.contradictions,
         )
     close = tuple(c for c in candidates if c.confidence >= CLARIFY_THRESHOLD)
     if best.confidence >= ANSWER_THRESHOLD or len(close) >= 2:
         return Match(question, "clarify", language, best.confidence, candidates=close)
     return Match(
-        question, "decline", language, best.confidence,
+        question,
+        "decline",
+        language,
+        best.confidence,
         candidates=tuple(c for c in candidates if c.confidence >= 0.15),
         contradictions=best.contradictions,
     )
@@ -906,5 +976,12 @@ def match_question(question: str, index: Index, language_hint: str | None = None
 def match_fact(fact: Fact, language: str) -> Match:
     """A ``Match`` for a fact chosen directly (shortcut command, button, deep link)."""
     question = fact.first_question(language)
-    return Match(question, "answer", language, 1.0, fact=fact, phrasing=question,
-                 candidates=(Candidate(fact, 1.0, question),))
+    return Match(
+        question,
+        "answer",
+        language,
+        1.0,
+        fact=fact,
+        phrasing=question,
+        candidates=(Candidate(fact, 1.0, question),),
+    )

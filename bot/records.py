@@ -133,22 +133,43 @@ class Records:
             return True
         except (sqlite3.Error, OSError) as error:
             self.broken = True
-            logger.error("curation database %s is unusable (%s); answers go on, recording stops", self.path, error)
+            logger.error(
+                "curation database %s is unusable (%s); answers go on, recording stops",
+                self.path,
+                error,
+            )
             return False
 
     # ---------------------------------------------------------------- writing
 
     def record_question(
-        self, question: str, language: str, chat_type: str, outcome: str, fact_id: str | None,
-        confidence: float, at: dt.datetime | None = None,
+        self,
+        question: str,
+        language: str,
+        chat_type: str,
+        outcome: str,
+        fact_id: str | None,
+        confidence: float,
+        at: dt.datetime | None = None,
     ) -> bool:
         return self._write(
-            "INSERT INTO questions (asked_at, question, language, chat_type, outcome, fact_id, confidence)"
+            "INSERT INTO questions"
+            " (asked_at, question, language, chat_type, outcome, fact_id, confidence)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (_stamp(at or _now()), question[:1000], language, chat_type, outcome, fact_id, float(confidence)),
+            (
+                _stamp(at or _now()),
+                question[:1000],
+                language,
+                chat_type,
+                outcome,
+                fact_id,
+                float(confidence),
+            ),
         )
 
-    def record_feedback(self, fact_id: str, helpful: bool, language: str, at: dt.datetime | None = None) -> bool:
+    def record_feedback(
+        self, fact_id: str, helpful: bool, language: str, at: dt.datetime | None = None
+    ) -> bool:
         return self._write(
             "INSERT INTO feedback (given_at, fact_id, helpful, language) VALUES (?, ?, ?, ?)",
             (_stamp(at or _now()), fact_id, int(helpful), language),
@@ -164,20 +185,33 @@ class Records:
                 self._prepare()
                 with self._connect() as connection:
                     connection.execute("BEGIN IMMEDIATE")
-                    removed = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
-                    removed += connection.execute("DELETE FROM feedback WHERE given_at < ?", (cutoff,)).rowcount
+                    removed = connection.execute(
+                        "DELETE FROM questions WHERE asked_at < ?", (cutoff,)
+                    ).rowcount
+                    removed += connection.execute(
+                        "DELETE FROM feedback WHERE given_at < ?", (cutoff,)
+                    ).rowcount
                     connection.execute("COMMIT")
             return removed
         except (sqlite3.Error, OSError) as error:
             self.broken = True
-            logger.error("curation database %s is unusable (%s); answers go on, recording stops", self.path, error)
+            logger.error(
+                "curation database %s is unusable (%s); answers go on, recording stops",
+                self.path,
+                error,
+            )
             return 0
 
     # ---------------------------------------------------------------- reading
 
-    def questions(self, since: dt.datetime, outcomes: tuple[str, ...] | None = None) -> list[QuestionRecord]:
+    def questions(
+        self, since: dt.datetime, outcomes: tuple[str, ...] | None = None
+    ) -> list[QuestionRecord]:
         self._prepare()
-        query = "SELECT asked_at, question, language, chat_type, outcome, fact_id, confidence FROM questions WHERE asked_at >= ?"
+        query = (
+            "SELECT asked_at, question, language, chat_type, outcome, fact_id, confidence"
+            " FROM questions WHERE asked_at >= ?"
+        )
         values: list[object] = [_stamp(since)]
         if outcomes:
             query += f" AND outcome IN ({', '.join('?' for _ in outcomes)})"
@@ -190,10 +224,14 @@ class Records:
         self._prepare()
         with self._connect() as connection:
             rows = connection.execute(
-                "SELECT given_at, fact_id, helpful, language FROM feedback WHERE given_at >= ? ORDER BY given_at",
+                "SELECT given_at, fact_id, helpful, language FROM feedback"
+                " WHERE given_at >= ? ORDER BY given_at",
                 (_stamp(since),),
             ).fetchall()
-        return [FeedbackRecord(at, fact, bool(helpful), language) for at, fact, helpful, language in rows]
+        return [
+            FeedbackRecord(at, fact, bool(helpful), language)
+            for at, fact, helpful, language in rows
+        ]
 
     def check_writable(self) -> str | None:
         """``None`` when the database can be created and written, else what is wrong."""

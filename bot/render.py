@@ -19,7 +19,10 @@ TELEGRAM_MAX_CHARS = 4096
 TEXTS = {
     "as_of": {"en": "As of", "zh": "数据时间"},
     "sources": {"en": "Sources", "zh": "来源"},
-    "did_you_mean": {"en": "I'm not sure which fact you mean. Did you mean:", "zh": "不太确定您问的是哪一条，您是想问："},
+    "did_you_mean": {
+        "en": "I'm not sure which fact you mean. Did you mean:",
+        "zh": "不太确定您问的是哪一条，您是想问：",
+    },
     "decline": {
         "en": "Sorry, I don't know that: my fact base has no answer to this question.",
         "zh": "抱歉，我不知道：知识库中没有这个问题的答案。",
@@ -29,9 +32,13 @@ TEXTS = {
         "zh": "抱歉，知识库中没有这个问题的答案。",
     },
     "suggest": {"en": "Related things I can answer:", "zh": "我可以回答的相关问题："},
-    "topics_hint": {"en": "Send /topics to browse everything I know.", "zh": "发送 /topics 浏览全部主题。"},
+    "topics_hint": {
+        "en": "Send /topics to browse everything I know.",
+        "zh": "发送 /topics 浏览全部主题。",
+    },
     "empty": {
-        "en": "Ask me a question about the Foshan smart home cluster, e.g. \"How many enterprises are in the cluster?\"",
+        "en": "Ask me a question about the Foshan smart home cluster, e.g. "
+        '"How many enterprises are in the cluster?"',
         "zh": "请提一个关于佛山智能家居产业集群的问题，例如“集群有多少家企业？”",
     },
     "why_title": {"en": "Why this answer?", "zh": "为什么是这个答案？"},
@@ -62,7 +69,9 @@ class CitationView:
 def citations_of(knowledge: KnowledgeBase, fact: Fact) -> list[CitationView]:
     return [
         CitationView(number, source, citation.where, citation.quote)
-        for number, (citation, source) in enumerate(iter_citation_sources(knowledge, fact), start=1)
+        for number, (citation, source) in enumerate(
+            iter_citation_sources(knowledge, fact), start=1
+        )
     ]
 
 
@@ -87,7 +96,10 @@ def format_fact_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
     lines.append("")
     lines.append(f"{t('sources', language)}:")
     for view in citations_of(knowledge, fact):
-        lines.append(f"[{view.number}] {view.source.title} — {_source_line(view.source)}, {view.where}. {view.source.url}")
+        lines.append(
+            f"[{view.number}] {view.source.title} — {_source_line(view.source)}, "
+            f"{view.where}. {view.source.url}"
+        )
         if view.quote:
             lines.append(f'    "{view.quote}"')
     return "\n".join(lines)
@@ -109,7 +121,9 @@ def format_match_text(knowledge: KnowledgeBase, match: Match) -> str:
         return smalltalk_reply(knowledge, match.smalltalk, language)
     if match.outcome == "clarify":
         lines = [t("did_you_mean", language)]
-        lines += [f"  {n}. {c.fact.first_question(language)}" for n, c in enumerate(match.candidates, 1)]
+        lines += [
+            f"  {n}. {c.fact.first_question(language)}" for n, c in enumerate(match.candidates, 1)
+        ]
         return "\n".join(lines)
     if not _has_words(match.question):
         return t("empty", language)
@@ -129,7 +143,10 @@ def suggestions_of(match: Match) -> list[dict[str, str]]:
     """Candidate facts offered with a clarify or decline, for ``ask --json``."""
     if match.outcome == "answer":
         return []
-    return [{"fact_id": c.fact.id, "question": c.fact.first_question(match.language)} for c in match.candidates]
+    return [
+        {"fact_id": c.fact.id, "question": c.fact.first_question(match.language)}
+        for c in match.candidates
+    ]
 
 
 def match_to_json(knowledge: KnowledgeBase, match: Match) -> dict[str, object]:
@@ -171,7 +188,9 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def format_fact_html(knowledge: KnowledgeBase, fact: Fact, language: str, compact: bool = False) -> str:
+def format_fact_html(
+    knowledge: KnowledgeBase, fact: Fact, language: str, compact: bool = False
+) -> str:
     """A fact as Telegram HTML: answer, date, and citations with linked source titles."""
     parts = [escape(fact.answer.get(language))]
     if fact.note and not compact:
@@ -208,7 +227,8 @@ def format_why_html(match: Match) -> str:
     runner_up = match.runner_up
     if runner_up:
         lines.append(
-            f"{escape(t('why_runner_up', language))}: {escape(runner_up.fact.first_question(language))} "
+            f"{escape(t('why_runner_up', language))}: "
+            f"{escape(runner_up.fact.first_question(language))} "
             f"({runner_up.confidence:.2f})"
         )
     else:
@@ -294,49 +314,61 @@ def _safe_cut(line: str, limit: int) -> int:
 
 CHAT_TEXTS = {
     "welcome": {
-        "en": "<b>Foshan Cluster Bot</b>\nI answer questions about the Foshan smart home industrial "
-              "cluster (Guangdong, China) from a curated fact base of {facts} facts, and every answer "
-              "names its source.\n\nJust ask, in English or Chinese, for example:\n{examples}\n\n"
-              "/topics browses everything I know, /help lists the commands.",
-        "zh": "<b>佛山智能家居集群问答机器人</b>\n我根据精选知识库（共{facts}条）回答关于佛山智能家居产业集群的问题，"
-              "每个答案都注明来源。\n\n直接用中文或英文提问，例如：\n{examples}\n\n"
-              "/topics 浏览全部主题，/help 查看命令。",
+        "en": "<b>Foshan Cluster Bot</b>\nI answer questions about the Foshan smart home "
+        "industrial cluster (Guangdong, China) from a curated fact base of {facts} facts, "
+        "and every answer names its source.\n\n"
+        "Just ask, in English or Chinese, for example:\n{examples}\n\n"
+        "/topics browses everything I know, /help lists the commands.",
+        "zh": "<b>佛山智能家居集群问答机器人</b>\n"
+        "我根据精选知识库（共{facts}条）回答关于佛山智能家居产业集群的问题，"
+        "每个答案都注明来源。\n\n直接用中文或英文提问，例如：\n{examples}\n\n"
+        "/topics 浏览全部主题，/help 查看命令。",
     },
     "help": {
         "en": "<b>How to ask</b>\nIn a private chat, just send a question. In a group, mention me "
-              "(@{username} your question), reply to one of my messages, or use /ask@{username}.\n"
-              "Inline: type @{username} and a few words in any chat.\n\n<b>Commands</b>\n"
-              "/ask question — ask a question\n/topics — browse the topics\n/sources — every source "
-              "I cite\n/about — what I am, how much I know\n/lang en|zh|auto — answer language\n"
-              "{shortcuts}",
-        "zh": "<b>如何提问</b>\n私聊时直接发送问题。在群组中请@我（@{username} 问题）、回复我的消息，或使用 "
-              "/ask@{username}。\n在任意聊天中输入 @{username} 加关键词可使用内联模式。\n\n<b>命令</b>\n"
-              "/ask 问题 — 提问\n/topics — 浏览主题\n/sources — 全部来源\n/about — 关于本机器人\n"
-              "/lang en|zh|auto — 回答语言\n{shortcuts}",
+        "(@{username} your question), reply to one of my messages, or use /ask@{username}.\n"
+        "Inline: type @{username} and a few words in any chat.\n\n<b>Commands</b>\n"
+        "/ask question — ask a question\n/topics — browse the topics\n/sources — every source "
+        "I cite\n/about — what I am, how much I know\n/lang en|zh|auto — answer language\n"
+        "{shortcuts}",
+        "zh": "<b>如何提问</b>\n私聊时直接发送问题。"
+        "在群组中请@我（@{username} 问题）、回复我的消息，或使用 "
+        "/ask@{username}。\n在任意聊天中输入 @{username} 加关键词可使用内联模式。\n\n<b>命令</b>\n"
+        "/ask 问题 — 提问\n/topics — 浏览主题\n/sources — 全部来源\n/about — 关于本机器人\n"
+        "/lang en|zh|auto — 回答语言\n{shortcuts}",
     },
     "ask_usage": {
-        "en": "Put your question after the command, e.g. <code>/ask How many enterprises are in the cluster?</code>",
+        "en": "Put your question after the command, e.g. "
+        "<code>/ask How many enterprises are in the cluster?</code>",
         "zh": "请在命令后写上问题，例如 <code>/ask 集群有多少家企业？</code>",
     },
     "topics": {"en": "<b>Topics</b> — pick one:", "zh": "<b>主题</b> — 请选择："},
-    "topic_facts": {"en": "<b>{title}</b> — pick a question:", "zh": "<b>{title}</b> — 请选择问题："},
+    "topic_facts": {
+        "en": "<b>{title}</b> — pick a question:",
+        "zh": "<b>{title}</b> — 请选择问题：",
+    },
     "sources_title": {"en": "<b>Sources</b>", "zh": "<b>来源</b>"},
     "about": {
         "en": "<b>About</b>\nA bot that answers questions about the Foshan smart home industrial "
-              "cluster with cited facts. It knows {facts} facts from {sources} sources in {topics} "
-              "topics; the fact base was last updated on {updated}. Questions it cannot answer get "
-              "an honest \"I don't know\".",
-        "zh": "<b>关于</b>\n本机器人用有出处的事实回答关于佛山智能家居产业集群的问题。知识库共有{facts}条事实、"
-              "{sources}个来源、{topics}个主题，最近更新于{updated}。无法回答的问题会如实告知“不知道”。",
+        "cluster with cited facts. It knows {facts} facts from {sources} sources in {topics} "
+        "topics; the fact base was last updated on {updated}. Questions it cannot answer get "
+        'an honest "I don\'t know".',
+        "zh": "<b>关于</b>\n本机器人用有出处的事实回答关于佛山智能家居产业集群的问题。"
+        "知识库共有{facts}条事实、"
+        "{sources}个来源、{topics}个主题，最近更新于{updated}。无法回答的问题会如实告知“不知道”。",
     },
     "lang_set": {"en": "Answers will be in English.", "zh": "之后将用中文回答。"},
     "lang_auto": {
         "en": "Answers will follow the language of each question.",
         "zh": "之后将按问题的语言回答。",
     },
-    "lang_usage": {"en": "Use /lang en, /lang zh or /lang auto.", "zh": "用法：/lang en、/lang zh 或 /lang auto。"},
+    "lang_usage": {
+        "en": "Use /lang en, /lang zh or /lang auto.",
+        "zh": "用法：/lang en、/lang zh 或 /lang auto。",
+    },
     "slow_down": {
-        "en": "Please slow down: that's a lot of questions at once. Wait half a minute and ask again.",
+        "en": "Please slow down: that's a lot of questions at once. "
+        "Wait half a minute and ask again.",
         "zh": "提问太快啦，请等半分钟再试。",
     },
     "error": {
@@ -352,10 +384,14 @@ CHAT_TEXTS = {
         "zh": "没有这个命令。发送 /help 查看可用命令。",
     },
     "none_of_these": {
-        "en": "Thanks, noted. My fact base may not cover this yet; /topics shows what it does cover.",
+        "en": "Thanks, noted. My fact base may not cover this yet; "
+        "/topics shows what it does cover.",
         "zh": "谢谢，已记录。知识库可能还没有这个问题的答案；/topics 可查看已有内容。",
     },
-    "expired": {"en": "This button has expired; please ask again.", "zh": "按钮已过期，请重新提问。"},
+    "expired": {
+        "en": "This button has expired; please ask again.",
+        "zh": "按钮已过期，请重新提问。",
+    },
     "feedback_thanks": {"en": "Thanks for the feedback!", "zh": "感谢反馈！"},
     "more_in_private": {"en": "Related facts and sources", "zh": "相关事实与来源"},
     "related_prefix": {"en": "Related:", "zh": "相关："},
@@ -369,11 +405,15 @@ def chat_text(key: str, language: str, **values: object) -> str:
     """A fixed chat text as HTML; ``values`` are escaped before they are put in."""
     texts = CHAT_TEXTS[key]
     template = texts.get(language, texts["en"])
-    return template.format(**{k: escape(str(v)) for k, v in values.items()}) if values else template
+    return (
+        template.format(**{k: escape(str(v)) for k, v in values.items()}) if values else template
+    )
 
 
 def format_welcome_html(knowledge: KnowledgeBase, language: str) -> str:
-    examples = "\n".join(f"• {escape(f.first_question(language))}" for f in knowledge.shortcuts[:3])
+    examples = "\n".join(
+        f"• {escape(f.first_question(language))}" for f in knowledge.shortcuts[:3]
+    )
     template = CHAT_TEXTS["welcome"].get(language, CHAT_TEXTS["welcome"]["en"])
     return template.format(facts=len(knowledge.facts), examples=examples)
 
@@ -393,16 +433,20 @@ def format_sources_html(knowledge: KnowledgeBase, language: str) -> str:
         if source.date:
             parts.append(escape(source.date))
         lines.append(
-            f'{number}. <a href="{html.escape(source.url, quote=True)}">{escape(source.title)}</a> — '
-            + ", ".join(parts)
+            f'{number}. <a href="{html.escape(source.url, quote=True)}">'
+            f"{escape(source.title)}</a> — " + ", ".join(parts)
         )
     return "\n".join(lines)
 
 
 def format_about_html(knowledge: KnowledgeBase, language: str) -> str:
     return chat_text(
-        "about", language, facts=len(knowledge.facts), sources=len(knowledge.sources),
-        topics=len(knowledge.topics), updated=knowledge.updated,
+        "about",
+        language,
+        facts=len(knowledge.facts),
+        sources=len(knowledge.sources),
+        topics=len(knowledge.topics),
+        updated=knowledge.updated,
     )
 
 
@@ -434,7 +478,10 @@ def format_stats_html(report: Report) -> str:
         lines += [f"{count} × {escape(fact)}" for fact, count in report.top_facts[:5]]
     if report.negative_feedback:
         lines.append("<b>Negative feedback</b>")
-        lines += [f"{escape(fact)}: 👎 {down} / 👍 {up}" for fact, down, up in report.negative_feedback[:5]]
+        lines += [
+            f"{escape(fact)}: 👎 {down} / 👍 {up}"
+            for fact, down, up in report.negative_feedback[:5]
+        ]
     return "\n".join(lines)
 
 
@@ -449,6 +496,8 @@ def format_unanswered_html(groups: list[QuestionGroup]) -> str:
 
 def format_reload_failed_html(problems: list[str]) -> str:
     """Why a reload was refused, for the admin who asked; the old fact base stays in use."""
-    lines = [f"<b>Reload refused</b>: {len(problems)} problem(s); still serving the previous fact base."]
+    lines = [
+        f"<b>Reload refused</b>: {len(problems)} problem(s); still serving the previous fact base."
+    ]
     lines += [f"<code>{escape(problem)}</code>" for problem in problems]
     return "\n".join(lines)

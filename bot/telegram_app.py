@@ -47,21 +47,20 @@ from bot.config import Settings, configure_logging
 from bot.curation import build_report, group_unanswered, parse_since
 from bot.engine import Engine
 from bot.knowledge import KnowledgeError
-from bot.records import Records
 from bot.matcher import MAX_QUESTION_CHARS, Match
+from bot.records import Records
 from bot.render import (
     chat_text,
-    format_reload_failed_html,
-    format_stats_html,
-    format_unanswered_html,
     format_about_html,
     format_fact_compact_html,
     format_fact_html,
     format_help_html,
     format_inline_description,
     format_match_text,
-    format_question_html,
+    format_reload_failed_html,
     format_sources_html,
+    format_stats_html,
+    format_unanswered_html,
     format_welcome_html,
     format_why_html,
     split_message,
@@ -96,7 +95,9 @@ class BotState:
     records: Records | None = None
     throttle: Throttle = field(default_factory=Throttle)
     #: Recent answered questions by a short key, for "Why this answer?" buttons.
-    answers: OrderedDict[str, tuple[str, str | None, str | None]] = field(default_factory=OrderedDict)
+    answers: OrderedDict[str, tuple[str, str | None, str | None]] = field(
+        default_factory=OrderedDict
+    )
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     def remember(self, question: str, hint: str | None, forced: str | None) -> str:
@@ -110,7 +111,9 @@ class BotState:
         user = update.effective_user
         return bool(self.settings and user and user.id in self.settings.admin_ids)
 
-    async def record_question(self, match: Match, chat_type: str, outcome: str | None = None) -> None:
+    async def record_question(
+        self, match: Match, chat_type: str, outcome: str | None = None
+    ) -> None:
         """Keep what curators need (never who asked); answered questions keep no text."""
         if self.records is None or match.smalltalk:
             return
@@ -118,8 +121,13 @@ class BotState:
         best = match.fact or (match.candidates[0].fact if match.candidates else None)
         text = "" if outcome == "answer" else match.question
         await asyncio.to_thread(
-            self.records.record_question, text, match.language, chat_type, outcome,
-            best.id if best else None, match.confidence,
+            self.records.record_question,
+            text,
+            match.language,
+            chat_type,
+            outcome,
+            best.id if best else None,
+            match.confidence,
         )
 
 
@@ -164,7 +172,9 @@ def _addressed_text(message: Message, bot_id: int, username: str) -> str | None:
         if entity.type == MessageEntity.MENTION and value[1:].lower() == username.lower():
             mentioned = True
             text = text.replace(value, " ")
-        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+        elif (
+            entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id
+        ):
             mentioned = True
     replied = message.reply_to_message
     if mentioned or (replied and replied.from_user and replied.from_user.id == bot_id):
@@ -186,7 +196,9 @@ async def _send_html(
     for number, part in enumerate(parts):
         last = number == len(parts) - 1
         await message.reply_html(
-            part, reply_markup=markup if last else None, link_preview_options=NO_PREVIEW,
+            part,
+            reply_markup=markup if last else None,
+            link_preview_options=NO_PREVIEW,
             do_quote=quote and number == 0,
         )
 
@@ -196,7 +208,9 @@ async def _send_html(
 # --------------------------------------------------------------------------------------------
 
 
-def _answer_markup(state: BotState, match: Match, language: str, key: str | None) -> InlineKeyboardMarkup | None:
+def _answer_markup(
+    state: BotState, match: Match, language: str, key: str | None
+) -> InlineKeyboardMarkup | None:
     """Buttons under a private answer: related facts, then "Why this answer?"."""
     rows: list[list[InlineKeyboardButton]] = []
     knowledge = state.engine.knowledge
@@ -210,13 +224,25 @@ def _answer_markup(state: BotState, match: Match, language: str, key: str | None
             InlineKeyboardButton("👎", callback_data=f"v:0:{match.fact.id}"),
         ]
         if key:
-            feedback.append(InlineKeyboardButton(chat_text("why_button", language), callback_data=f"w:{key}"))
+            feedback.append(
+                InlineKeyboardButton(chat_text("why_button", language), callback_data=f"w:{key}")
+            )
         rows.append(feedback)
     elif match.outcome == "clarify":
-        rows = [[_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates]
-        rows.append([InlineKeyboardButton(chat_text("none_button", language), callback_data=f"n:{key or ''}")])
+        rows = [
+            [_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates
+        ]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    chat_text("none_button", language), callback_data=f"n:{key or ''}"
+                )
+            ]
+        )
     elif match.candidates and not match.smalltalk:
-        rows = [[_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates]
+        rows = [
+            [_fact_button(c.fact.id, c.fact.first_question(language))] for c in match.candidates
+        ]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -233,7 +259,9 @@ def _reply_html(state: BotState, match: Match, group: bool) -> str:
     return html.escape(format_match_text(knowledge, match), quote=False)
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
     """Answer one question in the chat it came from (private: full; group: compact)."""
     message = update.effective_message
     if message is None:
@@ -251,7 +279,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     hint, forced = _user_language(update), _forced_language(context)
     match = state.engine.ask(question, language_hint=hint, forced_language=forced)
     group = not _is_private(update)
-    await state.record_question(match, update.effective_chat.type if update.effective_chat else "unknown")
+    await state.record_question(
+        match, update.effective_chat.type if update.effective_chat else "unknown"
+    )
     text = _reply_html(state, match, group)
     if group:
         markup = None
@@ -261,10 +291,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
                 [[InlineKeyboardButton(chat_text("more_in_private", match.language), url=link)]]
             )
         elif match.outcome == "clarify":
-            markup = _answer_markup(state, match, match.language, state.remember(question, hint, forced))
+            markup = _answer_markup(
+                state, match, match.language, state.remember(question, hint, forced)
+            )
         await _send_html(message, text, markup, quote=True)
         return
-    key = state.remember(question, hint, forced) if match.outcome in ("answer", "clarify") else None
+    key = (
+        state.remember(question, hint, forced) if match.outcome in ("answer", "clarify") else None
+    )
     await _send_html(message, text, _answer_markup(state, match, match.language, key))
 
 
@@ -277,10 +311,17 @@ async def send_fact(update: Update, context: ContextTypes.DEFAULT_TYPE, fact_id:
     if message is None or match is None or match.fact is None:
         return
     if _is_private(update):
-        await _send_html(message, format_fact_html(state.engine.knowledge, match.fact, language),
-                         _answer_markup(state, match, language, None))
+        await _send_html(
+            message,
+            format_fact_html(state.engine.knowledge, match.fact, language),
+            _answer_markup(state, match, language, None),
+        )
     else:
-        await _send_html(message, format_fact_compact_html(state.engine.knowledge, match.fact, language), quote=True)
+        await _send_html(
+            message,
+            format_fact_compact_html(state.engine.knowledge, match.fact, language),
+            quote=True,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,13 +336,17 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await send_fact(update, context, context.args[0])
         return
     if update.effective_message:
-        await _send_html(update.effective_message, format_welcome_html(knowledge, _ui_language(update, context)))
+        await _send_html(
+            update.effective_message, format_welcome_html(knowledge, _ui_language(update, context))
+        )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """How to ask, and every command."""
     if update.effective_message:
-        text = format_help_html(_state(context).engine.knowledge, _ui_language(update, context), context.bot.username)
+        text = format_help_html(
+            _state(context).engine.knowledge, _ui_language(update, context), context.bot.username
+        )
         await _send_html(update.effective_message, text)
 
 
@@ -310,7 +355,9 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     question = " ".join(context.args or [])
     if not question.strip():
         if update.effective_message:
-            await update.effective_message.reply_html(chat_text("ask_usage", _ui_language(update, context)))
+            await update.effective_message.reply_html(
+                chat_text("ask_usage", _ui_language(update, context))
+            )
         return
     await answer_question(update, context, question)
 
@@ -319,9 +366,14 @@ async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """The topics as buttons."""
     knowledge = _state(context).engine.knowledge
     language = _ui_language(update, context)
-    rows = [[InlineKeyboardButton(t.title.get(language), callback_data=f"t:{t.id}")] for t in knowledge.topics]
+    rows = [
+        [InlineKeyboardButton(t.title.get(language), callback_data=f"t:{t.id}")]
+        for t in knowledge.topics
+    ]
     if update.effective_message:
-        await update.effective_message.reply_html(chat_text("topics", language), reply_markup=InlineKeyboardMarkup(rows))
+        await update.effective_message.reply_html(
+            chat_text("topics", language), reply_markup=InlineKeyboardMarkup(rows)
+        )
 
 
 async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -340,7 +392,7 @@ async def about_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/lang en|zh|auto``: this user's answer language."""
-    choice = (context.args[0].lower() if context.args else "")
+    choice = context.args[0].lower() if context.args else ""
     message = update.effective_message
     if message is None or context.user_data is None:
         return
@@ -386,7 +438,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     since = parse_since("30d")
     report = build_report(
-        await asyncio.to_thread(records.questions, since), await asyncio.to_thread(records.feedback, since), since
+        await asyncio.to_thread(records.questions, since),
+        await asyncio.to_thread(records.feedback, since),
+        since,
     )
     await _send_html(update.effective_message, format_stats_html(report))
 
@@ -396,8 +450,12 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     records = await _admin_records(update, context)
     if records is None or update.effective_message is None:
         return
-    found = await asyncio.to_thread(records.questions, parse_since("30d"), ("decline", "none_of_these"))
-    await _send_html(update.effective_message, format_unanswered_html(group_unanswered(found, top=10)))
+    found = await asyncio.to_thread(
+        records.questions, parse_since("30d"), ("decline", "none_of_these")
+    )
+    await _send_html(
+        update.effective_message, format_unanswered_html(group_unanswered(found, top=10))
+    )
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -426,9 +484,14 @@ async def reload_knowledge(application: Application) -> list[str]:  # type: igno
     state = state_of(application)
     directory = state.settings.knowledge_dir if state.settings else None
     try:
-        engine = await asyncio.to_thread(Engine.load, directory or state.engine.knowledge.directory)
+        engine = await asyncio.to_thread(
+            Engine.load, directory or state.engine.knowledge.directory
+        )
     except KnowledgeError as error:
-        logger.warning("reload refused: the fact base has %d problems; still serving the old one", len(error.problems))
+        logger.warning(
+            "reload refused: the fact base has %d problems; still serving the old one",
+            len(error.problems),
+        )
         return [str(p) for p in error.problems]
     old_menu = command_menu(state.engine)
     state.engine = engine
@@ -483,7 +546,9 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if kind == "v":
         helpful, _, fact_id = value.partition(":")
         if state.records is not None and state.engine.knowledge.fact(fact_id):
-            await asyncio.to_thread(state.records.record_feedback, fact_id, helpful == "1", language)
+            await asyncio.to_thread(
+                state.records.record_feedback, fact_id, helpful == "1", language
+            )
         await query.answer(chat_text("feedback_thanks", language))
         return
     if kind == "n":
@@ -503,7 +568,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         knowledge = state.engine.knowledge
         topic = knowledge.topic(value)
         if topic and query.message:
-            rows = [[_fact_button(f.id, f.first_question(language))] for f in knowledge.facts_in_topic(topic.id)]
+            rows = [
+                [_fact_button(f.id, f.first_question(language))]
+                for f in knowledge.facts_in_topic(topic.id)
+            ]
             await query.message.reply_html(  # type: ignore[union-attr]
                 chat_text("topic_facts", language, title=topic.title.get(language)),
                 reply_markup=InlineKeyboardMarkup(rows),
@@ -518,9 +586,11 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     state = _state(context)
     knowledge = state.engine.knowledge
     hint = _user_language(update)
-    text = query.query.strip()[: MAX_QUESTION_CHARS]
+    text = query.query.strip()[:MAX_QUESTION_CHARS]
     if text:
-        match = state.engine.ask(text, language_hint=hint, forced_language=_forced_language(context))
+        match = state.engine.ask(
+            text, language_hint=hint, forced_language=_forced_language(context)
+        )
         language = match.language
         facts = [c.fact for c in match.candidates if c.confidence > 0.2 or match.answered]
         if match.answered and match.fact:
@@ -535,7 +605,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             description=format_inline_description(fact, language),
             input_message_content=InputTextMessageContent(
                 split_message(format_fact_html(knowledge, fact, language))[0],
-                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
             ),
         )
         for fact in facts[:INLINE_RESULTS]
@@ -547,12 +618,27 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     """Log the failure with the update's kind (never its content) and tell the user."""
     kind = "unknown"
     if isinstance(update, Update):
-        kind = next((name for name in ("message", "edited_message", "callback_query", "inline_query",
-                                       "channel_post", "my_chat_member") if getattr(update, name, None)), "other")
+        kind = next(
+            (
+                name
+                for name in (
+                    "message",
+                    "edited_message",
+                    "callback_query",
+                    "inline_query",
+                    "channel_post",
+                    "my_chat_member",
+                )
+                if getattr(update, name, None)
+            ),
+            "other",
+        )
     logger.error("handler failed on a %s update", kind, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message and update.effective_chat:
         try:
-            await update.effective_message.reply_text(chat_text("error", _ui_language(update, context)))
+            await update.effective_message.reply_text(
+                chat_text("error", _ui_language(update, context))
+            )
         except Exception:  # the chat may be gone; never let the error handler fail
             logger.warning("could not tell the user about the failure")
 
@@ -576,7 +662,9 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     """Set the command menu (``setMyCommands``) for everyone and for Chinese-language clients."""
     english, chinese = command_menu(application.bot_data["state"].engine)
     await application.bot.set_my_commands(english, scope=BotCommandScopeDefault())
-    await application.bot.set_my_commands(chinese, scope=BotCommandScopeDefault(), language_code="zh")
+    await application.bot.set_my_commands(
+        chinese, scope=BotCommandScopeDefault(), language_code="zh"
+    )
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -614,8 +702,15 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         # 30 messages/s overall and 20/min per group, retrying on 429 "retry after".
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, group_max_rate=20,
-                                     group_time_period=60, max_retries=5))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=30,
+                overall_time_period=1,
+                group_max_rate=20,
+                group_time_period=60,
+                max_retries=5,
+            )
+        )
         .concurrent_updates(True)
         .post_init(_post_init)
         .build()
@@ -623,10 +718,17 @@ def build_application(
     application.bot_data["state"] = BotState(engine=engine, settings=settings, records=records)
     new_messages = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
     builtin: dict[str, Any] = {
-        "start": start_command, "help": help_command, "ask": ask_command, "topics": topics_command,
-        "sources": sources_command, "about": about_command, "lang": lang_command,
+        "start": start_command,
+        "help": help_command,
+        "ask": ask_command,
+        "topics": topics_command,
+        "sources": sources_command,
+        "about": about_command,
+        "lang": lang_command,
         # Admin-only; for anyone else they answer exactly like an unknown command.
-        "stats": stats_command, "unanswered": unanswered_command, "reload": reload_command,
+        "stats": stats_command,
+        "unanswered": unanswered_command,
+        "reload": reload_command,
     }
     # Built-in commands first; CommandHandler ignores commands addressed to other bots.
     for name, callback in builtin.items():
@@ -634,9 +736,14 @@ def build_application(
     # Then any other command: a fact base shortcut (looked up at call time, so reloads apply).
     application.add_handler(MessageHandler(filters.COMMAND & new_messages, other_command))
     # Then plain messages: every text in private chats, only addressed ones in groups.
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & new_messages & ~filters.COMMAND, private_message))
     application.add_handler(
-        MessageHandler(filters.ChatType.GROUPS & new_messages & (filters.TEXT | filters.CAPTION), group_message)
+        MessageHandler(filters.ChatType.PRIVATE & new_messages & ~filters.COMMAND, private_message)
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & new_messages & (filters.TEXT | filters.CAPTION),
+            group_message,
+        )
     )
     application.add_handler(CallbackQueryHandler(button_pressed))
     application.add_handler(InlineQueryHandler(inline_query))
@@ -657,7 +764,11 @@ def run_bot(settings: Settings) -> int:
     records = Records(settings.data_dir, settings.retention_days)
     problem = records.check_writable()
     if problem:
-        logger.error("curation database in %s is not usable (%s); answering without recording", settings.data_dir, problem)
+        logger.error(
+            "curation database in %s is not usable (%s); answering without recording",
+            settings.data_dir,
+            problem,
+        )
         records.broken = True
     application = build_application(settings, engine, records)
     if settings.webhook_url:
@@ -665,14 +776,23 @@ def run_bot(settings: Settings) -> int:
         configure_logging(settings.log_level, [settings.token or "", secret])
         logger.info(
             "webhook mode: listening on %s:%d/%s; secret token %s",
-            settings.webhook_listen, settings.webhook_port, settings.webhook_path,
+            settings.webhook_listen,
+            settings.webhook_port,
+            settings.webhook_path,
             "set" if settings.webhook_secret else "set (generated for this run)",
         )
         application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port, url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
         )
         return 0
-    logger.info("starting long polling against %s", settings.api_base_url.replace(settings.token or "", "<redacted>"))
+    logger.info(
+        "starting long polling against %s",
+        settings.api_base_url.replace(settings.token or "", "<redacted>"),
+    )
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -24,7 +25,9 @@ After "Did you mean", type the number of your choice."""
 
 
 def _history_file() -> Path:
-    base = os.environ.get("BOT_DATA_DIR") or os.path.join(Path.home(), ".local", "share", "foshan-bot")
+    base = os.environ.get("BOT_DATA_DIR") or os.path.join(
+        Path.home(), ".local", "share", "foshan-bot"
+    )
     return Path(base) / "chat_history"
 
 
@@ -47,10 +50,8 @@ def _setup_readline() -> None:
 
 
 def _save_history(readline, path: Path) -> None:  # type: ignore[no-untyped-def]
-    try:
+    with contextlib.suppress(OSError):
         readline.write_history_file(path)
-    except OSError:
-        pass
 
 
 def chat_reply(engine: Engine, line: str, state: dict[str, object]) -> str | None:
@@ -65,7 +66,9 @@ def chat_reply(engine: Engine, line: str, state: dict[str, object]) -> str | Non
         fact = knowledge.fact(choices[int(text) - 1])
         state["choices"] = []
         if fact:
-            return format_fact_text(knowledge, fact, str(language or state.get("last_lang") or "en"))
+            return format_fact_text(
+                knowledge, fact, str(language or state.get("last_lang") or "en")
+            )
     if text.startswith("/"):
         command, _, argument = text[1:].partition(" ")
         command = command.lower()
@@ -110,7 +113,10 @@ def run_chat(engine: Engine, language: str | None = None, stdin: TextIO | None =
     interactive = stdin.isatty()
     if interactive:
         _setup_readline()
-        print(f"Foshan Cluster Bot — {engine.knowledge.summary()}. /help for commands, /quit to leave.")
+        print(
+            f"Foshan Cluster Bot — {engine.knowledge.summary()}. "
+            "/help for commands, /quit to leave."
+        )
     state: dict[str, object] = {"lang": language, "choices": []}
     while True:
         try:

@@ -9,8 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bot.engine import Engine  # noqa: E402
 from helpers import write_fact_base  # noqa: E402
+
+from bot.engine import Engine  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -24,12 +24,44 @@ BOT_USERNAME = "FoshanClusterBot"
 TOKEN = "123456789:TEST-token_for-the-local-stand-in-AAAA"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
-HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-             "span", "tg-spoiler", "blockquote", "tg-emoji"}
+HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "span",
+    "tg-spoiler",
+    "blockquote",
+    "tg-emoji",
+}
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
-_STRUCTURED = {"reply_markup", "commands", "results", "link_preview_options", "reply_parameters",
-               "scope", "allowed_updates", "entities"}
-_INTEGERS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "reply_to_message_id"}
+_STRUCTURED = {
+    "reply_markup",
+    "commands",
+    "results",
+    "link_preview_options",
+    "reply_parameters",
+    "scope",
+    "allowed_updates",
+    "entities",
+}
+_INTEGERS = {
+    "chat_id",
+    "message_id",
+    "offset",
+    "limit",
+    "timeout",
+    "cache_time",
+    "reply_to_message_id",
+}
 
 
 class ApiError(Exception):
@@ -49,14 +81,16 @@ class _EntityParser(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in HTML_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"'
+            )
         if tag == "a" and not dict(attrs).get("href"):
             raise ApiError(400, "Bad Request: can't parse entities: a tag without href")
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            raise ApiError(400, f"Bad Request: can't parse entities: unmatched end tag \"{tag}\"")
+            raise ApiError(400, f'Bad Request: can\'t parse entities: unmatched end tag "{tag}"')
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
@@ -66,7 +100,9 @@ class _EntityParser(html.parser.HTMLParser):
 
     def handle_entityref(self, name: str) -> None:
         if name not in ("lt", "gt", "amp", "quot"):
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported entity \"&{name};\"")
+            raise ApiError(
+                400, f'Bad Request: can\'t parse entities: unsupported entity "&{name};"'
+            )
         self.text.append({"lt": "<", "gt": ">", "amp": "&", "quot": '"'}[name])
 
     def handle_charref(self, name: str) -> None:
@@ -81,7 +117,9 @@ def parse_html(text: str) -> str:
     parser.feed(text)
     parser.close()
     if parser.stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: unclosed tag \"{parser.stack[-1]}\"")
+        raise ApiError(
+            400, f'Bad Request: can\'t parse entities: unclosed tag "{parser.stack[-1]}"'
+        )
     return "".join(parser.text)
 
 
@@ -148,7 +186,12 @@ class FakeTelegram:
 
     @staticmethod
     def user(user_id: int, language: str = "en") -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": language}
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"User{user_id}",
+            "language_code": language,
+        }
 
     @staticmethod
     def private_chat(user_id: int) -> dict[str, Any]:
@@ -180,7 +223,9 @@ class FakeTelegram:
         chat = chat or self.private_chat(user_id)
         self.chats[chat["id"]] = chat
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
             "from": self.user(user_id, language),
         }
         if text is not None:
@@ -206,19 +251,30 @@ class FakeTelegram:
             entities.append({"type": kind, "offset": offset, "length": length})
         return entities
 
-    def press(self, message: dict[str, Any], data: str, user_id: int = 1, language: str = "en") -> str:
+    def press(
+        self, message: dict[str, Any], data: str, user_id: int = 1, language: str = "en"
+    ) -> str:
         """A user presses an inline button under one of the bot's messages."""
         query_id = f"cq{next(self._callback_ids)}"
         self.pending_callbacks.add(query_id)
-        self.push("callback_query", {
-            "id": query_id, "from": self.user(user_id, language), "message": message,
-            "chat_instance": "ci", "data": data,
-        })
+        self.push(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": self.user(user_id, language),
+                "message": message,
+                "chat_instance": "ci",
+                "data": data,
+            },
+        )
         return query_id
 
     def inline(self, query: str, user_id: int = 1, language: str = "en") -> str:
         query_id = f"iq{next(self._callback_ids)}"
-        self.push("inline_query", {"id": query_id, "from": self.user(user_id, language), "query": query, "offset": ""})
+        self.push(
+            "inline_query",
+            {"id": query_id, "from": self.user(user_id, language), "query": query, "offset": ""},
+        )
         return query_id
 
     # ---------------------------------------------------------------- reading what the bot did
@@ -241,8 +297,13 @@ class FakeTelegram:
                     raise AssertionError("the bot did not do what was expected in time")
                 self.condition.wait(min(remaining, 0.2))
 
-    def wait_for_replies(self, chat_id: int, count: int = 1, after: int = 0, timeout: float = 30.0) -> list[Call]:
-        return self.wait_for(lambda: (lambda r: r if len(r) >= count else None)(self.sent(chat_id=chat_id)[after:]), timeout)
+    def wait_for_replies(
+        self, chat_id: int, count: int = 1, after: int = 0, timeout: float = 30.0
+    ) -> list[Call]:
+        return self.wait_for(
+            lambda: (lambda r: r if len(r) >= count else None)(self.sent(chat_id=chat_id)[after:]),
+            timeout,
+        )
 
     # ---------------------------------------------------------------- the API
 
@@ -270,8 +331,15 @@ class FakeTelegram:
             self.condition.notify_all()
 
     def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Foshan Cluster Bot", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Foshan Cluster Bot",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
 
     def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self._record("deleteWebhook", params)
@@ -280,7 +348,9 @@ class FakeTelegram:
     def api_setWebhook(self, params: dict[str, Any]) -> bool:
         url = params.get("url", "")
         if url and not url.startswith("https://"):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
         secret = params.get("secret_token")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
@@ -318,8 +388,11 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: chat not found")
         self._record("sendMessage", params, visible)
         message = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-            "from": self.api_getMe({}), "text": visible,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.api_getMe({}),
+            "text": visible,
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
@@ -329,13 +402,23 @@ class FakeTelegram:
         visible = _check_text(params.get("text"), params.get("parse_mode"))
         _check_markup(params.get("reply_markup"))
         self._record("editMessageText", params, visible)
-        chat = self.chats.get(params.get("chat_id"), {"id": params.get("chat_id"), "type": "private"})  # type: ignore[arg-type]
-        return {"message_id": params.get("message_id"), "date": int(time.time()), "chat": chat, "text": visible}
+        chat = self.chats.get(
+            params.get("chat_id"), {"id": params.get("chat_id"), "type": "private"}
+        )  # type: ignore[arg-type]
+        return {
+            "message_id": params.get("message_id"),
+            "date": int(time.time()),
+            "chat": chat,
+            "text": visible,
+        }
 
     def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = params.get("callback_query_id")
         if query_id not in self.pending_callbacks:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         if len(params.get("text") or "") > 200:
             raise ApiError(400, "Bad Request: callback answer text is too long")
         self.pending_callbacks.discard(query_id)
@@ -395,19 +478,28 @@ def serve(fake: FakeTelegram, token: str = TOKEN) -> tuple[ThreadingHTTPServer, 
             match = re.match(r"^/bot([^/]+)/(\w+)$", self.path.split("?")[0])
             status, payload = 200, None
             if not match or match.group(1) != token:
-                status, payload = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                status, payload = (
+                    401,
+                    {"ok": False, "error_code": 401, "description": "Unauthorized"},
+                )
             else:
                 content_type = self.headers.get("Content-Type", "")
                 if "json" in content_type:
                     raw = json.loads(body or "{}")
                     params = {k: v for k, v in raw.items()}
                 else:
-                    params = _decode({k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()})
+                    params = _decode(
+                        {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+                    )
                 try:
                     payload = {"ok": True, "result": fake.handle(match.group(2), params)}
                 except ApiError as error:
                     status = error.code
-                    payload = {"ok": False, "error_code": error.code, "description": error.description}
+                    payload = {
+                        "ok": False,
+                        "error_code": error.code,
+                        "description": error.description,
+                    }
                     if error.retry_after is not None:
                         payload["parameters"] = {"retry_after": error.retry_after}
             data = json.dumps(payload).encode()

@@ -11,12 +11,20 @@ from pathlib import Path
 from helpers import FACTS, write_fact_base
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "BOT_KNOWLEDGE_DIR")}
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "BOT_KNOWLEDGE_DIR")
+    }
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=environment, timeout=120,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
     )
 
 
@@ -53,9 +61,14 @@ def test_facts_json_is_the_whole_fact_base() -> None:
     facts = json.loads(run("facts", "--json").stdout)
     assert len(facts) == 51
     for fact in facts:
-        assert {"id", "topic", "questions", "answer", "citations", "related", "shortcut"} <= set(fact)
+        assert {"id", "topic", "questions", "answer", "citations", "related", "shortcut"} <= set(
+            fact
+        )
         assert fact["answer"]["en"] and fact["answer"]["zh"]
-        assert all(c["url"].startswith("http") and c["title"] and c["publisher"] for c in fact["citations"])
+        assert all(
+            c["url"].startswith("http") and c["title"] and c["publisher"]
+            for c in fact["citations"]
+        )
 
 
 def test_facts_by_topic() -> None:
@@ -65,7 +78,11 @@ def test_facts_by_topic() -> None:
 
 
 def test_ask_json_reads_stdin_one_object_per_line() -> None:
-    result = run("ask", "--json", stdin="What was the turnover in 2020?\nhow many employees does Midea have\n你好\n")
+    result = run(
+        "ask",
+        "--json",
+        stdin="What was the turnover in 2020?\nhow many employees does Midea have\n你好\n",
+    )
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["outcome"] for r in records] == ["answer", "decline", "decline"]
     assert records[0]["citations"][0]["url"].startswith("https://")
@@ -73,7 +90,9 @@ def test_ask_json_reads_stdin_one_object_per_line() -> None:
 
 
 def test_ask_with_lang_forces_the_answer_language() -> None:
-    record = json.loads(run("ask", "--json", "--lang", "zh", "What was the turnover in 2020?").stdout)
+    record = json.loads(
+        run("ask", "--json", "--lang", "zh", "What was the turnover in 2020?").stdout
+    )
     assert record["language"] == "zh" and "1330亿元" in record["answer"]
 
 
@@ -100,7 +119,10 @@ def test_bench_on_a_small_synthetic_fact_base() -> None:
 
 
 def test_chat_answers_until_quit() -> None:
-    result = run("chat", stdin="/help\nWhat was the turnover in 2020?\nwhen was it founded?\n1\n/quit\nnever read\n")
+    result = run(
+        "chat",
+        stdin="/help\nWhat was the turnover in 2020?\nwhen was it founded?\n1\n/quit\nnever read\n",
+    )
     assert result.returncode == 0
     assert "/topics" in result.stdout and "133 billion yuan" in result.stdout
     assert "Did you mean" in result.stdout and "He Xiangjian" in result.stdout

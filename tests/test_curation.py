@@ -12,8 +12,16 @@ from bot.records import FeedbackRecord, QuestionRecord
 NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 
 
-def question(text: str, outcome: str = "decline", fact: str | None = None, day: int = 25, confidence: float = 0.2) -> QuestionRecord:
-    return QuestionRecord(f"2026-11-{day:02d}T10:00:00", text, "en", "private", outcome, fact, confidence)
+def question(
+    text: str,
+    outcome: str = "decline",
+    fact: str | None = None,
+    day: int = 25,
+    confidence: float = 0.2,
+) -> QuestionRecord:
+    return QuestionRecord(
+        f"2026-11-{day:02d}T10:00:00", text, "en", "private", outcome, fact, confidence
+    )
 
 
 def test_similar_questions_are_one_group_most_frequent_first() -> None:
@@ -31,7 +39,13 @@ def test_similar_questions_are_one_group_most_frequent_first() -> None:
 
 
 def test_top_limits_the_groups() -> None:
-    topics = ["weather in paris", "population of foshan", "midea employees", "gree revenue", "bitcoin price"]
+    topics = [
+        "weather in paris",
+        "population of foshan",
+        "midea employees",
+        "gree revenue",
+        "bitcoin price",
+    ]
     records = [question(text) for text in topics]
     assert len(group_unanswered(records, top=2)) == 2
 
@@ -45,8 +59,10 @@ def test_report_counts_days_facts_declines_and_negative_feedback() -> None:
         question("high tech?", "clarify", day=25),
         question("high tech?", "none_of_these", day=25),
     ]
-    feedback = [FeedbackRecord("2026-11-25T10:00:00", "slogan", False, "en"),
-                FeedbackRecord("2026-11-25T11:00:00", "slogan", True, "en")]
+    feedback = [
+        FeedbackRecord("2026-11-25T10:00:00", "slogan", False, "en"),
+        FeedbackRecord("2026-11-25T11:00:00", "slogan", True, "en"),
+    ]
     report = build_report(records, feedback, NOW - dt.timedelta(days=30))
     assert report.per_day == (("2026-11-24", 1, 0), ("2026-11-25", 2, 2))
     assert report.top_facts[0] == ("cluster-turnover-2020", 2)

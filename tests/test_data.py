@@ -63,10 +63,30 @@ def test_every_phrasing_finds_its_own_fact(fact, engine: Engine) -> None:  # typ
 
 def test_seed_article_figures_are_all_in_the_fact_base() -> None:
     answers = " ".join(f.answer.en for f in KNOWLEDGE.facts)
-    for figure in ["133 billion", "479", "395", "130", "43", "100", "2023", "Midea", "Hisense",
-                   "Weishang", "Mona Lisa", "Xiaoxiong", "Yunmi", "Lins Wooden Furniture", "Hulton",
-                   "smart lighting", "smart door locks", "smart security monitoring", "Jersey",
-                   "Jessica", "National Manufacturing Innovation Center", "Where there is a home"]:
+    for figure in [
+        "133 billion",
+        "479",
+        "395",
+        "130",
+        "43",
+        "100",
+        "2023",
+        "Midea",
+        "Hisense",
+        "Weishang",
+        "Mona Lisa",
+        "Xiaoxiong",
+        "Yunmi",
+        "Lins Wooden Furniture",
+        "Hulton",
+        "smart lighting",
+        "smart door locks",
+        "smart security monitoring",
+        "Jersey",
+        "Jessica",
+        "National Manufacturing Innovation Center",
+        "Where there is a home",
+    ]:
         assert figure in answers, figure
 
 
@@ -83,7 +103,30 @@ def test_readme_documents_every_command_and_shortcut() -> None:
 
 def test_curators_guide_documents_every_field() -> None:
     guide = (ROOT / "knowledge" / "README.md").read_text(encoding="utf-8")
-    for field in ("id", "questions", "keywords", "answer", "note", "as_of", "citations", "source",
-                  "where", "quote", "related", "shortcut", "title", "publisher", "date", "url",
-                  "language", "author", "secondary", "kind", "words", "wants", "home_places", "smalltalk"):
+    for field in (
+        "id",
+        "questions",
+        "keywords",
+        "answer",
+        "note",
+        "as_of",
+        "citations",
+        "source",
+        "where",
+        "quote",
+        "related",
+        "shortcut",
+        "title",
+        "publisher",
+        "date",
+        "url",
+        "language",
+        "author",
+        "secondary",
+        "kind",
+        "words",
+        "wants",
+        "home_places",
+        "smalltalk",
+    ):
         assert f"`{field}`" in guide, field

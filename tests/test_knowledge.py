@@ -48,29 +48,83 @@ def test_yaml_syntax_error_names_file_and_parser_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "needle", "expected"),
     [
-        (("    shortcut: turnover\n", "    shortcut: turnover\n    colour: red\n"), "colour: red",
-         "unknown field 'colour' in fact 'turnover' (allowed: answer, as_of, citations, id, keywords, note, questions, related, shortcut)"),
-        (('    as_of: "2020"\n', ""), "- id: turnover", "fact 'turnover' is missing required field 'as_of'"),
-        (("      - source: paper\n        where: paragraph 7\n        quote", "      - source: nowhere\n        where: paragraph 7\n        quote"),
-         "source: nowhere", "fact 'turnover' cites unknown source 'nowhere'"),
-        (("    related: [enterprises]", "    related: [missing-fact]"), "- id: turnover",
-         "fact 'turnover' lists unknown related fact 'missing-fact'"),
-        (("    shortcut: turnover", "    shortcut: Turn-Over"), "shortcut: Turn-Over",
-         "shortcut 'Turn-Over' of fact 'turnover' is not a valid Telegram command (1-32 characters: a-z, 0-9, _)"),
-        (("    shortcut: turnover", "    shortcut: help"), "shortcut: help",
-         "shortcut 'help' of fact 'turnover' clashes with the built-in /help"),
-        (("      zh: 2020年集群营业额", "      zz: 2020年集群营业额"), "answer:", "'answer' of fact 'turnover' is missing the 'zh' text"),
-        (("      en:\n        - What was the turnover in 2020?\n        - How much revenue did the cluster make?\n"
-          "        - Cluster turnover\n", "      en: []\n"),
-         "en: []", "fact 'turnover' has no 'en' questions"),
-        (("        quote: registered a turnover of 133 billion yuan", "        quote: " + " ".join(["word"] * 45)),
-         "quote: word", "evidence quote of fact 'turnover' has 45 words; keep it under 40 (answers are in our own words)"),
-        (("  - id: turnover", "  - id: Turnover_2020"), "id: Turnover_2020", "fact id 'Turnover_2020' may only use a-z, 0-9 and '-'"),
+        (
+            ("    shortcut: turnover\n", "    shortcut: turnover\n    colour: red\n"),
+            "colour: red",
+            "unknown field 'colour' in fact 'turnover' (allowed: answer, as_of, citations, id, keywords, note, questions, related, shortcut)",
+        ),
+        (
+            ('    as_of: "2020"\n', ""),
+            "- id: turnover",
+            "fact 'turnover' is missing required field 'as_of'",
+        ),
+        (
+            (
+                "      - source: paper\n        where: paragraph 7\n        quote",
+                "      - source: nowhere\n        where: paragraph 7\n        quote",
+            ),
+            "source: nowhere",
+            "fact 'turnover' cites unknown source 'nowhere'",
+        ),
+        (
+            ("    related: [enterprises]", "    related: [missing-fact]"),
+            "- id: turnover",
+            "fact 'turnover' lists unknown related fact 'missing-fact'",
+        ),
+        (
+            ("    shortcut: turnover", "    shortcut: Turn-Over"),
+            "shortcut: Turn-Over",
+            "shortcut 'Turn-Over' of fact 'turnover' is not a valid Telegram command (1-32 characters: a-z, 0-9, _)",
+        ),
+        (
+            ("    shortcut: turnover", "    shortcut: help"),
+            "shortcut: help",
+            "shortcut 'help' of fact 'turnover' clashes with the built-in /help",
+        ),
+        (
+            ("      zh: 2020年集群营业额", "      zz: 2020年集群营业额"),
+            "answer:",
+            "'answer' of fact 'turnover' is missing the 'zh' text",
+        ),
+        (
+            (
+                "      en:\n        - What was the turnover in 2020?\n        - How much revenue did the cluster make?\n"
+                "        - Cluster turnover\n",
+                "      en: []\n",
+            ),
+            "en: []",
+            "fact 'turnover' has no 'en' questions",
+        ),
+        (
+            (
+                "        quote: registered a turnover of 133 billion yuan",
+                "        quote: " + " ".join(["word"] * 45),
+            ),
+            "quote: word",
+            "evidence quote of fact 'turnover' has 45 words; keep it under 40 (answers are in our own words)",
+        ),
+        (
+            ("  - id: turnover", "  - id: Turnover_2020"),
+            "id: Turnover_2020",
+            "fact id 'Turnover_2020' may only use a-z, 0-9 and '-'",
+        ),
     ],
-    ids=["unknown-field", "missing-field", "unknown-source", "unknown-related", "invalid-shortcut",
-         "builtin-shortcut", "missing-language", "empty-questions", "long-quote", "bad-id"],
+    ids=[
+        "unknown-field",
+        "missing-field",
+        "unknown-source",
+        "unknown-related",
+        "invalid-shortcut",
+        "builtin-shortcut",
+        "missing-language",
+        "empty-questions",
+        "long-quote",
+        "bad-id",
+    ],
 )
-def test_each_rule_reports_file_and_line(tmp_path: Path, change: tuple[str, str], needle: str, expected: str) -> None:
+def test_each_rule_reports_file_and_line(
+    tmp_path: Path, change: tuple[str, str], needle: str, expected: str
+) -> None:
     old, new = change
     assert old in FACTS
     facts = FACTS.replace(old, new)
@@ -84,7 +138,9 @@ def test_each_rule_reports_file_and_line(tmp_path: Path, change: tuple[str, str]
 def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
     directory = write_fact_base(tmp_path)
     second = FACTS.replace("id: figures", "id: more").replace("    shortcut: turnover\n", "")
-    second = second.replace("2020年营业额是多少？", "另一个问题一").replace("集群营收多少？", "另一个问题二")
+    second = second.replace("2020年营业额是多少？", "另一个问题一").replace(
+        "集群营收多少？", "另一个问题二"
+    )
     (directory / "more.yaml").write_text(second, encoding="utf-8")
     problems = problems_of(directory)
     first_line = line_of(FACTS, "- id: turnover")
@@ -113,19 +169,29 @@ def test_duplicate_shortcut(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
-    facts = FACTS.replace("    shortcut: turnover", "    shortcut: help").replace("source: paper", "source: nowhere")
+    facts = FACTS.replace("    shortcut: turnover", "    shortcut: help").replace(
+        "source: paper", "source: nowhere"
+    )
     directory = write_fact_base(tmp_path, facts=facts)
     problems = problems_of(directory)
     assert len(problems) == 3  # the shortcut and two unknown sources
 
 
 def test_source_problems(tmp_path: Path) -> None:
-    sources = SOURCES.replace("    url: https://example.org/paper\n", "    url: example.org/paper\n    colour: red\n")
+    sources = SOURCES.replace(
+        "    url: https://example.org/paper\n", "    url: example.org/paper\n    colour: red\n"
+    )
     directory = write_fact_base(tmp_path, sources=sources)
     problems = problems_of(directory)
     path = directory / "sources.yaml"
-    assert f"{path}:{line_of(sources, 'url:')}: url of source 'paper' must start with http:// or https://" in problems
-    assert any(p.startswith(f"{path}:{line_of(sources, 'colour')}: unknown field 'colour'") for p in problems)
+    assert (
+        f"{path}:{line_of(sources, 'url:')}: url of source 'paper' must start with http:// or https://"
+        in problems
+    )
+    assert any(
+        p.startswith(f"{path}:{line_of(sources, 'colour')}: unknown field 'colour'")
+        for p in problems
+    )
 
 
 def test_lexicon_word_in_two_groups(tmp_path: Path) -> None:
@@ -148,12 +214,18 @@ def test_fewer_than_three_phrasings_is_a_warning_not_an_error(tmp_path: Path) ->
 
 
 def test_missing_folder_is_one_clear_problem(tmp_path: Path) -> None:
-    assert problems_of(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}:0: fact base folder not found"]
+    assert problems_of(tmp_path / "nowhere") == [
+        f"{tmp_path / 'nowhere'}:0: fact base folder not found"
+    ]
 
 
 def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
-    facts = FACTS.replace('    as_of: "2020"\n', "    as_of: !!python/object/apply:os.system ['true']\n", 1)
+    facts = FACTS.replace(
+        '    as_of: "2020"\n', "    as_of: !!python/object/apply:os.system ['true']\n", 1
+    )
     directory = write_fact_base(tmp_path, facts=facts)
     problems = problems_of(directory)
-    assert f"{directory / 'figures.yaml'}:{line_of(facts, 'as_of: !!python')}: unsupported YAML tag " \
+    assert (
+        f"{directory / 'figures.yaml'}:{line_of(facts, 'as_of: !!python')}: unsupported YAML tag "
         "'tag:yaml.org,2002:python/object/apply:os.system'" in problems
+    )

@@ -34,8 +34,15 @@ def test_traditional_chinese_becomes_simplified() -> None:
     assert to_simplified("no chinese here") == "no chinese here"
 
 
-@pytest.mark.parametrize(("word", "stemmed"), [("clusters", "cluster"), ("companies", "company"),
-                                               ("announced", "announc"), ("announce", "announc")])
+@pytest.mark.parametrize(
+    ("word", "stemmed"),
+    [
+        ("clusters", "cluster"),
+        ("companies", "company"),
+        ("announced", "announc"),
+        ("announce", "announc"),
+    ],
+)
 def test_stem_folds_inflections(word: str, stemmed: str) -> None:
     assert stem(word) == stemmed
 
@@ -100,7 +107,9 @@ def test_near_miss_names_what_contradicts(engine: Engine) -> None:
     assert "year:2022" in match.contradictions
 
 
-@pytest.mark.parametrize(("question", "kind"), [("hello", "greeting"), ("谢谢！", "thanks"), ("bye", "goodbye")])
+@pytest.mark.parametrize(
+    ("question", "kind"), [("hello", "greeting"), ("谢谢！", "thanks"), ("bye", "goodbye")]
+)
 def test_smalltalk_is_recognised_not_answered(engine: Engine, question: str, kind: str) -> None:
     match = engine.ask(question)
     assert (match.outcome, match.smalltalk, match.fact) == ("decline", kind, None)
@@ -163,7 +172,9 @@ DEV_SET_FLOOR = {"overall": 0.94, "in_scope": 0.93, "out_of_scope": 0.96}
 
 
 def test_development_set_accuracy_floor(engine: Engine) -> None:
-    items = [i for path in sorted(QUESTIONS.glob("dev-batch-*.yaml")) for i in load_question_set(path)]
+    items = [
+        i for path in sorted(QUESTIONS.glob("dev-batch-*.yaml")) for i in load_question_set(path)
+    ]
     assert len(items) >= 350 and sum(1 for i in items if not i.in_scope) >= 110
     report = evaluate(engine, items)
     assert report.accuracy() >= DEV_SET_FLOOR["overall"]

@@ -37,8 +37,16 @@ class Deployment:
 
 def environment(url: str, knowledge: Path, data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": url, "BOT_KNOWLEDGE_DIR": str(knowledge),
-                "BOT_DATA_DIR": str(data), "BOT_ADMIN_IDS": f"{ADMIN},99", "BOT_LOG_LEVEL": "INFO"})
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": url,
+            "BOT_KNOWLEDGE_DIR": str(knowledge),
+            "BOT_DATA_DIR": str(data),
+            "BOT_ADMIN_IDS": f"{ADMIN},99",
+            "BOT_LOG_LEVEL": "INFO",
+        }
+    )
     env.update(extra)
     return env
 
@@ -51,8 +59,13 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     data = base / "data"
     fake = FakeTelegram()
     server, url = serve(fake)
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=environment(url, knowledge, data),
-                               stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=environment(url, knowledge, data),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
         yield Deployment(fake, process, knowledge, data)
@@ -81,23 +94,38 @@ def rows(deployment: Deployment, query: str) -> list[tuple[object, ...]]:
 def test_declines_are_recorded_without_who_asked(deployment: Deployment) -> None:
     user = 5_550_001
     reply(deployment, "how many employees does Midea have?", user=user)
-    recorded = deployment.fake.wait_for(lambda: rows(deployment, "SELECT question, language, chat_type, outcome FROM questions WHERE outcome = 'decline'"))
+    recorded = deployment.fake.wait_for(
+        lambda: rows(
+            deployment,
+            "SELECT question, language, chat_type, outcome FROM questions WHERE outcome = 'decline'",
+        )
+    )
     assert ("how many employees does Midea have?", "en", "private", "decline") in recorded
-    database = (deployment.data / DATABASE_NAME).read_bytes() + (deployment.data / (DATABASE_NAME + "-wal")).read_bytes()
+    database = (deployment.data / DATABASE_NAME).read_bytes() + (
+        deployment.data / (DATABASE_NAME + "-wal")
+    ).read_bytes()
     assert str(user).encode() not in database and b"User5550001" not in database
 
 
 def test_answers_are_counted_but_their_text_is_not_kept(deployment: Deployment) -> None:
     reply(deployment, "What was the turnover in 2020?")
-    recorded = deployment.fake.wait_for(lambda: rows(deployment, "SELECT question, fact_id FROM questions WHERE outcome = 'answer'"))
+    recorded = deployment.fake.wait_for(
+        lambda: rows(
+            deployment, "SELECT question, fact_id FROM questions WHERE outcome = 'answer'"
+        )
+    )
     assert ("", "cluster-turnover-2020") in recorded
 
 
 def test_none_of_these_is_recorded(deployment: Deployment) -> None:
     user = new_user()
     clarify = reply(deployment, "when was it founded?", user=user)
-    deployment.fake.press(bot_message(clarify), buttons(clarify)[-1]["callback_data"], user_id=user)
-    recorded = deployment.fake.wait_for(lambda: rows(deployment, "SELECT question FROM questions WHERE outcome = 'none_of_these'"))
+    deployment.fake.press(
+        bot_message(clarify), buttons(clarify)[-1]["callback_data"], user_id=user
+    )
+    recorded = deployment.fake.wait_for(
+        lambda: rows(deployment, "SELECT question FROM questions WHERE outcome = 'none_of_these'")
+    )
     assert ("when was it founded?",) in recorded
 
 
@@ -107,14 +135,21 @@ def test_thumbs_feedback_is_recorded_per_fact(deployment: Deployment) -> None:
     down = next(b["callback_data"] for b in buttons(answer) if b["text"] == "👎")
     query = deployment.fake.press(bot_message(answer), down, user_id=user)
     deployment.fake.wait_for(lambda: query in deployment.fake.answered_callbacks)
-    recorded = deployment.fake.wait_for(lambda: rows(deployment, "SELECT fact_id, helpful FROM feedback"))
+    recorded = deployment.fake.wait_for(
+        lambda: rows(deployment, "SELECT fact_id, helpful FROM feedback")
+    )
     assert ("slogan", 0) in recorded
 
 
 def test_unanswered_and_report_commands_read_the_database(deployment: Deployment) -> None:
     for _ in range(2):
         reply(deployment, "what is the population of foshan?")
-    deployment.fake.wait_for(lambda: len(rows(deployment, "SELECT 1 FROM questions WHERE question LIKE '%population%'")) >= 2)
+    deployment.fake.wait_for(
+        lambda: (
+            len(rows(deployment, "SELECT 1 FROM questions WHERE question LIKE '%population%'"))
+            >= 2
+        )
+    )
     env = {"BOT_DATA_DIR": str(deployment.data)}
     listed = json.loads(run_cli("unanswered", "--json", env=env).stdout)
     population = next(g for g in listed if "population" in g["question"])
@@ -150,8 +185,14 @@ def test_reload_keeps_the_old_fact_base_when_the_new_one_is_broken(deployment: D
         refused = reply(deployment, "/reload", user=ADMIN, count=3)
         line = next(n for n, text in enumerate(broken.splitlines(), 1) if "no-such-source" in text)
         assert "Reload refused" in refused.visible_text
-        assert f"{path}:{line}: fact 'goals-2023' cites unknown source 'no-such-source'" in refused.visible_text
-        assert "international influence" in reply(deployment, "what are Foshan's goals for 2023?").visible_text
+        assert (
+            f"{path}:{line}: fact 'goals-2023' cites unknown source 'no-such-source'"
+            in refused.visible_text
+        )
+        assert (
+            "international influence"
+            in reply(deployment, "what are Foshan's goals for 2023?").visible_text
+        )
     finally:
         path.write_text(good, encoding="utf-8")
 
@@ -160,12 +201,21 @@ def test_reload_applies_changes_and_refreshes_the_command_menu(deployment: Deplo
     path = deployment.knowledge / "article.yaml"
     original = path.read_text(encoding="utf-8")
     menus_before = len(deployment.fake.sent("setMyCommands"))
-    path.write_text(original.replace("  - id: article-author\n", "  - id: article-author\n    shortcut: author\n"),
-                    encoding="utf-8")
+    path.write_text(
+        original.replace(
+            "  - id: article-author\n", "  - id: article-author\n    shortcut: author\n"
+        ),
+        encoding="utf-8",
+    )
     try:
         done = reply(deployment, "/reload", user=ADMIN, count=4)
-        assert done.visible_text.startswith("Reloaded: 51 facts") and "14 shortcuts" in done.visible_text
-        deployment.fake.wait_for(lambda: len(deployment.fake.sent("setMyCommands")) >= menus_before + 2)
+        assert (
+            done.visible_text.startswith("Reloaded: 51 facts")
+            and "14 shortcuts" in done.visible_text
+        )
+        deployment.fake.wait_for(
+            lambda: len(deployment.fake.sent("setMyCommands")) >= menus_before + 2
+        )
         menu = deployment.fake.sent("setMyCommands")[-1].params["commands"]
         assert "author" in [c["command"] for c in menu]
         assert "Jersey" in reply(deployment, "/author").visible_text
@@ -176,12 +226,18 @@ def test_reload_applies_changes_and_refreshes_the_command_menu(deployment: Deplo
 def test_sighup_reloads_the_fact_base(deployment: Deployment) -> None:
     path = deployment.knowledge / "industries.yaml"
     original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace("Where there is a home, there are products made in Foshan",
-                                     "Wherever there is a home, you find products made in Foshan"), encoding="utf-8")
+    path.write_text(
+        original.replace(
+            "Where there is a home, there are products made in Foshan",
+            "Wherever there is a home, you find products made in Foshan",
+        ),
+        encoding="utf-8",
+    )
     try:
         deployment.process.send_signal(signal.SIGHUP)
         deployment.fake.wait_for(
-            lambda: "Wherever there is a home" in reply(deployment, "/slogan").visible_text, timeout=30
+            lambda: "Wherever there is a home" in reply(deployment, "/slogan").visible_text,
+            timeout=30,
         )
     finally:
         path.write_text(original, encoding="utf-8")
@@ -201,8 +257,13 @@ def free_port() -> int:
 
 def post_update(port: int, update: dict[str, object], secret: str | None) -> int:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/hook", data=json.dumps(update).encode(), method="POST",
-        headers={"Content-Type": "application/json", **({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {})},
+        f"http://127.0.0.1:{port}/hook",
+        data=json.dumps(update).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            **({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -213,14 +274,28 @@ def post_update(port: int, update: dict[str, object], secret: str | None) -> int
         return 0  # not listening yet
 
 
-def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(tmp_path: Path) -> None:
+def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(
+    tmp_path: Path,
+) -> None:
     fake = FakeTelegram()
     server, url = serve(fake)
     port = free_port()
-    env = environment(url, ROOT / "knowledge", tmp_path, BOT_WEBHOOK_URL="https://bot.example.invalid/hook",
-                      BOT_WEBHOOK_LISTEN="127.0.0.1", BOT_WEBHOOK_PORT=str(port), BOT_WEBHOOK_SECRET="s3cret-Token_1")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)
+    env = environment(
+        url,
+        ROOT / "knowledge",
+        tmp_path,
+        BOT_WEBHOOK_URL="https://bot.example.invalid/hook",
+        BOT_WEBHOOK_LISTEN="127.0.0.1",
+        BOT_WEBHOOK_PORT=str(port),
+        BOT_WEBHOOK_SECRET="s3cret-Token_1",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         registered = fake.wait_for(lambda: fake.sent("setWebhook"), timeout=60)[0]
         assert registered.params["url"] == "https://bot.example.invalid/hook"
@@ -229,13 +304,25 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(tm
         def update(user: int, text: str) -> dict[str, object]:
             chat = FakeTelegram.private_chat(user)
             fake.chats[user] = chat
-            return {"update_id": user, "message": {"message_id": 1, "date": 0, "chat": chat,
-                                                   "from": FakeTelegram.user(user), "text": text}}
+            return {
+                "update_id": user,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": chat,
+                    "from": FakeTelegram.user(user),
+                    "text": text,
+                },
+            }
 
-        fake.wait_for(lambda: post_update(port, update(1, "ping"), "s3cret-Token_1") == 200, timeout=30)
+        fake.wait_for(
+            lambda: post_update(port, update(1, "ping"), "s3cret-Token_1") == 200, timeout=30
+        )
         assert post_update(port, update(2, "What was the turnover in 2020?"), None) == 403
         assert post_update(port, update(3, "What was the turnover in 2020?"), "wrong") == 403
-        assert post_update(port, update(4, "What was the turnover in 2020?"), "s3cret-Token_1") == 200
+        assert (
+            post_update(port, update(4, "What was the turnover in 2020?"), "s3cret-Token_1") == 200
+        )
         assert "133 billion" in fake.wait_for_replies(4, 1)[0].visible_text
         fake.wait_for_replies(1, 1)
         assert not fake.sent(chat_id=2) and not fake.sent(chat_id=3)
@@ -254,21 +341,35 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(tm
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment_ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     environment_.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          env=environment_, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=environment_,
+        timeout=120,
+    )
 
 
 def test_doctor_passes_on_a_good_setup(tmp_path: Path) -> None:
     fake = FakeTelegram()
     server, url = serve(fake)
     try:
-        result = run_cli("doctor", env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": url,
-                                        "BOT_DATA_DIR": str(tmp_path / "data"),
-                                        "BOT_WEBHOOK_URL": "https://bot.example.org/foshan"})
+        result = run_cli(
+            "doctor",
+            env={
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": url,
+                "BOT_DATA_DIR": str(tmp_path / "data"),
+                "BOT_WEBHOOK_URL": "https://bot.example.org/foshan",
+            },
+        )
     finally:
         stop(fake, server)
     assert result.returncode == 0, result.stdout
-    assert "OK   Bot API: getMe at 127.0.0.1" in result.stdout and "@FoshanClusterBot" in result.stdout
+    assert (
+        "OK   Bot API: getMe at 127.0.0.1" in result.stdout
+        and "@FoshanClusterBot" in result.stdout
+    )
     assert "OK   webhook: https://bot.example.org/foshan" in result.stdout
     assert TOKEN not in result.stdout
 
@@ -276,11 +377,18 @@ def test_doctor_passes_on_a_good_setup(tmp_path: Path) -> None:
 def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = run_cli("doctor", env={"TELEGRAM_BOT_TOKEN": "not-a-token", "BOT_DATA_DIR": str(blocker / "data")})
+    result = run_cli(
+        "doctor", env={"TELEGRAM_BOT_TOKEN": "not-a-token", "BOT_DATA_DIR": str(blocker / "data")}
+    )
     assert result.returncode == 1
     assert "FAIL token" in result.stdout or "FAIL configuration" in result.stdout
-    result = run_cli("doctor", env={"BOT_DATA_DIR": str(blocker / "data"),
-                                    "BOT_WEBHOOK_URL": "https://bot.example.org:9999/hook"})
+    result = run_cli(
+        "doctor",
+        env={
+            "BOT_DATA_DIR": str(blocker / "data"),
+            "BOT_WEBHOOK_URL": "https://bot.example.org:9999/hook",
+        },
+    )
     lines = result.stdout.splitlines()
     assert lines[0].startswith("FAIL token: TELEGRAM_BOT_TOKEN is not set")
     assert any(line.startswith("FAIL data directory") and "BOT_DATA_DIR" in line for line in lines)

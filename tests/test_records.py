@@ -19,11 +19,17 @@ NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
 def test_records_questions_and_feedback(tmp_path: Path) -> None:
     records = Records(tmp_path)
-    assert records.record_question("how many employees?", "en", "private", "decline", "kelon-origins", 0.21, at=NOW)
+    assert records.record_question(
+        "how many employees?", "en", "private", "decline", "kelon-origins", 0.21, at=NOW
+    )
     assert records.record_feedback("cluster-turnover-2020", False, "zh", at=NOW)
     [question] = records.questions(NOW - dt.timedelta(days=1))
     assert (question.question, question.outcome, question.fact_id, question.chat_type) == (
-        "how many employees?", "decline", "kelon-origins", "private")
+        "how many employees?",
+        "decline",
+        "kelon-origins",
+        "private",
+    )
     [vote] = records.feedback(NOW - dt.timedelta(days=1))
     assert (vote.fact_id, vote.helpful, vote.language) == ("cluster-turnover-2020", False, "zh")
 
@@ -32,15 +38,22 @@ def test_schema_has_no_place_for_people(tmp_path: Path) -> None:
     records = Records(tmp_path)
     records.record_question("q", "en", "group", "decline", None, 0.0)
     with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
-        columns = {row[1] for table in ("questions", "feedback")
-                   for row in connection.execute(f"PRAGMA table_info({table})")}
+        columns = {
+            row[1]
+            for table in ("questions", "feedback")
+            for row in connection.execute(f"PRAGMA table_info({table})")
+        }
     assert not columns & {"user_id", "chat_id", "username", "name", "first_name", "from_id"}
 
 
 def test_old_entries_expire(tmp_path: Path) -> None:
     records = Records(tmp_path, retention_days=90)
-    records.record_question("old", "en", "private", "decline", None, 0.1, at=NOW - dt.timedelta(days=91))
-    records.record_question("new", "en", "private", "decline", None, 0.1, at=NOW - dt.timedelta(days=89))
+    records.record_question(
+        "old", "en", "private", "decline", None, 0.1, at=NOW - dt.timedelta(days=91)
+    )
+    records.record_question(
+        "new", "en", "private", "decline", None, 0.1, at=NOW - dt.timedelta(days=89)
+    )
     records.record_feedback("f", True, "en", at=NOW - dt.timedelta(days=100))
     assert records.expire(now=NOW) == 2
     assert [r.question for r in records.questions(NOW - dt.timedelta(days=365))] == ["new"]
@@ -67,18 +80,22 @@ def test_a_crash_mid_write_loses_only_the_unfinished_write(tmp_path: Path) -> No
         "import os, sqlite3, sys\n"
         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
         "c.execute('PRAGMA journal_mode=WAL'); c.execute('BEGIN IMMEDIATE')\n"
-        "c.execute(\"INSERT INTO questions (asked_at, question, language, chat_type, outcome, confidence)"
+        'c.execute("INSERT INTO questions (asked_at, question, language, chat_type, outcome, confidence)'
         " VALUES ('2026-01-01T00:00:00', 'lost', 'en', 'private', 'decline', 0)\")\n"
         "os._exit(9)\n"
     )
     result = subprocess.run([sys.executable, "-c", crash, str(tmp_path / DATABASE_NAME)])
     assert result.returncode == 9
     assert records.record_question("after", "en", "private", "decline", None, 0.1)
-    questions = [r.question for r in Records(tmp_path).questions(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))]
+    questions = [
+        r.question for r in Records(tmp_path).questions(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    ]
     assert questions == ["kept", "after"]
 
 
-def test_corrupt_database_is_reported_once_and_recording_stops(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_database_is_reported_once_and_recording_stops(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / DATABASE_NAME).write_bytes(b"this is not a database" * 100)
     records = Records(tmp_path)
     with caplog.at_level(logging.ERROR, logger="bot.records"):

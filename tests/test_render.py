@@ -37,7 +37,9 @@ def test_chinese_answer_uses_chinese_labels(tiny_engine: Engine) -> None:
     fact = tiny_engine.knowledge.fact("turnover")
     assert fact is not None
     text = format_fact_text(tiny_engine.knowledge, fact, "zh")
-    assert text.startswith("2020年集群营业额为1330亿元。\n(数据时间: 2020)\n\n来源:\n[1] The Paper")
+    assert text.startswith(
+        "2020年集群营业额为1330亿元。\n(数据时间: 2020)\n\n来源:\n[1] The Paper"
+    )
 
 
 def test_html_answer_links_the_source_title(tiny_engine: Engine) -> None:
@@ -85,7 +87,7 @@ def test_every_shipped_fact_renders_as_valid_html(engine: Engine) -> None:
 
 
 def test_escape_covers_what_telegram_html_parses() -> None:
-    assert escape("<b>&</b> \"x\"") == "&lt;b&gt;&amp;&lt;/b&gt; \"x\""
+    assert escape('<b>&</b> "x"') == '&lt;b&gt;&amp;&lt;/b&gt; "x"'
 
 
 def test_decline_offers_suggestions_and_topics_but_no_fact(engine: Engine) -> None:
@@ -109,12 +111,31 @@ def test_greeting_gets_the_friendly_reply(engine: Engine) -> None:
 
 def test_json_record_has_the_stable_fields(engine: Engine) -> None:
     record = match_to_json(engine.knowledge, engine.ask("What was the turnover in 2020?"))
-    assert {"question", "outcome", "answered", "fact_id", "confidence", "language", "answer",
-            "citations", "suggestions"} <= set(record)
+    assert {
+        "question",
+        "outcome",
+        "answered",
+        "fact_id",
+        "confidence",
+        "language",
+        "answer",
+        "citations",
+        "suggestions",
+    } <= set(record)
     assert record["answered"] is True and record["fact_id"] == "cluster-turnover-2020"
-    assert record["citations"] and set(record["citations"][0]) == {"source_id", "title", "publisher", "date", "url"}  # type: ignore[index]
+    assert record["citations"] and set(record["citations"][0]) == {
+        "source_id",
+        "title",
+        "publisher",
+        "date",
+        "url",
+    }  # type: ignore[index]
     declined = match_to_json(engine.knowledge, engine.ask("turnover in 2022"))
-    assert declined["answered"] is False and declined["fact_id"] is None and declined["citations"] == []
+    assert (
+        declined["answered"] is False
+        and declined["fact_id"] is None
+        and declined["citations"] == []
+    )
 
 
 def test_why_shows_phrasing_confidence_and_runner_up(engine: Engine) -> None:
@@ -129,7 +150,9 @@ def test_split_message_keeps_every_piece_within_the_limit_and_tags_whole(limit: 
     text = "\n\n".join([paragraph] * 40)
     pieces = split_message(text, limit)
     assert all(len(p) <= limit for p in pieces)
-    assert "".join(p.replace("\n", "").replace(" ", "") for p in pieces) == text.replace("\n", "").replace(" ", "")
+    assert "".join(p.replace("\n", "").replace(" ", "") for p in pieces) == text.replace(
+        "\n", ""
+    ).replace(" ", "")
     if limit >= 200:
         for piece in pieces:
             assert_valid_telegram_html(piece)

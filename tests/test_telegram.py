@@ -33,13 +33,26 @@ class RunningBot:
     url: str
 
 
-def start_bot(fake: FakeTelegram, url: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def start_bot(
+    fake: FakeTelegram, url: str, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": url, "BOT_LOG_LEVEL": "INFO",
-                "BOT_DATA_DIR": tempfile.mkdtemp(prefix="foshan-bot-data-")})
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": url,
+            "BOT_LOG_LEVEL": "INFO",
+            "BOT_DATA_DIR": tempfile.mkdtemp(prefix="foshan-bot-data-"),
+        }
+    )
     env.update(extra_env or {})
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def stop_bot(process: subprocess.Popen[str]) -> str:
@@ -71,7 +84,9 @@ def bot() -> Iterator[RunningBot]:
         assert "what is the slogan" not in log
 
 
-def ask(bot: RunningBot, text: str | None, user: int | None = None, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+def ask(
+    bot: RunningBot, text: str | None, user: int | None = None, **kwargs: Any
+) -> tuple[int, dict[str, Any]]:
     user = user or new_user()
     message = bot.fake.send_message(text, user_id=user, **kwargs)
     return user, message
@@ -90,9 +105,14 @@ def buttons(call) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
 def bot_message(call) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The message as Telegram would show it to the user (for pressing its buttons)."""
     chat_id = call.params["chat_id"]
-    return {"message_id": 1, "date": 0, "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
-            "text": call.visible_text, "reply_markup": call.params.get("reply_markup")}
+    return {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
+        "text": call.visible_text,
+        "reply_markup": call.params.get("reply_markup"),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,12 +140,14 @@ def test_private_question_gets_cited_html_answer_with_buttons(bot: RunningBot) -
     assert reply.params["parse_mode"] == "HTML"
     assert "133 billion yuan" in reply.visible_text
     assert "As of: 2020" in reply.visible_text
-    assert '<a href="https://www.foshannews.net/h/3346/20210823/367567.html">' in reply.params["text"]
+    assert (
+        '<a href="https://www.foshannews.net/h/3346/20210823/367567.html">' in reply.params["text"]
+    )
     assert reply.params["link_preview_options"] == {"is_disabled": True}
     data = [b["callback_data"] for b in buttons(reply)]
     related = [d for d in data if d.startswith("f:")]
     assert 1 <= len(related) <= 3 and data[: len(related)] == related
-    assert data[len(related):-1] == ["v:1:cluster-turnover-2020", "v:0:cluster-turnover-2020"]
+    assert data[len(related) : -1] == ["v:1:cluster-turnover-2020", "v:0:cluster-turnover-2020"]
     assert data[-1].startswith("w:")
 
 
@@ -171,7 +193,9 @@ def test_none_of_these_is_acknowledged(bot: RunningBot) -> None:
     none_of_these = buttons(clarify)[-1]["callback_data"]
     query = bot.fake.press(bot_message(clarify), none_of_these, user_id=user)
     bot.fake.wait_for(lambda: query in bot.fake.answered_callbacks)
-    answer = next(c for c in bot.fake.sent("answerCallbackQuery") if c.params["callback_query_id"] == query)
+    answer = next(
+        c for c in bot.fake.sent("answerCallbackQuery") if c.params["callback_query_id"] == query
+    )
     assert "noted" in answer.params["text"]
 
 
@@ -208,7 +232,15 @@ def test_start_welcomes_and_deep_link_answers_a_fact(bot: RunningBot) -> None:
 
 def test_help_lists_commands_and_shortcuts(bot: RunningBot) -> None:
     text = reply_to(bot, "/help").visible_text
-    for command in ("/ask", "/topics", "/sources", "/about", "/lang", "/turnover", f"@{BOT_USERNAME}"):
+    for command in (
+        "/ask",
+        "/topics",
+        "/sources",
+        "/about",
+        "/lang",
+        "/turnover",
+        f"@{BOT_USERNAME}",
+    ):
         assert command in text
 
 
@@ -295,7 +327,12 @@ def test_group_reply_to_the_bot_and_text_mention_count_as_addressed(bot: Running
     ask(bot, "and what is the slogan?", chat=chat, reply_to=bot_message(first))
     assert "Where there is a home" in bot.fake.wait_for_replies(chat["id"], 2)[1].visible_text
     text = "Bot, who wrote the article?"
-    entity = {"type": "text_mention", "offset": 0, "length": 3, "user": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"}}
+    entity = {
+        "type": "text_mention",
+        "offset": 0,
+        "length": 3,
+        "user": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"},
+    }
     ask(bot, text, chat=chat, entities=[entity])
     assert "Jersey" in bot.fake.wait_for_replies(chat["id"], 3)[2].visible_text
 
@@ -318,8 +355,11 @@ def test_group_decline_is_one_short_line(bot: RunningBot) -> None:
 def test_group_caption_addressed_to_the_bot_is_a_question(bot: RunningBot) -> None:
     chat = group()
     caption = f"@{BOT_USERNAME} what is the slogan?"
-    extra = {"photo": [{"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}], "caption": caption,
-             "caption_entities": [{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}]}
+    extra = {
+        "photo": [{"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1}],
+        "caption": caption,
+        "caption_entities": [{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
+    }
     ask(bot, None, chat=chat, extra=extra)
     assert "Where there is a home" in bot.fake.wait_for_replies(chat["id"], 1)[0].visible_text
 
@@ -331,8 +371,16 @@ def test_group_caption_addressed_to_the_bot_is_a_question(bot: RunningBot) -> No
 
 def test_inline_query_offers_up_to_five_cited_results(bot: RunningBot) -> None:
     query = bot.fake.inline("turnover", user_id=new_user())
-    call = bot.fake.wait_for(lambda: next((c for c in bot.fake.sent("answerInlineQuery")
-                                           if c.params["inline_query_id"] == query), None))
+    call = bot.fake.wait_for(
+        lambda: next(
+            (
+                c
+                for c in bot.fake.sent("answerInlineQuery")
+                if c.params["inline_query_id"] == query
+            ),
+            None,
+        )
+    )
     results = call.params["results"]
     assert 1 <= len(results) <= 5
     assert results[0]["id"] == "cluster-turnover-2020"
@@ -344,9 +392,20 @@ def test_inline_query_offers_up_to_five_cited_results(bot: RunningBot) -> None:
 
 def test_empty_inline_query_offers_the_most_useful_facts(bot: RunningBot) -> None:
     query = bot.fake.inline("", user_id=new_user())
-    call = bot.fake.wait_for(lambda: next((c for c in bot.fake.sent("answerInlineQuery")
-                                           if c.params["inline_query_id"] == query), None))
-    assert [r["id"] for r in call.params["results"]][:2] == ["cluster-turnover-2020", "cluster-enterprises-2020"]
+    call = bot.fake.wait_for(
+        lambda: next(
+            (
+                c
+                for c in bot.fake.sent("answerInlineQuery")
+                if c.params["inline_query_id"] == query
+            ),
+            None,
+        )
+    )
+    assert [r["id"] for r in call.params["results"]][:2] == [
+        "cluster-turnover-2020",
+        "cluster-enterprises-2020",
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,16 +414,29 @@ def test_empty_inline_query_offers_the_most_useful_facts(bot: RunningBot) -> Non
 
 
 def test_sticker_in_private_gets_a_hint_not_a_crash(bot: RunningBot) -> None:
-    sticker = {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1,
-                           "height": 1, "is_animated": False, "is_video": False}}
+    sticker = {
+        "sticker": {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    }
     user, _ = ask(bot, None, extra=sticker)
     assert "only read text" in bot.fake.wait_for_replies(user, 1)[0].visible_text
 
 
 def test_edited_messages_and_channel_posts_are_ignored(bot: RunningBot) -> None:
     user = new_user()
-    bot.fake.send_message("what was the turnover in 2020?", user_id=user, kind="edited_message",
-                          extra={"edit_date": 1})
+    bot.fake.send_message(
+        "what was the turnover in 2020?",
+        user_id=user,
+        kind="edited_message",
+        extra={"edit_date": 1},
+    )
     channel = {"id": -100999, "type": "channel", "title": "News"}
     bot.fake.send_message("what was the turnover in 2020?", chat=channel, kind="channel_post")
     bot.fake.send_message("who wrote the article?", user_id=user)
@@ -375,8 +447,14 @@ def test_edited_messages_and_channel_posts_are_ignored(bot: RunningBot) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["<b>turnover</b>", "turnover & revenue <script>alert(1)</script>", "<i>unbalanced <b>tags",
-     "a < b > c &amp; &lt;", "</a></b>&#99999999;", "\u0000\u202e😀 turnover"],
+    [
+        "<b>turnover</b>",
+        "turnover & revenue <script>alert(1)</script>",
+        "<i>unbalanced <b>tags",
+        "a < b > c &amp; &lt;",
+        "</a></b>&#99999999;",
+        "\u0000\u202e😀 turnover",
+    ],
 )
 def test_hostile_html_in_questions_never_breaks_a_reply(bot: RunningBot, question: str) -> None:
     reply = reply_to(bot, question)
@@ -393,7 +471,9 @@ def test_flood_gets_one_slow_down_then_silence(bot: RunningBot) -> None:
     user = new_user()
     for _ in range(13):
         bot.fake.send_message("what was the turnover in 2020?", user_id=user)
-    bot.fake.wait_for(lambda: any("slow" in (c.visible_text or "") for c in bot.fake.sent(chat_id=user)))
+    bot.fake.wait_for(
+        lambda: any("slow" in (c.visible_text or "") for c in bot.fake.sent(chat_id=user))
+    )
     other = reply_to(bot, "who wrote the article?")  # others are unaffected
     assert "Jersey" in other.visible_text
     replies = bot.fake.sent(chat_id=user)
@@ -421,8 +501,10 @@ def test_a_failing_handler_tells_the_user_and_the_bot_goes_on(bot: RunningBot) -
 def test_a_burst_of_200_users_is_all_answered(bot: RunningBot) -> None:
     users = [new_user() for _ in range(200)]
     for number, user in enumerate(users):
-        bot.fake.send_message("how many enterprises are in the cluster?" if number % 2 else "集群营业额是多少？",
-                              user_id=user)
+        bot.fake.send_message(
+            "how many enterprises are in the cluster?" if number % 2 else "集群营业额是多少？",
+            user_id=user,
+        )
     bot.fake.wait_for(lambda: all(bot.fake.sent(chat_id=u) for u in users), timeout=120)
     assert all(len(bot.fake.sent(chat_id=u)) == 1 for u in users)
 
