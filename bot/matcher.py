@@ -691,9 +691,9 @@ def _correct_typo(word: str, index: Index) -> str:
     """The fact base's word closest to an unknown word, or the word itself.
 
     One slip (a wrong, swapped, missing or extra letter) is fixed; candidates come from a
-    deletion index (symmetric delete) and are confirmed with rapidfuzz's OSA distance. A missing
-    or extra letter is only fixed from six letters on, since short words one letter apart are
-    usually different words ("write" is not a typo of "writer").
+    deletion index (symmetric delete) and are confirmed with rapidfuzz's OSA distance. Below six
+    letters only swapped letters count ("mnay"), since short words one letter apart are usually
+    different words ("write" is not a typo of "wrote" or "writer").
     """
     if len(word) < 4 or word in index.vocabulary or not word.isalpha():
         return word
@@ -705,7 +705,8 @@ def _correct_typo(word: str, index: Index) -> str:
     best = [
         c
         for c in candidates
-        if OSA.distance(word, c, score_cutoff=1) <= 1 and (len(c) == len(word) or len(word) >= 6)
+        if OSA.distance(word, c, score_cutoff=1) <= 1
+        and (len(word) >= 6 or (len(c) == len(word) and sorted(c) == sorted(word)))
     ]
     if best:
         return max(best, key=lambda c: (index.word_counts.get(c, 0), c))

@@ -168,14 +168,14 @@ def test_index_works_on_another_fact_base(tiny_engine: Engine) -> None:
 
 #: Accuracy on the whole development set (both batches) may not fall below these figures.
 #: Batch figures at first sight and after tuning are in tests/questions/README.md.
-DEV_SET_FLOOR = {"overall": 0.94, "in_scope": 0.93, "out_of_scope": 0.96}
+DEV_SET_FLOOR = {"overall": 0.93, "in_scope": 0.91, "out_of_scope": 0.96}
 
 
 def test_development_set_accuracy_floor(engine: Engine) -> None:
     items = [
         i for path in sorted(QUESTIONS.glob("dev-batch-*.yaml")) for i in load_question_set(path)
     ]
-    assert len(items) >= 350 and sum(1 for i in items if not i.in_scope) >= 110
+    assert len(items) >= 430 and sum(1 for i in items if not i.in_scope) >= 135
     report = evaluate(engine, items)
     assert report.accuracy() >= DEV_SET_FLOOR["overall"]
     assert report.accuracy(report.in_scope) >= DEV_SET_FLOOR["in_scope"]
