@@ -509,10 +509,6 @@ class Normaliser:
             rest_start = found.end()
         _bigrams(run[rest_start:], terms)
 
-    def words(self, cleaned: str) -> set[str]:
-        """The raw Latin words of cleaned text (the vocabulary typos are corrected against)."""
-        return set(_LATIN_WORD.findall(cleaned))
-
 
 _CHINESE_PARTICLES = frozenset("啊呀哦的了吧呢嗯") | {"bot"}
 
@@ -586,7 +582,7 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
     )
     for group in knowledge.lexicon.groups:
         for word in group.words:
-            raw_words |= normaliser.words(_clean(word))
+            raw_words.update(_LATIN_WORD.findall(_clean(word)))
     facts = knowledge.facts
     for start in range(0, len(facts), _BATCH):
         batch = facts[start : start + _BATCH]

@@ -211,10 +211,6 @@ def format_fact_html(
     return "\n\n".join(parts)
 
 
-def format_question_html(question: str) -> str:
-    return f"<b>{escape(question)}</b>"
-
-
 def format_why_html(match: Match) -> str:
     """How an answer was chosen: the stored phrasing, the confidence and the runner-up."""
     language = match.language
