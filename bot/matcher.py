@@ -50,6 +50,8 @@ Outcome = Literal["answer", "clarify", "decline"]
 ANSWER_THRESHOLD = 0.55
 #: A question must share topic words worth this share of one fact-specific word (max IDF).
 EVIDENCE_FLOOR = 0.35
+#: Candidates at least this confident are offered as suggestions with a decline.
+SUGGESTION_THRESHOLD = 0.15
 #: Confidence at or above which candidates are offered as "Did you mean".
 CLARIFY_THRESHOLD = 0.38
 #: An answer needs this lead over a runner-up from another fact; closer calls become clarify.
@@ -931,13 +933,7 @@ def match_question(question: str, index: Index, language_hint: str | None = None
     if best.evidence < EVIDENCE_FLOOR * index.max_idf:
         # Only common words in common ("the best smart home device to buy"): not a question
         # about anything the fact base states, however well the words line up.
-        return Match(
-            question,
-            "decline",
-            language,
-            best.confidence,
-            candidates=tuple(c for c in candidates if c.confidence >= 0.15),
-        )
+        return _decline(question, language, candidates)
     runner_up = candidates[1].confidence if len(candidates) > 1 else 0.0
     # A close runner-up that the curators marked as related to the best fact is not a reason
     # to ask back: the answer shows it as a button (and a note tells confusable facts apart).
@@ -960,12 +956,18 @@ def match_question(question: str, index: Index, language_hint: str | None = None
     close = tuple(c for c in candidates if c.confidence >= CLARIFY_THRESHOLD)
     if best.confidence >= ANSWER_THRESHOLD or len(close) >= 2:
         return Match(question, "clarify", language, best.confidence, candidates=close)
+    return _decline(question, language, candidates)
+
+
+def _decline(question: str, language: str, candidates: list[Candidate]) -> Match:
+    """No answer; the plausible candidates stay as suggestions, with why the best one failed."""
+    best = candidates[0]
     return Match(
         question,
         "decline",
         language,
         best.confidence,
-        candidates=tuple(c for c in candidates if c.confidence >= 0.15),
+        candidates=tuple(c for c in candidates if c.confidence >= SUGGESTION_THRESHOLD),
         contradictions=best.contradictions,
     )
 

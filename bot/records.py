@@ -132,13 +132,17 @@ class Records:
                         raise
             return True
         except (sqlite3.Error, OSError) as error:
-            self.broken = True
-            logger.error(
-                "curation database %s is unusable (%s); answers go on, recording stops",
-                self.path,
-                error,
-            )
+            self._give_up(error)
             return False
+
+    def _give_up(self, error: Exception) -> None:
+        """Report the trouble once and stop recording; the bot keeps answering."""
+        self.broken = True
+        logger.error(
+            "curation database %s is unusable (%s); answers go on, recording stops",
+            self.path,
+            error,
+        )
 
     # ---------------------------------------------------------------- writing
 
@@ -194,12 +198,7 @@ class Records:
                     connection.execute("COMMIT")
             return removed
         except (sqlite3.Error, OSError) as error:
-            self.broken = True
-            logger.error(
-                "curation database %s is unusable (%s); answers go on, recording stops",
-                self.path,
-                error,
-            )
+            self._give_up(error)
             return 0
 
     # ---------------------------------------------------------------- reading
