@@ -48,6 +48,8 @@ Outcome = Literal["answer", "clarify", "decline"]
 
 #: Confidence at or above which the best fact is given as the answer.
 ANSWER_THRESHOLD = 0.55
+#: Phrasing coverage a fact gets at least when the question names a company it covers.
+NAMED_ENTITY_FLOOR = 0.5
 #: A question must share topic words worth this share of one fact-specific word (max IDF).
 EVIDENCE_FLOOR = 0.35
 #: Candidates at least this confident are offered as suggestions with a decline.
@@ -830,6 +832,12 @@ def _score(
         question_coverage, phrasing, phrasing_coverage = _coverage(
             terms, position, covered, index, analysis.approximate
         )
+        if any(index.group_kind.get(t) == "entity" for t in covered):
+            # The question names a company or organisation the fact is about: even if no
+            # stored phrasing asks it this way ("who is Hulton?"), the fact is a real candidate.
+            phrasing_coverage = max(phrasing_coverage, NAMED_ENTITY_FLOOR)
+            if phrasing < 0:
+                phrasing = index.fact_phrasings[position]
         if phrasing < 0:
             continue
         similarity = (
