@@ -3,47 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from helpers import FACTS, write_fact_base
-
-
-def run(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "BOT_KNOWLEDGE_DIR")
-    }
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-    )
+from helpers import FACTS, run_cli, write_fact_base
 
 
 def test_help_lists_the_commands() -> None:
-    result = run("--help")
+    result = run_cli("--help")
     assert result.returncode == 0
     for command in ("validate", "facts", "ask", "chat", "eval", "bench", "run"):
         assert command in result.stdout
 
 
 def test_validate_shipped_fact_base() -> None:
-    result = run("validate")
+    result = run_cli("validate")
     assert result.returncode == 0
     assert result.stdout.startswith("OK: 51 facts, 21 sources, 8 topics, 13 shortcuts")
 
 
 def test_validate_broken_copy_exits_1_with_file_and_line(tmp_path: Path) -> None:
     directory = write_fact_base(tmp_path, facts=FACTS.replace("source: paper", "source: nowhere"))
-    result = run("validate", str(directory))
+    result = run_cli("validate", str(directory))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{directory / 'figures.yaml'}:")
@@ -53,12 +33,12 @@ def test_validate_broken_copy_exits_1_with_file_and_line(tmp_path: Path) -> None
 
 def test_knowledge_dir_from_environment(tmp_path: Path) -> None:
     directory = write_fact_base(tmp_path)
-    result = run("validate", env={"BOT_KNOWLEDGE_DIR": str(directory)})
+    result = run_cli("validate", env={"BOT_KNOWLEDGE_DIR": str(directory)})
     assert result.stdout.startswith("OK: 2 facts")
 
 
 def test_facts_json_is_the_whole_fact_base() -> None:
-    facts = json.loads(run("facts", "--json").stdout)
+    facts = json.loads(run_cli("facts", "--json").stdout)
     assert len(facts) == 51
     for fact in facts:
         assert {"id", "topic", "questions", "answer", "citations", "related", "shortcut"} <= set(
@@ -72,13 +52,13 @@ def test_facts_json_is_the_whole_fact_base() -> None:
 
 
 def test_facts_by_topic() -> None:
-    result = run("facts", "--topic", "goals")
+    result = run_cli("facts", "--topic", "goals")
     assert "goals-2023" in result.stdout and "cluster-turnover-2020" not in result.stdout
-    assert run("facts", "--topic", "nope").returncode == 2
+    assert run_cli("facts", "--topic", "nope").returncode == 2
 
 
 def test_ask_json_reads_stdin_one_object_per_line() -> None:
-    result = run(
+    result = run_cli(
         "ask",
         "--json",
         stdin="What was the turnover in 2020?\nhow many employees does Midea have\n你好\n",
@@ -91,7 +71,7 @@ def test_ask_json_reads_stdin_one_object_per_line() -> None:
 
 def test_ask_with_lang_forces_the_answer_language() -> None:
     record = json.loads(
-        run("ask", "--json", "--lang", "zh", "What was the turnover in 2020?").stdout
+        run_cli("ask", "--json", "--lang", "zh", "What was the turnover in 2020?").stdout
     )
     assert record["language"] == "zh" and "1330亿元" in record["answer"]
 
@@ -104,15 +84,15 @@ def test_eval_prints_figures_and_fails_below_min_accuracy(tmp_path: Path) -> Non
         "- {q: 'hello', expect: ['no such text'], kind: en}\n",
         encoding="utf-8",
     )
-    result = run("eval", str(questions))
+    result = run_cli("eval", str(questions))
     assert result.returncode == 0
     assert "overall                   66.7%  (2/3)" in result.stdout
     assert "near-miss" in result.stdout and "failures (1):" in result.stdout
-    assert run("eval", str(questions), "--min-accuracy", "90").returncode == 1
+    assert run_cli("eval", str(questions), "--min-accuracy", "90").returncode == 1
 
 
 def test_bench_on_a_small_synthetic_fact_base() -> None:
-    result = run("bench", "--facts", "300", "--questions", "100", "--json")
+    result = run_cli("bench", "--facts", "300", "--questions", "100", "--json")
     figures = json.loads(result.stdout)  # strict JSON: no NaN
     assert figures["facts"] == 300 and figures["questions"] == 100
     assert figures["cold_start_s"] is None
@@ -120,7 +100,7 @@ def test_bench_on_a_small_synthetic_fact_base() -> None:
 
 
 def test_chat_answers_until_quit() -> None:
-    result = run(
+    result = run_cli(
         "chat",
         stdin="/help\nWhat was the turnover in 2020?\nwhen was it founded?\n1\n/quit\nnever read\n",
     )
@@ -131,6 +111,6 @@ def test_chat_answers_until_quit() -> None:
 
 
 def test_run_without_token_says_what_to_set() -> None:
-    result = run("run")
+    result = run_cli("run")
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from fake_telegram import TOKEN, FakeTelegram, serve, stop
+from helpers import run_cli
 from test_telegram import bot_message, buttons, new_user, stop_bot
 
 from bot.records import DATABASE_NAME
@@ -336,18 +337,6 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(
 # --------------------------------------------------------------------------------------------
 # Doctor
 # --------------------------------------------------------------------------------------------
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment_ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    environment_.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=environment_,
-        timeout=120,
-    )
 
 
 def test_doctor_passes_on_a_good_setup(tmp_path: Path) -> None:
