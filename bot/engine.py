@@ -29,10 +29,6 @@ class Engine:
         knowledge, warnings = load_knowledge(directory)
         return cls(knowledge, build_index(knowledge), tuple(warnings))
 
-    @classmethod
-    def from_knowledge(cls, knowledge: KnowledgeBase) -> Engine:
-        return cls(knowledge, build_index(knowledge))
-
     def ask(
         self, question: str, language_hint: str | None = None, forced_language: str | None = None
     ) -> Match:

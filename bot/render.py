@@ -239,45 +239,39 @@ def split_message(text: str, limit: int = TELEGRAM_MAX_CHARS) -> list[str]:
     leaves a tag unbalanced. A single line longer than the limit (only possible with absurd
     fact-base text) is cut at the last space outside a tag.
     """
-    chunks: list[str] = []
-    current = ""
+    pieces = []
     for paragraph in text.split("\n\n"):
-        pieces = [paragraph] if len(paragraph) <= limit else _split_long(paragraph, limit)
-        for piece in pieces:
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    chunks.append(current)
-                current = piece
-    if current:
-        chunks.append(current)
-    return chunks or [""]
+        pieces += [paragraph] if len(paragraph) <= limit else _split_long(paragraph, limit)
+    return _pack(pieces, "\n\n", limit) or [""]
 
 
 def _split_long(paragraph: str, limit: int) -> list[str]:
     """Lines of an over-long paragraph, packed into pieces within ``limit``."""
-    pieces: list[str] = []
-    current = ""
+    segments = []
     for line in paragraph.split("\n"):
-        segments = []
         while len(line) > limit:
             cut = _safe_cut(line, limit)
             segments.append(line[:cut])
             line = line[cut:].lstrip()
         segments.append(line)
-        for segment in segments:
-            candidate = f"{current}\n{segment}" if current else segment
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    pieces.append(current)
-                current = segment
+    return _pack(segments, "\n", limit)
+
+
+def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
+    """Join consecutive pieces with ``separator`` as long as the result stays within ``limit``."""
+    packed: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                packed.append(current)
+            current = piece
     if current:
-        pieces.append(current)
-    return pieces
+        packed.append(current)
+    return packed
 
 
 def _safe_cut(line: str, limit: int) -> int:

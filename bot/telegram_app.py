@@ -275,7 +275,6 @@ async def answer_question(
         if verdict == "warn":
             await message.reply_text(chat_text("slow_down", _ui_language(update, context)))
             return
-    question = question[: MAX_QUESTION_CHARS * 4]
     hint, forced = _user_language(update), _forced_language(context)
     match = state.engine.ask(question, language_hint=hint, forced_language=forced)
     group = not _is_private(update)

@@ -129,6 +129,6 @@ def run_chat(engine: Engine, language: str | None = None, stdin: TextIO | None =
         if reply is None:
             break
         if reply:
-            print(reply if interactive else reply, flush=True)
+            print(reply, flush=True)
             print(flush=True)
     return 0
