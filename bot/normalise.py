@@ -1,0 +1,375 @@
+"""Turn any text into matcher terms, the same way for stored phrasings and questions.
+
+NFKC and case folding, traditional to simplified Chinese (OpenCC), numbers as values
+(``133 billion`` = ``1330亿``), years, English stems, Chinese character bigrams and lexicon groups.
+Pure and I/O-free.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from bot.knowledge import Lexicon
+
+#: Questions are cut to this many characters before matching; nobody asks longer.
+MAX_QUESTION_CHARS = 1000
+
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren as at be because been
+    before being below between both but by can could did didn do does doesn doing don down
+    during each few for from further had has have having he her here hers herself him
+    himself his how i if in into is isn it its itself just let me more most my myself no nor
+    not now of off on once only or other our ours ourselves out over own please same she
+    should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours yourself yourselves many much tell know give
+    show find get got want wanted need like also still ever really quite per vs via whats
+    what's hows who's where's dont can't cannot pls plz kindly hey there's thats let's wanna
+    would've could've should've okay ok yes yeah yep mr ms dr etc eg ie one
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+#: Function characters; a Chinese bigram made only of these carries no topic (like stop words).
+CHINESE_STOP_CHARACTERS = frozenset(
+    "的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为谁何"
+)
+
+APPROXIMATE_MARKERS = re.compile(
+    r"~|≈|\b(?:about|around|approximately|approx|roughly|nearly|almost|some|circa|over|more than|"
+    r"less than|under|close to|like|i think|i heard|is that right|is it true|correct|right)\b|"
+    r"约|大约|大概|左右|将近|接近|超过|差不多|上下|对吗|是吗|对不对|听说"
+)
+
+_NUMBER = re.compile(
+    r"(?<![0-9a-z.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
+    r"(%|percent\b|per cent\b|trillion\b|billion\b|bn\b|million\b|mn\b|thousand\b"
+    r"|万亿|亿|万|千|月|日|st\b|nd\b|rd\b|th\b)?"
+)
+_MULTIPLIERS = {
+    "trillion": 1e12,
+    "万亿": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "million": 1e6,
+    "mn": 1e6,
+    "thousand": 1e3,
+    "亿": 1e8,
+    "万": 1e4,
+    "千": 1e3,
+}
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9]*")
+_GROUP_MARK = "\ue000"
+_NUMBER_MARK = "\ue001"
+_LEADING_COMMAND = re.compile(r"^\s*/[a-z0-9_]+(?:@\w+)?\s*")
+_MENTION = re.compile(r"@\w{3,}")
+
+
+@lru_cache(maxsize=1)
+def _traditional_converter():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese to simplified; text without Chinese is returned as is."""
+    if not _CJK_RUN.search(text):
+        return text
+    return _traditional_converter().convert(text)
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """``zh`` when Chinese carries the question, ``en`` when English does, else ``hint``."""
+    chinese = len(re.findall(f"[{_CJK}]", text))
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", _MENTION.sub(" ", text)))
+    if chinese == 0 and latin_words == 0:
+        return hint if hint in ("en", "zh") else "en"
+    return "zh" if chinese >= 2 * latin_words or (chinese and not latin_words) else "en"
+
+
+def stem(word: str) -> str:
+    """Fold English inflections (plurals, -ed, -ing) so "announce" meets "announced".
+
+    Deliberately crude: the same function runs on stored phrasings and on questions, so it only
+    has to map related forms together, not produce dictionary words.
+    """
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def _number_token(match: re.Match[str]) -> str:
+    digits, unit = match.group(1), (match.group(2) or "").strip()
+    # Day and month numbers are parts of dates, not figures: "10 August 2021", "August 10th"
+    # and 8月10日 keep their year and month words but no stray 10 or 8.
+    if unit in ("月", "日"):
+        return f" {unit} " if unit == "月" else " "
+    if len(digits) <= 2 and (
+        _MONTH_AFTER.match(match.string, match.end())
+        or _MONTH_BEFORE.search(match.string, max(0, match.start() - 12), match.start())
+    ):
+        return " "
+    value = float(digits.replace(",", ""))
+    if unit in ("st", "nd", "rd", "th") or match.string[match.start() - 1 : match.start()] == "第":
+        return f" {_NUMBER_MARK}o{digits} {unit if unit not in ('st', 'nd', 'rd', 'th') else ''} "
+    if unit in ("%", "percent", "per cent"):
+        return f" {_NUMBER_MARK}p{value:g} "
+    if not unit and value.is_integer() and 1900 <= value <= 2100 and "," not in digits:
+        return f" {_NUMBER_MARK}y{int(value)} "
+    value *= _MULTIPLIERS.get(unit, 1.0)
+    return f" {_NUMBER_MARK}n{value:.6g} "
+
+
+def _clean_many(texts: list[str]) -> list[str]:
+    """``_clean`` of each text, done in one pass (the separator survives every step)."""
+    joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
+    return [part.strip() for part in _clean_joined(joined).split(_SEPARATOR)]
+
+
+def _clean(text: str) -> str:
+    """NFKC, casefold, simplified Chinese, dates without day numbers, only words and figures."""
+    return _clean_joined(text.replace(_SEPARATOR, " "))
+
+
+def _clean_joined(text: str) -> str:
+    if text.isascii():  # most English text: nothing for NFKC or OpenCC to do
+        text = text.lower()
+    else:
+        text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
+    if "-" in text:
+        text = _ISO_DATE_TAIL.sub("", text)  # 2021-08-10 is the year 2021
+    text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
+    return " ".join(_NOT_TEXT.sub(" ", text).split())
+
+
+_DIGIT = re.compile(r"\d")
+#: Keeps texts apart when many are normalised as one string: no pattern here matches it.
+_SEPARATOR = "\x01"
+_BATCH = 500
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+# Starts with a literal so the regex engine skips quickly to candidates.
+_ISO_DATE_TAIL = re.compile(r"-(?<=(?:19|20)\d\d-)\d\d?(?:-\d\d?)?(?!\d)")
+_MONTH_AFTER = re.compile(rf"\s*(?:of\s+)?(?:{_MONTHS})\b")
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s+$")
+_APOSTROPHE = re.compile(r"[’'`´](?:s\b)?")
+_NOT_TEXT = re.compile(f"[^a-z0-9{_CJK}%.,~\x01]+")
+_PIECE = re.compile(
+    f"({_NUMBER_MARK}[^\\s\x01]+)|([a-z][a-z0-9]*(?:[^\\S\x01]+[a-z][a-z0-9]*)*)|([{_CJK}]+)|(\x01)"
+)
+
+
+class Normaliser:
+    """Turns any text into matcher terms, the same way for stored phrasings and questions.
+
+    Lexicon phrases are found by dictionary lookups (longest match first) over words and over
+    Chinese runs, not by one big regex: it is what keeps index building fast at 100,000 facts.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.latin_phrases: dict[tuple[str, ...], str] = {}
+        self.chinese_words: dict[str, str] = {}
+        self.group_kind: dict[str, str] = {}
+        self.group_wants: dict[str, str] = {}
+        for number, group in enumerate(lexicon.groups):
+            token = f"{_GROUP_MARK}{number}"
+            self.group_kind[token] = group.kind
+            if group.wants:
+                self.group_wants[token] = group.wants
+            for word in group.words:
+                self._add_phrase(_clean(word), token)
+        # First word (character) of a phrase -> its longest phrase: most words start none.
+        self.latin_first: dict[str, int] = {}
+        for phrase in self.latin_phrases:
+            self.latin_first[phrase[0]] = max(self.latin_first.get(phrase[0], 0), len(phrase))
+        self.chinese_first: dict[str, int] = {}
+        for word in self.chinese_words:
+            self.chinese_first[word[0]] = max(self.chinese_first.get(word[0], 0), len(word))
+        self._chinese_first_set = frozenset(self.chinese_first)
+        self._chinese_pattern = (
+            re.compile("|".join(map(re.escape, sorted(self.chinese_words, key=len, reverse=True))))
+            if self.chinese_words
+            else None
+        )
+        self._stems: dict[str, str | None] = {}
+        self.home_groups = frozenset(
+            token for place in lexicon.home_places if (token := self.group_of(_clean(place)))
+        )
+        self.smalltalk_of: dict[str, str] = {}
+        for talk in lexicon.smalltalk:
+            for word in talk.words:
+                self.smalltalk_of[_clean(word)] = talk.kind
+        self._smalltalk_pattern = _alternation(self.smalltalk_of)
+        # The words of lexicon phrases, as the terms they become: with their group token
+        # present they add nothing new (used to weigh evidence without counting twice).
+        self.surface_of: dict[str, str] = {}
+        for phrase, token in self.latin_phrases.items():
+            for word in phrase:
+                if word not in ENGLISH_STOP_WORDS and len(word) > 1:
+                    self.surface_of.setdefault(stem(word), token)
+        for word, token in self.chinese_words.items():
+            found: list[str] = []
+            _bigrams(word, found)
+            for term in found:
+                self.surface_of.setdefault(term, token)
+
+    def _add_phrase(self, cleaned: str, token: str) -> None:
+        if _CJK_RUN.fullmatch(cleaned):
+            self.chinese_words[cleaned] = token
+        elif cleaned:
+            self.latin_phrases[tuple(cleaned.split())] = token
+
+    def group_of(self, cleaned: str) -> str | None:
+        if _CJK_RUN.fullmatch(cleaned):
+            return self.chinese_words.get(cleaned)
+        return self.latin_phrases.get(tuple(cleaned.split()))
+
+    def clean(self, text: str) -> str:
+        """NFKC, casefold, simplified Chinese, no @mentions or leading /command, tidy spaces."""
+        text = unicodedata.normalize("NFKC", text)[:MAX_QUESTION_CHARS]
+        text = _LEADING_COMMAND.sub(" ", text.casefold())
+        return _clean(_MENTION.sub(" ", text))
+
+    def smalltalk(self, cleaned: str) -> str | None:
+        """The smalltalk kind when the text is nothing but greetings or thanks."""
+        if not self._smalltalk_pattern or not cleaned:
+            return None
+        found = [" ".join(m.group(0).split()) for m in self._smalltalk_pattern.finditer(cleaned)]
+        if not found:
+            return None
+        rest = self._smalltalk_pattern.sub(" ", cleaned)
+        leftover = [
+            w
+            for w in re.findall(f"[a-z0-9]+|[{_CJK}]", rest)
+            if w not in ENGLISH_STOP_WORDS and w not in _CHINESE_PARTICLES
+        ]
+        return None if leftover else self.smalltalk_of[found[0]]
+
+    def terms(self, cleaned: str, correct: Callable[[str], str] | None = None) -> list[str]:
+        """Matcher terms of cleaned text; ``correct`` fixes misspelt words first."""
+        text = cleaned
+        if correct is not None:
+            text = _LATIN_WORD.sub(lambda m: correct(m.group(0)), text)
+        if _DIGIT.search(text):
+            text = _NUMBER.sub(_number_token, text)
+        return self._pieces_to_terms(text)[0]
+
+    def terms_many(self, cleaned: list[str]) -> list[list[str]]:
+        """``terms`` of each cleaned text, in one pass over one string."""
+        text = _SEPARATOR.join(cleaned)
+        if _DIGIT.search(text):
+            text = _NUMBER.sub(_number_token, text)
+        return self._pieces_to_terms(text)
+
+    def _pieces_to_terms(self, text: str) -> list[list[str]]:
+        results: list[list[str]] = [[]]
+        terms = results[0]
+        for number, latin, chinese, _separator in _PIECE.findall(text):
+            if latin:
+                self._latin_terms(latin.split(), terms)
+            elif chinese:
+                self._chinese_terms(chinese, terms)
+            elif number:
+                terms.append(sys.intern(number))
+            else:
+                terms = []
+                results.append(terms)
+        return results
+
+    def _latin_terms(self, words: list[str], terms: list[str]) -> None:
+        """Lexicon phrases (longest first) become group tokens; every word stays too, so the
+        exact word a fact uses counts for more than a synonym of it."""
+        position = 0
+        stems = self._stems
+        count = len(words)
+        while position < count:
+            length = 1
+            longest = self.latin_first.get(words[position], 0)
+            if not longest:  # the common case: a word that starts no lexicon phrase
+                stemmed = stems.get(words[position], "")
+                if stemmed == "":
+                    stemmed = self._stem(words[position])
+                if stemmed:
+                    terms.append(stemmed)
+                position += 1
+                continue
+            for size in range(min(longest, count - position), 0, -1):
+                token = self.latin_phrases.get(tuple(words[position : position + size]))
+                if token:
+                    terms.append(token)
+                    length = size
+                    break
+            for word in words[position : position + length]:
+                stemmed = stems.get(word, "")
+                if stemmed == "":
+                    stemmed = self._stem(word)
+                if stemmed:
+                    terms.append(stemmed)
+            position += length
+
+    def _stem(self, word: str) -> str | None:
+        """The term for a word (None for stop words), remembered: stemming is the hot path."""
+        stemmed = None if word in ENGLISH_STOP_WORDS or len(word) < 2 else stem(word)
+        self._stems[word] = stemmed
+        return stemmed
+
+    def _chinese_terms(self, run: str, terms: list[str]) -> None:
+        """Lexicon words (longest first) become group tokens; the rest becomes bigrams."""
+        if self._chinese_pattern is None or self._chinese_first_set.isdisjoint(run):
+            _bigrams(run, terms)
+            return
+        rest_start = 0
+        for found in self._chinese_pattern.finditer(run):
+            word = found.group(0)
+            _bigrams(run[rest_start : found.start()], terms)
+            terms.append(self.chinese_words[word])
+            _bigrams(word, terms)
+            rest_start = found.end()
+        _bigrams(run[rest_start:], terms)
+
+
+_CHINESE_PARTICLES = frozenset("啊呀哦的了吧呢嗯") | {"bot"}
+
+
+def _bigrams(run: str, terms: list[str]) -> None:
+    """Character bigrams of a Chinese run, skipping those made only of function characters."""
+    # Interned: one copy of each bigram however many facts use it (memory at 100,000 facts).
+    if len(run) == 1:
+        if run not in CHINESE_STOP_CHARACTERS:
+            terms.append(sys.intern(run))
+        return
+    stop = CHINESE_STOP_CHARACTERS
+    terms.extend(
+        [
+            sys.intern(run[i : i + 2])
+            for i in range(len(run) - 1)
+            if not (run[i] in stop and run[i + 1] in stop)
+        ]
+    )
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for a few phrases, longest first; Latin words must stand alone."""
+    parts = []
+    for word in sorted(words, key=len, reverse=True):
+        escaped = re.escape(word).replace(r"\ ", r"\s+")
+        if re.search("[a-z0-9]", word):
+            escaped = f"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+        parts.append(escaped)
+    return re.compile("|".join(parts)) if parts else None

@@ -1,0 +1,208 @@
+"""Score one fact against an analysed question: coverage, similarity and contradictions.
+
+Pure and I/O-free. All weights come from the fact base itself (IDF over facts).
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.analysis import Analysis
+from bot.index import _HAS_DATE, _HAS_FIGURE, _HAS_PERCENT, Index
+from bot.knowledge import Fact
+from bot.normalise import _GROUP_MARK, _NUMBER_MARK
+
+#: Phrasing coverage a fact gets at least when the question names a company it covers.
+NAMED_ENTITY_FLOOR = 0.5
+#: A question must share topic words worth this share of one fact-specific word (max IDF).
+#: Weight of a word the fact base does not know (mostly chatty filler).
+UNKNOWN_WORD_WEIGHT = 0.3
+UNKNOWN_BIGRAM_WEIGHT = 0.12
+#: How much one contradiction (another year, place, company, measure) keeps of the confidence.
+CONTRADICTION_FACTOR = 0.4
+NUMBER_MISMATCH_FACTOR = 0.5
+#: A question asking "how many" of a fact that states no figure (or "when" and no date).
+WANTS_MISMATCH_FACTOR = 0.5
+#: Posting lists longer than this are too common to select candidates with.
+MAX_POSTING_FOR_CANDIDATES = 1000
+#: Stop gathering candidates after this many postings once rarer terms have found some.
+MAX_POSTINGS_VISITED = 3000
+CANDIDATES_TO_SCORE = 15
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A fact the matcher considered, with its confidence and the phrasing it matched best."""
+
+    fact: Fact
+    confidence: float
+    phrasing: str
+    contradictions: tuple[str, ...] = ()
+    #: Weight of the question's topic words the fact covers (question words and home places
+    #: excluded); a question needs some evidence beyond "smart home" to be answered at all.
+    evidence: float = 0.0
+
+
+def _weight(term: str, index: Index) -> float:
+    weight = index.idf.get(term)
+    if weight is not None:
+        return weight
+    if term[0] == _NUMBER_MARK:
+        return index.max_idf
+    if "a" <= term[0] <= "z":
+        return UNKNOWN_WORD_WEIGHT
+    return UNKNOWN_BIGRAM_WEIGHT
+
+
+def _close_number(term: str, numbers: array) -> bool:
+    """A figure within a factor of two of one the fact states (for "about 500" and the like)."""
+    if not term.startswith(_NUMBER_MARK + "n"):
+        return False
+    value = float(term[2:])
+    return any(0.5 <= value / v <= 2.0 for v in numbers if v)
+
+
+def _contradictions(
+    analysis: Analysis, position: int, covered: set[str], index: Index
+) -> tuple[list[str], float]:
+    """What the question names that the fact does not, and the factor it costs."""
+    reasons: list[str] = []
+    factor = 1.0
+    flags = index.fact_flags[position]
+    for term in analysis.terms:
+        wants = index.group_wants.get(term)
+        if wants:
+            if (wants == "number" and not flags & _HAS_FIGURE) or (
+                wants == "date" and not flags & _HAS_DATE
+            ):
+                reasons.append(f"wants:{wants}")
+                factor *= WANTS_MISMATCH_FACTOR
+                continue
+            if wants == "percent" and flags & _HAS_PERCENT:
+                continue
+        if term in covered:
+            continue
+        if term[0] == _GROUP_MARK:
+            kind = index.group_kind.get(term)
+            if kind in ("measure", "place", "entity") and term not in index.home_groups:
+                reasons.append(f"{kind}:{term}")
+                factor *= CONTRADICTION_FACTOR
+        elif term.startswith(_NUMBER_MARK + "y"):
+            reasons.append(f"year:{term[2:]}")
+            factor *= CONTRADICTION_FACTOR
+        elif term.startswith(_NUMBER_MARK) and not (
+            analysis.approximate and _close_number(term, index.numbers_of(position))
+        ):
+            reasons.append(f"number:{term[2:]}")
+            factor *= NUMBER_MISMATCH_FACTOR
+    return reasons, factor
+
+
+def _coverage(
+    terms: tuple[str, ...], position: int, covered: set[str], index: Index, approximate: bool
+) -> tuple[float, int, float]:
+    """How much of the question the fact covers, its best phrasing (number), and how much of
+    that phrasing the question covers."""
+    hit = total = 0.0
+    numbers = index.numbers_of(position)
+    for term in terms:
+        weight = _weight(term, index)
+        total += weight
+        if term in covered or (approximate and _close_number(term, numbers)):
+            hit += weight
+    ids = {index.term_ids[t] for t in terms if t in index.term_ids}
+    best_number, best = -1, 0.0
+    idf, start, all_terms = index.idf_by_id, index.phrasing_start, index.phrasing_terms
+    for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1]):
+        weight = index.phrasing_weight[number]
+        if weight:
+            share = (
+                sum(idf[i] for i in all_terms[start[number] : start[number + 1]] if i in ids)
+                / weight
+            )
+            if share > best:
+                best, best_number = share, number
+    return (hit / total if total else 0.0), best_number, best
+
+
+def _phrasing_terms(index: Index, number: int) -> list[str]:
+    start = index.phrasing_start
+    return [index.terms_by_id[i] for i in index.phrasing_terms[start[number] : start[number + 1]]]
+
+
+def score_fact(
+    analysis: Analysis, segments: list[tuple[str, ...]], position: int, index: Index
+) -> Candidate:
+    fact = index.facts[position]
+    covered = {t for t in analysis.terms if index.covers(t, position)}
+    best_base, best_phrasing = 0.0, -1
+    for terms in segments:
+        question_coverage, phrasing, phrasing_coverage = _coverage(
+            terms, position, covered, index, analysis.approximate
+        )
+        if any(index.group_kind.get(t) == "entity" for t in covered):
+            # The question names a company or organisation the fact is about: even if no
+            # stored phrasing asks it this way ("who is Hulton?"), the fact is a real candidate.
+            phrasing_coverage = max(phrasing_coverage, NAMED_ENTITY_FLOOR)
+            if phrasing < 0:
+                phrasing = index.fact_phrasings[position]
+        if phrasing < 0:
+            continue
+        similarity = (
+            fuzz.token_set_ratio(
+                " ".join(terms), " ".join(sorted(_phrasing_terms(index, phrasing))), processor=None
+            )
+            / 100.0
+        )
+        # Long, chatty messages carry words no fact needs; the longer the message, the less
+        # its uncovered words count (explicit contradictions still count in full).
+        question_exponent = 0.40 * min(1.0, 6 / max(len(terms), 1))
+        base = (
+            phrasing_coverage**0.45
+            * question_coverage**question_exponent
+            * max(similarity, 0.05) ** 0.15
+        )
+        if base > best_base:
+            best_base, best_phrasing = base, phrasing
+    reasons, factor = _contradictions(analysis, position, covered, index)
+    first = index.fact_phrasings[position]
+    surface_of = index.normaliser.surface_of
+    evidence = sum(
+        index.idf[t]
+        for t in covered
+        if index.group_kind.get(t) != "question"
+        and t not in index.home_groups
+        and surface_of.get(t) not in covered
+    )
+    return Candidate(
+        fact=fact,
+        confidence=round(min(best_base * factor, 1.0), 4),
+        phrasing=fact.questions[best_phrasing - first if best_phrasing >= 0 else 0],
+        contradictions=tuple(reasons),
+        evidence=evidence,
+    )
+
+
+def candidate_positions(terms: tuple[str, ...], index: Index) -> list[int]:
+    """Facts sharing informative terms with the question, best first (inverted index)."""
+    scores: dict[int, float] = defaultdict(float)
+    usable = sorted(
+        (t for t in terms if t in index.postings), key=lambda t: len(index.postings[t])
+    )
+    visited = 0
+    for term in usable:
+        posting = index.postings[term]
+        if scores and (
+            len(posting) > MAX_POSTING_FOR_CANDIDATES or visited > MAX_POSTINGS_VISITED
+        ):
+            break  # rarer terms already found the candidates; common ones only add noise
+        weight = index.idf[term]
+        for fact_position in posting[:MAX_POSTING_FOR_CANDIDATES]:
+            scores[fact_position] += weight
+        visited += min(len(posting), MAX_POSTING_FOR_CANDIDATES)
+    return heapq.nlargest(CANDIDATES_TO_SCORE, scores, key=scores.__getitem__)
