@@ -20,6 +20,23 @@ With no command, runs the Telegram bot when TELEGRAM_BOT_TOKEN is set and the te
 otherwise (the same as `run`)."""
 
 
+EVAL_DESCRIPTION = """\
+Score the engine on question sets. Each file is a YAML list of items:
+
+  - {q: "whats the cluster turnover", expect: cluster-turnover-2020, kind: keywords}
+  - {q: "cluster revenue", expect: ["133 billion", "1330亿"], kind: keywords}
+  - {q: "what is the weather", expect: decline, kind: unrelated}
+
+expect: a fact id (preferred); or a list of substrings, one of which the answered fact's own
+answer (English or Chinese) must contain; or null / decline when the bot should decline. Only
+the chosen fact's own answer counts: notes and "as of" lines never make a wrong fact right.
+A kind containing "near" is a near miss.
+
+Reports overall accuracy, answerable questions answered right, declines, near misses, the
+precision of the answers given, the reach (right fact answered or offered as a button), each
+kind, and a calibration table (confidence band -> share right, expected calibration error)."""
+
+
 def _knowledge_dir(args: argparse.Namespace) -> str | None:
     return getattr(args, "knowledge", None) or os.environ.get("BOT_KNOWLEDGE_DIR") or None
 
@@ -126,8 +143,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import QuestionSetError, evaluate, format_report, load_question_set
+    from bot.evaluation import (
+        QuestionSetError,
+        check_fact_ids,
+        dump_report,
+        evaluate,
+        format_report,
+        load_question_set,
+        parse_min_accuracy,
+    )
 
+    try:
+        minimum = None if args.min_accuracy is None else parse_min_accuracy(args.min_accuracy)
+    except ValueError as error:
+        print(f"error: --min-accuracy {error}", file=sys.stderr)
+        return 2
     try:
         engine = _load_engine(args)
         items = [item for path in args.files for item in load_question_set(Path(path))]
@@ -137,26 +167,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except QuestionSetError as error:
         print(error, file=sys.stderr)
         return 2
+    unknown = check_fact_ids(engine.knowledge, items)
+    if unknown:
+        print("\n".join(unknown), file=sys.stderr)
+        return 2
     report = evaluate(engine, items)
-    if args.json:
+    if args.save:
+        Path(args.save).write_text(dump_report(report) + "\n", encoding="utf-8")
+    print(dump_report(report) if args.json else format_report(report, not args.quiet))
+    if minimum is not None and report.accuracy() < minimum:
         print(
-            json.dumps(
-                {
-                    "overall": report.accuracy(),
-                    "in_scope": report.accuracy(report.in_scope),
-                    "out_of_scope": report.accuracy(report.out_of_scope),
-                    "by_kind": {k: report.accuracy(v) for k, v in report.by_kind().items()},
-                    "failures": [r.item.question for r in report.failures],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    else:
-        print(format_report(report, show_failures=not args.quiet))
-    if args.min_accuracy is not None and report.accuracy() * 100 < args.min_accuracy:
-        print(
-            f"accuracy {report.accuracy():.1%} is below --min-accuracy {args.min_accuracy}%",
+            f"accuracy {report.accuracy():.1%} is below --min-accuracy {minimum:.1%}",
             file=sys.stderr,
         )
         return 1
@@ -344,13 +365,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("eval", help="score the engine on question sets (YAML: q, expect, kind)")
+    p = sub.add_parser(
+        "eval",
+        help="score the engine on question sets (YAML: q, expect, kind)",
+        description=EVAL_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("files", nargs="+", metavar="FILE.yaml")
     p.add_argument(
-        "--min-accuracy", type=float, metavar="PERCENT", help="exit 1 below this overall accuracy"
+        "--min-accuracy",
+        metavar="P",
+        help="exit 1 below this overall accuracy: 0.9, 90 or 90%% (a bare 1 to 2 is refused "
+        "as ambiguous)",
     )
     p.add_argument("--quiet", action="store_true", help="do not list the failures")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print the figures and every result as JSON"
+    )
+    p.add_argument("--save", metavar="FILE", help="also write the JSON result to FILE")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="time loading, indexing and answering")

@@ -86,7 +86,7 @@ def test_eval_prints_figures_and_fails_below_min_accuracy(tmp_path: Path) -> Non
     )
     result = run_cli("eval", str(questions))
     assert result.returncode == 0
-    assert "overall                   66.7%  (2/3)" in result.stdout
+    assert "overall                                66.7%  (2/3)" in result.stdout
     assert "near-miss" in result.stdout and "failures (1):" in result.stdout
     assert run_cli("eval", str(questions), "--min-accuracy", "90").returncode == 1
 
