@@ -174,7 +174,9 @@ DEV_SET_FLOOR = {"overall": 0.93, "in_scope": 0.91, "out_of_scope": 0.96}
 
 def test_development_set_accuracy_floor(engine: Engine) -> None:
     items = [
-        i for path in sorted(QUESTIONS.glob("dev-batch-[1-4].yaml")) for i in load_question_set(path)
+        i
+        for path in sorted(QUESTIONS.glob("dev-batch-[1-4].yaml"))
+        for i in load_question_set(path)
     ]
     assert len(items) >= 430 and sum(1 for i in items if not i.in_scope) >= 135
     report = evaluate(engine, items)
