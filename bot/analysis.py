@@ -6,13 +6,14 @@ Pure and I/O-free.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.index import Index, _deletions
-from bot.normalise import APPROXIMATE_MARKERS, detect_language
+from bot.knowledge import Fact
+from bot.normalise import _GROUP_MARK, _NUMBER_MARK, APPROXIMATE_MARKERS, detect_language
 
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 _QUESTION_WORDS = re.compile(
@@ -29,6 +30,11 @@ class Analysis:
     language: str
     terms: tuple[str, ...]
     approximate: bool
+    #: Terms carried over from the previous answer (a follow-up's context), weighted lower.
+    context: tuple[str, ...] = ()
+    #: Context terms the message does not override (the previous answer's entity, place, measure
+    #: or year when the message names none of that kind): a fact lacking them is a miss.
+    inherited: tuple[str, ...] = ()
 
 
 def _correct_typo(word: str, index: Index) -> str:
@@ -92,3 +98,40 @@ def question_segments(
                 if part_terms and part_terms != terms:
                     segments.append(part_terms)
     return segments
+
+
+def context_terms(fact: Fact, index: Index) -> tuple[str, ...]:
+    """What a fact is about, as matcher terms: its lexicon concepts (entity, place, measure,
+    topic words), years and keywords, from its phrasings in both languages.
+
+    A follow-up ("and in 2019?", "when was it founded?") is matched with these added, weighted
+    below the message's own words.
+    """
+    normaliser = index.normaliser
+    found: dict[str, None] = {}
+    for text in fact.questions + fact.keywords:
+        for term in normaliser.terms(normaliser.clean(text)):
+            if term[0] == _GROUP_MARK:
+                if index.group_kind.get(term) != "question" and term not in index.home_groups:
+                    found[term] = None
+            elif term.startswith(_NUMBER_MARK + "y") or (
+                text in fact.keywords and term in index.postings
+            ):
+                found[term] = None
+    return tuple(found)
+
+
+def with_context(analysis: Analysis, context: tuple[str, ...], index: Index) -> Analysis:
+    """The analysis with a previous answer's terms; its entity, place, measure and year carry
+    over as requirements unless the message names one of the same kind ("what about 2019?"
+    replaces the year and keeps the measure)."""
+
+    def kind_of(term: str) -> str | None:
+        if term.startswith(_NUMBER_MARK + "y"):
+            return "year"
+        kind = index.group_kind.get(term)
+        return kind if kind in ("entity", "place", "measure") else None
+
+    named = {kind_of(t) for t in analysis.terms}
+    inherited = tuple(t for t in context if kind_of(t) and kind_of(t) not in named)
+    return replace(analysis, context=context, inherited=inherited)

@@ -34,7 +34,21 @@ A kind containing "near" is a near miss.
 
 Reports overall accuracy, answerable questions answered right, declines, near misses, the
 precision of the answers given, the reach (right fact answered or offered as a button), each
-kind, and a calibration table (confidence band -> share right, expected calibration error)."""
+kind, and a calibration table (confidence band -> share right, expected calibration error).
+
+A dialogue set is a YAML list of conversations, each turn judged in the context of the ones
+before it, through the same conversation engine as the bot and the terminal chat:
+
+  - kind: followup
+    turns:
+      - {q: "how many enterprises are in the cluster", expect: cluster-enterprises-2020}
+      - {q: "and how many of them are high-tech?", expect: ["395"]}
+      - {q: "source?", expect: ["foshannews"]}
+
+expect is as above; for a "source?" turn the substrings are looked for in the citations (title,
+publisher, link, location, quote). Reports all turns, first turns, follow-up turns (the figure
+that matters), whole dialogues right, and follow-up turns per kind; --min-accuracy then applies
+to the follow-up turns. Give dialogue sets and question sets in separate runs."""
 
 
 def _knowledge_dir(args: argparse.Namespace) -> str | None:
@@ -142,7 +156,53 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return run_chat(engine, language=args.lang)
 
 
+def _eval_dialogues(args: argparse.Namespace, files: list[Path], minimum: float | None) -> int:
+    """``eval`` of dialogue sets: every turn through the conversation engine."""
+    from bot.dialogue_eval import evaluate_dialogues, format_dialogue_report, load_dialogue_set
+    from bot.evaluation import QuestionSetError
+
+    if len(files) != len(args.files):
+        print("eval: give dialogue sets and question sets in separate runs", file=sys.stderr)
+        return 2
+    try:
+        engine = _load_engine(args)
+        dialogues = [d for path in files for d in load_dialogue_set(path)]
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    except QuestionSetError as error:
+        print(error, file=sys.stderr)
+        return 2
+    report = evaluate_dialogues(engine, dialogues)
+    share = report.share
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "all_turns": share(list(report.results)),
+                    "first_turns": share(report.first_turns),
+                    "followup_turns": share(report.followups),
+                    "by_kind": {k: share(v) for k, v in report.by_kind().items()},
+                    "failures": [r.expected.question for r in report.failures],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(format_dialogue_report(report, show_failures=not args.quiet))
+    if minimum is not None and share(report.followups) < minimum:
+        print(
+            f"follow-up accuracy {share(report.followups):.1%} is below "
+            f"--min-accuracy {minimum:.1%}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.dialogue_eval import is_dialogue_set
     from bot.evaluation import (
         QuestionSetError,
         check_fact_ids,
@@ -158,6 +218,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: --min-accuracy {error}", file=sys.stderr)
         return 2
+    dialogue_files = [Path(p) for p in args.files if is_dialogue_set(Path(p))]
+    if dialogue_files:
+        return _eval_dialogues(args, dialogue_files, minimum)
     try:
         engine = _load_engine(args)
         items = [item for path in args.files for item in load_question_set(Path(path))]
@@ -367,7 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "eval",
-        help="score the engine on question sets (YAML: q, expect, kind)",
+        help="score the engine on question sets (YAML: q, expect, kind) or dialogue sets "
+        "(YAML: kind, turns: [{q, expect}])",
         description=EVAL_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.knowledge import KnowledgeBase, Problem, load_knowledge
-from bot.matcher import Index, Match, build_index, match_fact, match_question
+from bot.matcher import Index, Match, build_index, context_terms, match_fact, match_question
 
 _SHORTCUT = re.compile(r"^\s*/([a-z0-9_]{1,32})(?:@\w+)?\s*$", re.IGNORECASE)
 
@@ -30,7 +30,11 @@ class Engine:
         return cls(knowledge, build_index(knowledge), tuple(warnings))
 
     def ask(
-        self, question: str, language_hint: str | None = None, forced_language: str | None = None
+        self,
+        question: str,
+        language_hint: str | None = None,
+        forced_language: str | None = None,
+        context: tuple[str, ...] = (),
     ) -> Match:
         """Answer one question.
 
@@ -39,16 +43,22 @@ class Engine:
             language_hint: used when the question itself shows no language (the user's Telegram
                 language).
             forced_language: the user's explicit choice (``/lang``), which always wins.
+            context: a follow-up's context (``context_terms`` of the previous answer).
         """
         shortcut = _SHORTCUT.match(question)
         if shortcut:
             fact = self.knowledge.fact_by_shortcut(shortcut.group(1).lower())
             if fact:
                 return match_fact(fact, forced_language or language_hint or "en")
-        match = match_question(question, self.index, language_hint)
+        match = match_question(question, self.index, language_hint, context)
         if forced_language and forced_language != match.language:
             match = _with_language(match, forced_language)
         return match
+
+    def context_terms(self, fact_id: str) -> tuple[str, ...]:
+        """What a fact is about, as terms a follow-up to it is matched with."""
+        fact = self.knowledge.fact(fact_id)
+        return context_terms(fact, self.index) if fact else ()
 
     def answer_fact(self, fact_id: str, language: str) -> Match | None:
         fact = self.knowledge.fact(fact_id)

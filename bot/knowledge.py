@@ -26,6 +26,7 @@ MAX_FACT_ID_LENGTH = 60
 MIN_PHRASINGS_PER_LANGUAGE = 3
 LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
 SMALLTALK_KINDS = ("greeting", "thanks", "goodbye")
+CONVERSATION_KINDS = ("more", "source", "why", "chinese", "english", "none")
 
 #: Commands the bot defines itself; a fact's shortcut may not take one of these names.
 BUILTIN_COMMANDS = frozenset(
@@ -140,10 +141,21 @@ class Smalltalk:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationWords:
+    """Phrases that act on the conversation ("tell me more", "出处") rather than ask a fact."""
+
+    kind: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     groups: tuple[LexiconGroup, ...] = ()
     home_places: tuple[str, ...] = ()
     smalltalk: tuple[Smalltalk, ...] = ()
+    conversation: tuple[ConversationWords, ...] = ()
+    #: Words that mark a message as a follow-up (pronouns, "and", "what about", 那, 呢).
+    followup: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -431,7 +443,12 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
     root = check.mapping(data, 1, "lexicon.yaml")
     if root is None:
         return Lexicon()
-    check.fields(root, "lexicon.yaml", required=("groups",), optional=("home_places", "smalltalk"))
+    check.fields(
+        root,
+        "lexicon.yaml",
+        required=("groups",),
+        optional=("home_places", "smalltalk", "conversation", "followup"),
+    )
     groups: list[LexiconGroup] = []
     seen: dict[str, int] = {}
     items = root.get("groups")
@@ -482,7 +499,37 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
             words = tuple(w.casefold() for w in check.text_list(entry, "words", what))
             if reply:
                 smalltalk.append(Smalltalk(kind=kind, words=words, reply=reply))
-    return Lexicon(groups=tuple(groups), home_places=home, smalltalk=tuple(smalltalk))
+    return Lexicon(
+        groups=tuple(groups),
+        home_places=home,
+        smalltalk=tuple(smalltalk),
+        conversation=_read_conversation_words(root, check),
+        followup=tuple(w.casefold() for w in check.text_list(root, "followup", "lexicon.yaml")),
+    )
+
+
+def _read_conversation_words(root: LinedMap, check: _Checker) -> tuple[ConversationWords, ...]:
+    """``conversation:`` maps each kind (more, source, why, ...) to its phrases."""
+    value = root.get("conversation")
+    if value is None:
+        return ()
+    table = check.mapping(value, root.line_of("conversation"), "conversation")
+    found: list[ConversationWords] = []
+    seen: dict[str, str] = {}
+    for kind in table or {}:
+        what = f"conversation '{kind}'"
+        if kind not in CONVERSATION_KINDS:
+            check.add(
+                table.line_of(kind),
+                f"unknown {what} (use one of {', '.join(CONVERSATION_KINDS)})",
+            )
+            continue
+        words = tuple(w.casefold() for w in check.text_list(table, kind, "conversation"))
+        for word in words:
+            if seen.setdefault(word, kind) != kind:
+                check.add(table.line_of(kind), f"'{word}' is already under '{seen[word]}'")
+        found.append(ConversationWords(kind=kind, words=words))
+    return tuple(found)
 
 
 FACT_FIELDS_REQUIRED = ("id", "questions", "answer", "as_of", "citations")

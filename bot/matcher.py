@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.analysis import analyse, question_segments
+from bot.analysis import analyse, context_terms, question_segments, with_context
 from bot.index import Index, build_index
 from bot.knowledge import Fact
 from bot.normalise import MAX_QUESTION_CHARS, detect_language, stem, to_simplified
@@ -42,6 +42,7 @@ __all__ = [
     "Index",
     "Match",
     "build_index",
+    "context_terms",
     "detect_language",
     "match_fact",
     "match_question",
@@ -89,13 +90,21 @@ class Match:
         )
 
 
-def match_question(question: str, index: Index, language_hint: str | None = None) -> Match:
+def match_question(
+    question: str,
+    index: Index,
+    language_hint: str | None = None,
+    context: tuple[str, ...] = (),
+) -> Match:
     """Decide how to answer ``question``: answer, clarify or decline, with a confidence.
 
     Args:
         question: what the user wrote, in any language, possibly with @mentions or a /command.
         index: built by ``build_index`` when the fact base loaded.
         language_hint: the user's language (``en``/``zh``), used when the question has no words.
+        context: for a follow-up, the previous answer's ``context_terms``: they count less than
+            the message's own words, and its entity, place, measure and year carry over unless
+            the message names its own.
     """
     question = question[:MAX_QUESTION_CHARS]
     analysis = analyse(question, index, language_hint)
@@ -103,13 +112,15 @@ def match_question(question: str, index: Index, language_hint: str | None = None
     smalltalk = index.normaliser.smalltalk(analysis.text)
     if smalltalk:
         return Match(question, "decline", language, 0.0, smalltalk=smalltalk)
-    if all(index.group_kind.get(t) == "question" for t in analysis.terms):
+    if context:
+        analysis = with_context(analysis, context, index)
+    elif all(index.group_kind.get(t) == "question" for t in analysis.terms):
         # Only "who/when/how many" and no topic ("who are you?"): nothing to look up.
         return Match(question, "decline", language, 0.0)
 
     segments = question_segments(question, index, analysis.terms)
     positions: list[int] = []
-    for terms in segments:
+    for terms in segments + [analysis.terms + context]:
         positions.extend(p for p in candidate_positions(terms, index) if p not in positions)
     candidates = sorted(
         (score_fact(analysis, segments, p, index) for p in positions),

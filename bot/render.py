@@ -47,6 +47,20 @@ TEXTS = {
     "why_runner_up": {"en": "Runner-up", "zh": "次优候选"},
     "why_none": {"en": "none", "zh": "无"},
     "why_direct": {"en": "You chose this fact directly.", "zh": "这是您直接选择的条目。"},
+    "more_title": {"en": "More on this:", "zh": "相关内容："},
+    "more_none": {
+        "en": "That is all I know on this; /topics shows everything else.",
+        "zh": "关于这一点我只知道这些；/topics 可查看其他内容。",
+    },
+    "source_title": {"en": "Where this comes from:", "zh": "出处："},
+    "out_of_range": {
+        "en": "Please pick a number from 1 to {count}, or ask another question.",
+        "zh": "请选择 1 到 {count} 之间的数字，或换个问题。",
+    },
+    "only_have": {
+        "en": "I only have this as of {as_of}.",
+        "zh": "我只有{as_of}的数据。",
+    },
 }
 
 

@@ -33,6 +33,12 @@ MAX_POSTING_FOR_CANDIDATES = 1000
 #: Stop gathering candidates after this many postings once rarer terms have found some.
 MAX_POSTINGS_VISITED = 3000
 CANDIDATES_TO_SCORE = 15
+#: How much a word carried over from the previous answer (a follow-up's context) counts next to
+#: one the message itself says.
+CONTEXT_WEIGHT = 0.4
+#: What a follow-up's candidate keeps when it covers none of the message's own topic words
+#: (after the turnover, "what about the whole zone?" is not asking for the turnover again).
+FOLLOWUP_MISS_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def _contradictions(
     reasons: list[str] = []
     factor = 1.0
     flags = index.fact_flags[position]
-    for term in analysis.terms:
+    for term in analysis.terms + analysis.inherited:
         wants = index.group_wants.get(term)
         if wants:
             if (wants == "number" and not flags & _HAS_FIGURE) or (
@@ -104,10 +110,15 @@ def _contradictions(
 
 
 def _coverage(
-    terms: tuple[str, ...], position: int, covered: set[str], index: Index, approximate: bool
+    terms: tuple[str, ...],
+    position: int,
+    covered: set[str],
+    index: Index,
+    approximate: bool,
+    context: tuple[str, ...] = (),
 ) -> tuple[float, int, float]:
     """How much of the question the fact covers, its best phrasing (number), and how much of
-    that phrasing the question covers."""
+    that phrasing the question covers. Context terms (a follow-up's) count ``CONTEXT_WEIGHT``."""
     hit = total = 0.0
     numbers = index.numbers_of(position)
     for term in terms:
@@ -115,14 +126,26 @@ def _coverage(
         total += weight
         if term in covered or (approximate and _close_number(term, numbers)):
             hit += weight
-    ids = {index.term_ids[t] for t in terms if t in index.term_ids}
+    scale = {index.term_ids[t]: 1.0 for t in terms if t in index.term_ids}
+    for term in context:
+        if term not in terms:
+            weight = _weight(term, index) * CONTEXT_WEIGHT
+            total += weight
+            if term in covered:
+                hit += weight
+            if term in index.term_ids:
+                scale.setdefault(index.term_ids[term], CONTEXT_WEIGHT)
     best_number, best = -1, 0.0
     idf, start, all_terms = index.idf_by_id, index.phrasing_start, index.phrasing_terms
     for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1]):
         weight = index.phrasing_weight[number]
         if weight:
             share = (
-                sum(idf[i] for i in all_terms[start[number] : start[number + 1]] if i in ids)
+                sum(
+                    idf[i] * scale[i]
+                    for i in all_terms[start[number] : start[number + 1]]
+                    if i in scale
+                )
                 / weight
             )
             if share > best:
@@ -139,11 +162,11 @@ def score_fact(
     analysis: Analysis, segments: list[tuple[str, ...]], position: int, index: Index
 ) -> Candidate:
     fact = index.facts[position]
-    covered = {t for t in analysis.terms if index.covers(t, position)}
+    covered = {t for t in analysis.terms + analysis.context if index.covers(t, position)}
     best_base, best_phrasing = 0.0, -1
     for terms in segments:
         question_coverage, phrasing, phrasing_coverage = _coverage(
-            terms, position, covered, index, analysis.approximate
+            terms, position, covered, index, analysis.approximate, analysis.context
         )
         if any(index.group_kind.get(t) == "entity" for t in covered):
             # The question names a company or organisation the fact is about: even if no
@@ -170,10 +193,13 @@ def score_fact(
         if base > best_base:
             best_base, best_phrasing = base, phrasing
     reasons, factor = _contradictions(analysis, position, covered, index)
+    if analysis.context and _misses_own_words(analysis, covered, index):
+        reasons.append("followup:unmatched")
+        factor *= FOLLOWUP_MISS_FACTOR
     first = index.fact_phrasings[position]
     surface_of = index.normaliser.surface_of
     evidence = sum(
-        index.idf[t]
+        index.idf[t] * (1.0 if t in analysis.terms else CONTEXT_WEIGHT)
         for t in covered
         if index.group_kind.get(t) != "question"
         and t not in index.home_groups
@@ -186,6 +212,16 @@ def score_fact(
         contradictions=tuple(reasons),
         evidence=evidence,
     )
+
+
+def _misses_own_words(analysis: Analysis, covered: set[str], index: Index) -> bool:
+    """A follow-up names topic words of its own, and the fact covers none of them."""
+    own = [
+        t
+        for t in analysis.terms
+        if t in index.idf and index.group_kind.get(t) != "question" and t not in index.home_groups
+    ]
+    return bool(own) and not any(t in covered for t in own)
 
 
 def candidate_positions(terms: tuple[str, ...], index: Index) -> list[int]:

@@ -1,0 +1,246 @@
+"""One turn of a conversation: conversation words, "Did you mean" picks and follow-ups.
+
+Pure: takes the engine, the message and the conversation's ``Context``, returns a ``Turn`` (what
+to reply, and the context to remember). The Telegram adapter, the terminal chat and ``eval``
+all go through ``take_turn``, so they behave alike.
+
+How a message is read, in order:
+
+1. After "Did you mean", a number picks that option (out of range says so) and "none"/"都不是"
+   is "None of these".
+2. After an answer, a whole message made of a conversation word acts on that answer: "tell me
+   more" (related facts), "source?" (citations), "why?" (how it was chosen), "in Chinese" /
+   "English please" (the same fact in that language). The words live in the lexicon.
+3. Otherwise the message is matched alone first. Only if it then has no confident answer *and*
+   it looks like a follow-up (a pronoun, "and ...", "what about ...", 那...呢, or too short to
+   stand alone) is it matched again with the previous answer's subject added; a question that
+   stands on its own is never hijacked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from bot.conversation import Context
+from bot.engine import Engine
+from bot.knowledge import Fact, Lexicon
+from bot.matcher import Match
+
+TurnKind = Literal[
+    "match",  # a question matched (answer, clarify, decline or smalltalk: see ``match``)
+    "more",  # the related facts of the last answer
+    "source",  # the citations of the last answer
+    "why",  # how the last answer was chosen
+    "none",  # "None of these" after "Did you mean"
+    "out_of_range",  # a number that is not one of the options
+]
+
+#: Below this, an answer to a message that looks like a follow-up is checked against the
+#: context: "what about the whole zone?" alone matches *a* zone fact, not the one meant.
+CONFIDENT = 0.8
+#: A message with at most this many topic words may lean on the previous answer ("when?",
+#: "in 2019?", "the zone?").
+SHORT_MESSAGE_TERMS = 1
+
+_CHOICE = re.compile(
+    r"^\s*(?:#|no\.?\s*|number\s+|option\s+|choice\s+|第)?\s*(\d{1,2}|[一二三四五六七八九十])"
+    r"\s*(?:个|条|项|號|号)?\s*[.。!！?？)]?\s*$",
+    re.IGNORECASE,
+)
+_CHINESE_NUMERALS = "一二三四五六七八九十"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The bot's side of one turn.
+
+    Attributes:
+        kind: what kind of reply this is (see ``TurnKind``).
+        language: the reply's language (``en`` or ``zh``).
+        context: what to remember for the next turn.
+        match: for ``match`` (the outcome to show), ``why`` (the match to explain) and ``none``
+            (the question the menu was for, to record).
+        fact: the fact a ``more``/``source`` reply is about.
+        followup: the message was matched with the previous answer's context.
+        choices: for ``out_of_range``, how many options there were.
+    """
+
+    kind: TurnKind
+    language: str
+    context: Context
+    match: Match | None = None
+    fact: Fact | None = None
+    followup: bool = False
+    choices: int = 0
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The lexicon's conversation words, cleaned like messages are."""
+
+    phrases: dict[str, str]
+    followup_latin: frozenset[str]
+    followup_latin_phrases: tuple[str, ...]
+    followup_chinese: tuple[str, ...]
+
+
+_built: dict[int, tuple[Lexicon, Vocabulary]] = {}
+
+
+def _vocabulary(engine: Engine) -> Vocabulary:
+    """Built once per loaded lexicon (a reload brings a new one)."""
+    lexicon = engine.knowledge.lexicon
+    found = _built.get(id(lexicon))
+    if found is None or found[0] is not lexicon:
+        if len(_built) > 8:
+            _built.clear()
+        found = (lexicon, build_vocabulary(lexicon, engine.index.normaliser.clean))
+        _built[id(lexicon)] = found
+    return found[1]
+
+
+def build_vocabulary(lexicon: Lexicon, clean) -> Vocabulary:  # type: ignore[no-untyped-def]
+    phrases = {clean(word): group.kind for group in lexicon.conversation for word in group.words}
+    latin = [clean(w) for w in lexicon.followup if not _CJK.search(w)]
+    return Vocabulary(
+        phrases={k: v for k, v in phrases.items() if k},
+        followup_latin=frozenset(w for w in latin if " " not in w),
+        followup_latin_phrases=tuple(w for w in latin if " " in w),
+        followup_chinese=tuple(clean(w) for w in lexicon.followup if _CJK.search(w)),
+    )
+
+
+def conversation_word(engine: Engine, text: str) -> str | None:
+    """The conversation word a whole message is ("tell me more" -> ``more``), if any."""
+    return _vocabulary(engine).phrases.get(engine.index.normaliser.clean(text))
+
+
+def choice_number(text: str) -> int | None:
+    """The option a message picks ("2", "#2", "第二个"), if it is nothing but that."""
+    found = _CHOICE.match(text)
+    if not found:
+        return None
+    value = found.group(1)
+    return int(value) if value.isdigit() else _CHINESE_NUMERALS.index(value) + 1
+
+
+def looks_like_followup(engine: Engine, text: str) -> bool:
+    """A message that leans on what came before: a pronoun or opener ("it", "and", "what
+    about", 那, 其中, a closing 呢) or too few topic words to stand alone."""
+    vocabulary = _vocabulary(engine)
+    cleaned = engine.index.normaliser.clean(text)
+    words = cleaned.split()
+    if vocabulary.followup_latin.intersection(words):
+        return True
+    padded = f" {cleaned} "
+    if any(f" {phrase} " in padded for phrase in vocabulary.followup_latin_phrases):
+        return True
+    compact = cleaned.replace(" ", "")
+    for marker in vocabulary.followup_chinese:
+        # One character (那, 呢, 又) marks a follow-up only where it opens or closes the message.
+        if len(marker) == 1:
+            if compact.startswith(marker) or compact.endswith(marker):
+                return True
+        elif marker in compact:
+            return True
+    index = engine.index
+    topic = [
+        t
+        for t in engine.index.normaliser.terms(cleaned)
+        if index.group_kind.get(t) != "question" and t not in index.home_groups
+    ]
+    return len(topic) <= SHORT_MESSAGE_TERMS
+
+
+def take_turn(
+    engine: Engine,
+    text: str,
+    context: Context | None,
+    language_hint: str | None = None,
+    forced_language: str | None = None,
+) -> Turn:
+    """Read one message in the light of the conversation so far (see the module docstring)."""
+    context = context or Context()
+    last = context.last
+    fact = engine.knowledge.fact(context.fact_id) if context.fact_id else None
+    if context.menu:
+        number = choice_number(text)
+        if number is not None:
+            if not 1 <= number <= len(context.menu):
+                return Turn("out_of_range", context.language, context, choices=len(context.menu))
+            chosen = engine.answer_fact(
+                context.menu[number - 1], forced_language or context.language
+            )
+            if chosen is not None:
+                return _matched(chosen, context)
+    word = conversation_word(engine, text)
+    if word == "none" and context.menu and last is not None:
+        return Turn("none", context.language, replace(context, menu=()), match=last)
+    if word and fact is not None:
+        language = forced_language or context.language
+        if word in ("chinese", "english"):
+            language = "zh" if word == "chinese" else "en"
+            chosen = engine.answer_fact(fact.id, language)
+            if chosen is not None:
+                return _matched(chosen, context)
+        if word == "why" and last is not None:
+            return Turn("why", language, context, match=last)
+        if word in ("more", "source"):
+            return Turn(word, language, context, fact=fact)  # type: ignore[arg-type]
+    match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
+    followup = False
+    if (
+        fact is not None
+        and not match.smalltalk
+        and not (match.answered and match.confidence >= CONFIDENT)
+        and looks_like_followup(engine, text)
+    ):
+        with_context = engine.ask(
+            text,
+            language_hint=language_hint,
+            forced_language=forced_language,
+            context=engine.context_terms(fact.id),
+        )
+        # The message alone wins only if its answer survives the context (it is still a
+        # candidate once the previous answer's subject is added).
+        if (
+            with_context.answered
+            or not match.answered
+            or all(c.fact.id != match.fact.id for c in with_context.candidates if match.fact)
+        ):
+            match, followup = with_context, True
+    return _matched(match, context, followup)
+
+
+def _matched(match: Match, context: Context, followup: bool = False) -> Turn:
+    """A turn showing ``match``; what it answers or offers becomes the context."""
+    if match.outcome == "answer" and match.fact:
+        remembered = Context(match.fact.id, match, (), match.language)
+    elif match.outcome == "clarify":
+        menu = tuple(c.fact.id for c in match.candidates)
+        remembered = Context(context.fact_id, match, menu, match.language)
+    else:
+        # A decline or smalltalk keeps the subject: "and in 2019?" may still follow.
+        remembered = replace(context, menu=(), language=match.language)
+    return Turn("match", match.language, remembered, match=match, followup=followup)
+
+
+def only_have(turn: Turn) -> Fact | None:
+    """For a declined follow-up whose best candidate is the fact under discussion but for
+    another year: that fact ("I only have the 2020 figure")."""
+    match = turn.match
+    if (
+        turn.kind != "match"
+        or match is None
+        or match.outcome != "decline"
+        or not turn.followup
+        or not match.candidates
+    ):
+        return None
+    best = match.candidates[0]
+    if any(reason.startswith("year:") for reason in best.contradictions):
+        return best.fact
+    return None
