@@ -32,9 +32,10 @@ class Analysis:
     approximate: bool
     #: Terms carried over from the previous answer (a follow-up's context), weighted lower.
     context: tuple[str, ...] = ()
-    #: Context terms the message does not override (the previous answer's entity, place, measure
-    #: or year when the message names none of that kind): a fact lacking them is a miss.
-    inherited: tuple[str, ...] = ()
+    #: Slots of the previous answer the message does not fill itself (its entity, place, measure
+    #: or year), each as the context terms of that kind: a fact covering none of a slot's terms
+    #: is a miss, as if the message had named it.
+    inherited: tuple[tuple[str, ...], ...] = ()
 
 
 def _correct_typo(word: str, index: Index) -> str:
@@ -124,14 +125,25 @@ def context_terms(fact: Fact, index: Index) -> tuple[str, ...]:
 def with_context(analysis: Analysis, context: tuple[str, ...], index: Index) -> Analysis:
     """The analysis with a previous answer's terms; its entity, place, measure and year carry
     over as requirements unless the message names one of the same kind ("what about 2019?"
-    replaces the year and keeps the measure)."""
+    replaces the year and keeps the measure). A message naming a new subject (an entity or a
+    place: "what about Kelon?") keeps only the measure: the old subject's place and year were
+    its own."""
 
     def kind_of(term: str) -> str | None:
         if term.startswith(_NUMBER_MARK + "y"):
             return "year"
         kind = index.group_kind.get(term)
+        if term in index.home_groups:
+            return None
         return kind if kind in ("entity", "place", "measure") else None
 
     named = {kind_of(t) for t in analysis.terms}
-    inherited = tuple(t for t in context if kind_of(t) and kind_of(t) not in named)
+    if named & {"entity", "place"}:
+        named |= {"entity", "place", "year"}
+    slots: dict[str, list[str]] = {}
+    for term in context:
+        kind = kind_of(term)
+        if kind and kind not in named:
+            slots.setdefault(kind, []).append(term)
+    inherited = tuple(tuple(terms) for terms in slots.values())
     return replace(analysis, context=context, inherited=inherited)

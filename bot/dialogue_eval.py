@@ -1,8 +1,8 @@
 """Score the conversation engine on dialogues: several turns, each judged in its context.
 
-A dialogue set is a YAML list of ``{kind, turns: [{q, expect}, ...]}``. ``expect`` is a list of
-strings of which the reply must contain one (case-insensitive): a piece of the chosen fact's
-answer, or for a "source?" turn of the citation; ``null`` when the right reply is a decline.
+A dialogue set is a YAML list of ``{kind, turns: [{q, expect}, ...]}``. ``expect`` is read as in
+question sets (``bot.evaluation``): a fact id, a list of substrings of the chosen fact's own
+answer (for a "source?" turn: of its citations), or ``null``/``decline``.
 Every turn goes through ``take_turn``, exactly as in the Telegram bot and the terminal chat.
 Turns after the first are follow-ups and are reported separately.
 """
@@ -18,20 +18,15 @@ import yaml
 from bot.conversation import Context
 from bot.dialogue import Turn, take_turn
 from bot.engine import Engine
-from bot.evaluation import QuestionSetError
-from bot.replies import format_turn_text
-
-
-@dataclass(frozen=True)
-class DialogueTurn:
-    question: str
-    expect: tuple[str, ...] | None
+from bot.evaluation import EvalItem, QuestionSetError, fact_fits, parse_item
+from bot.knowledge import KnowledgeBase
+from bot.replies import format_source_text, format_turn_text, related_facts
 
 
 @dataclass(frozen=True)
 class Dialogue:
     kind: str
-    turns: tuple[DialogueTurn, ...]
+    turns: tuple[EvalItem, ...]
     number: int
 
 
@@ -44,7 +39,7 @@ class TurnResult:
     correct: bool
 
     @property
-    def expected(self) -> DialogueTurn:
+    def expected(self) -> EvalItem:
         return self.dialogue.turns[self.position]
 
 
@@ -92,13 +87,6 @@ def is_dialogue_set(path: Path) -> bool:
     return isinstance(data, list) and any(isinstance(i, dict) and "turns" in i for i in data)
 
 
-def _expect(value: object) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    values = value if isinstance(value, list) else [value]
-    return tuple(str(v) for v in values)
-
-
 def load_dialogue_set(path: Path) -> list[Dialogue]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -111,29 +99,39 @@ def load_dialogue_set(path: Path) -> list[Dialogue]:
         turns = entry.get("turns") if isinstance(entry, dict) else None
         if not isinstance(turns, list) or not turns:
             raise QuestionSetError(f"{path}: item {number} needs a non-empty 'turns' list")
+        kind = str(entry.get("kind") or "dialogue")
         parsed = []
         for position, turn in enumerate(turns, start=1):
-            if not isinstance(turn, dict) or "q" not in turn or "expect" not in turn:
-                raise QuestionSetError(
-                    f"{path}: item {number}, turn {position} needs q and expect"
-                )
-            parsed.append(DialogueTurn(str(turn["q"]), _expect(turn["expect"])))
-        dialogues.append(Dialogue(str(entry.get("kind", "dialogue")), tuple(parsed), number))
+            if isinstance(turn, dict) and "kind" not in turn:
+                turn = {**turn, "kind": kind}
+            parsed.append(parse_item(turn, f"{path} item {number} turn {position}"))
+        dialogues.append(Dialogue(kind, tuple(parsed), number))
     return dialogues
 
 
-def judge_turn(expected: DialogueTurn, turn: Turn, reply: str) -> bool:
-    """Right: a decline where none is expected; else a reply (not a clarify or decline) that
-    contains one of the expected strings."""
+def judge_turn(knowledge: KnowledgeBase, expected: EvalItem, turn: Turn) -> bool:
+    """Right: a decline where one is expected; else the fact shown fits (``fact_fits``); for
+    "source?" the citations hold a substring, for "tell me more" a related fact fits."""
     match = turn.match
-    if expected.expect is None:
+    if not expected.in_scope:
         return turn.kind == "match" and match is not None and match.outcome == "decline"
-    if turn.kind == "match" and (match is None or match.outcome != "answer"):
-        return False
-    if turn.kind in ("out_of_range", "none"):
-        return False
-    folded = reply.casefold()
-    return any(e.casefold() in folded for e in expected.expect)
+    if turn.kind == "match":
+        return (
+            match is not None
+            and match.fact is not None
+            and match.outcome == "answer"
+            and fact_fits(expected, match.fact)
+        )
+    if turn.kind == "source" and turn.fact is not None:
+        if expected.fact_id:
+            return turn.fact.id == expected.fact_id
+        cited = format_source_text(knowledge, turn.fact, turn.language).casefold()
+        return any(s.casefold() in cited for s in expected.substrings)
+    if turn.kind == "more" and turn.fact is not None:
+        return any(fact_fits(expected, f) for f in related_facts(knowledge, turn.fact))
+    if turn.kind == "why" and match is not None and match.fact is not None:
+        return fact_fits(expected, match.fact)
+    return False
 
 
 def evaluate_dialogues(engine: Engine, dialogues: list[Dialogue]) -> DialogueReport:
@@ -144,9 +142,8 @@ def evaluate_dialogues(engine: Engine, dialogues: list[Dialogue]) -> DialogueRep
             turn = take_turn(engine, expected.question, context)
             context = turn.context
             reply = format_turn_text(engine.knowledge, turn)
-            results.append(
-                TurnResult(dialogue, position, turn, reply, judge_turn(expected, turn, reply))
-            )
+            right = judge_turn(engine.knowledge, expected, turn)
+            results.append(TurnResult(dialogue, position, turn, reply, right))
     return DialogueReport(tuple(results))
 
 
@@ -174,7 +171,7 @@ def format_dialogue_report(report: DialogueReport, show_failures: bool = True) -
             else:
                 facts = [match.fact.id] if match.fact else [c.fact.id for c in match.candidates]
                 got = f"{match.outcome} {', '.join(facts) or '-'} ({match.confidence:.2f})"
-            expected = " | ".join(r.expected.expect) if r.expected.expect else "decline"
+            expected = r.expected.expected
             lines.append(
                 f"  [{r.dialogue.kind} #{r.dialogue.number}, turn {r.position + 1}] "
                 f"{r.expected.question!r}\n      expected {expected}; got {got}"

@@ -80,7 +80,11 @@ def _contradictions(
     reasons: list[str] = []
     factor = 1.0
     flags = index.fact_flags[position]
-    for term in analysis.terms + analysis.inherited:
+    for slot in analysis.inherited:
+        if not any(term in covered for term in slot):
+            reasons.append(f"context:{slot[0]}")
+            factor *= CONTRADICTION_FACTOR
+    for term in analysis.terms:
         wants = index.group_wants.get(term)
         if wants:
             if (wants == "number" and not flags & _HAS_FIGURE) or (

@@ -1,0 +1,144 @@
+"""Conversations: follow-ups matched with the previous answer, conversation words, menu picks."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import Context
+from bot.dialogue import Turn, choice_number, looks_like_followup, take_turn
+from bot.engine import Engine
+
+
+def converse(engine: Engine, *messages: str) -> list[Turn]:
+    """Send messages one after another in one conversation; the bot's turns."""
+    context: Context | None = None
+    turns = []
+    for message in messages:
+        turn = take_turn(engine, message, context)
+        context = turn.context
+        turns.append(turn)
+    return turns
+
+
+def shown(turn: Turn) -> str | None:
+    """The fact a turn answers with (None for anything else)."""
+    match = turn.match
+    if turn.kind == "match" and match is not None and match.outcome == "answer" and match.fact:
+        return match.fact.id
+    return None
+
+
+@pytest.mark.parametrize(
+    ("first", "followup", "expected"),
+    [
+        ("how many enterprises are in the cluster", "and how many of them are high-tech?",
+         "cluster-high-tech-2020"),
+        ("what is kelon", "when was it founded?", "kelon-origins"),
+        ("who founded midea", "when?", "midea-origins"),
+        ("集群有多少家企业", "其中高新技术企业呢", "cluster-high-tech-2020"),
+        ("who founded midea", "what about kelon?", "kelon-origins"),
+    ],
+)  # fmt: skip
+def test_a_followup_is_matched_with_the_previous_answer(
+    engine: Engine, first: str, followup: str, expected: str
+) -> None:
+    turns = converse(engine, first, followup)
+    assert shown(turns[1]) == expected
+
+
+@pytest.mark.parametrize("followup", ["what about 2019?", "那2019年呢", "and in 2019?"])
+def test_a_followup_for_another_year_is_declined_not_given_the_2020_figure(
+    engine: Engine, followup: str
+) -> None:
+    turns = converse(engine, "/turnover", followup)
+    assert turns[1].match is not None and turns[1].match.outcome == "decline"
+    assert turns[1].followup
+
+
+@pytest.mark.parametrize(
+    ("first", "standalone", "expected"),
+    [
+        ("what is kelon", "what is the slogan about foshan products?", "slogan"),
+        ("/turnover", "who wrote the article?", "article-author"),
+        ("who founded midea", "how many enterprises are in the smart home cluster?",
+         "cluster-enterprises-2020"),
+    ],
+)  # fmt: skip
+def test_a_question_that_stands_alone_is_not_hijacked(
+    engine: Engine, first: str, standalone: str, expected: str
+) -> None:
+    turns = converse(engine, first, standalone)
+    assert shown(turns[1]) == expected and not turns[1].followup
+
+
+def test_without_context_a_vague_followup_is_not_guessed(engine: Engine) -> None:
+    (turn,) = converse(engine, "when?")
+    assert turn.match is not None and turn.match.outcome == "decline"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("when?", True), ("and in 2019?", True), ("what about the whole zone?", True),
+     ("那2019年呢", True), ("其中高新技术企业呢", True), ("when was it founded?", True),
+     ("how many enterprises are in the smart home cluster?", False),
+     ("美的集团是什么时候成立的", False), ("who wrote the article about the cluster?", False)],
+)  # fmt: skip
+def test_looks_like_followup(engine: Engine, text: str, expected: bool) -> None:
+    assert looks_like_followup(engine, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2", 2), (" 3. ", 3), ("#1", 1), ("第二个", 2), ("no. 2", 2), ("2019", None), ("two", None)],
+)
+def test_choice_number(text: str, expected: int | None) -> None:
+    assert choice_number(text) == expected
+
+
+def test_a_number_after_did_you_mean_picks_that_option(engine: Engine) -> None:
+    clarify, picked = converse(engine, "when was it founded?", "2")
+    assert clarify.match is not None and clarify.match.outcome == "clarify"
+    assert shown(picked) == clarify.context.menu[1]
+    assert picked.context.menu == ()
+
+
+def test_a_number_out_of_range_says_so_and_keeps_the_menu(engine: Engine) -> None:
+    clarify, wrong, right = converse(engine, "when was it founded?", "9", "1")
+    assert wrong.kind == "out_of_range" and wrong.choices == len(clarify.context.menu)
+    assert shown(right) == clarify.context.menu[0]
+
+
+@pytest.mark.parametrize("none", ["none", "None of these", "都不是"])
+def test_none_after_did_you_mean_is_none_of_these(engine: Engine, none: str) -> None:
+    clarify, turn = converse(engine, "when was it founded?", none)
+    assert turn.kind == "none" and turn.match == clarify.match
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [("tell me more", "more"), ("More", "more"), ("详细点", "more"), ("source?", "source"),
+     ("where is that from?", "source"), ("出处", "source"), ("why?", "why"), ("为什么", "why")],
+)  # fmt: skip
+def test_conversation_words_act_on_the_last_answer(engine: Engine, word: str, kind: str) -> None:
+    answer, turn = converse(engine, "who founded midea", word)
+    assert turn.kind == kind
+    assert (turn.fact or turn.match.fact).id == "midea-origins"  # type: ignore[union-attr]
+    assert turn.context == answer.context
+
+
+@pytest.mark.parametrize(
+    ("first", "switch", "language"),
+    [("who founded midea", "in Chinese", "zh"), ("who founded midea", "中文", "zh"),
+     ("美的是谁创办的", "English please", "en")],
+)  # fmt: skip
+def test_language_words_give_the_same_fact_in_the_other_language(
+    engine: Engine, first: str, switch: str, language: str
+) -> None:
+    turns = converse(engine, first, switch)
+    assert shown(turns[1]) == "midea-origins" and turns[1].language == language
+
+
+def test_a_decline_keeps_the_subject_for_the_next_followup(engine: Engine) -> None:
+    turns = converse(engine, "who founded midea", "how many employees does it have?", "when?")
+    assert turns[1].match is not None and turns[1].match.outcome == "decline"
+    assert shown(turns[2]) == "midea-origins"
