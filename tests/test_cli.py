@@ -18,7 +18,7 @@ def test_help_lists_the_commands() -> None:
 def test_validate_shipped_fact_base() -> None:
     result = run_cli("validate")
     assert result.returncode == 0
-    assert result.stdout.startswith("OK: 51 facts, 21 sources, 8 topics, 13 shortcuts")
+    assert result.stdout.startswith("OK: 51 facts, 23 sources, 8 topics, 13 shortcuts")
 
 
 def test_validate_broken_copy_exits_1_with_file_and_line(tmp_path: Path) -> None:

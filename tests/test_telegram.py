@@ -262,9 +262,9 @@ def test_topics_then_a_topic_lists_its_facts(bot: RunningBot) -> None:
 
 def test_sources_and_about(bot: RunningBot) -> None:
     sources = reply_to(bot, "/sources")
-    assert sources.params["text"].count("<a href=") == 21
+    assert sources.params["text"].count("<a href=") == 23
     about = reply_to(bot, "/about").visible_text
-    assert "51 facts" in about and "21 sources" in about and "last updated" in about
+    assert "51 facts" in about and "23 sources" in about and "last updated" in about
 
 
 def test_lang_sets_answer_language_per_user(bot: RunningBot) -> None:
