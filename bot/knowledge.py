@@ -8,7 +8,9 @@ dataclasses; nothing downstream sees raw YAML.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.escape import escape_controls, excerpt
 
 FACT_ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
 SHORTCUT_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -47,6 +51,17 @@ BUILTIN_COMMANDS = frozenset(
         "why",
     }
 )
+
+#: Reading the fact base is bounded whoever wrote the files (see knowledge/README.md, "Limits").
+MAX_FILE_BYTES = 1024 * 1024
+MAX_TOTAL_BYTES = 8 * 1024 * 1024
+#: Values in one file, counting each alias as the whole value it repeats.
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 64
+MAX_YAML_ALIASES = 500
+MAX_YAML_NUMBER_DIGITS = 50
+#: A problem's message quotes the files only in short, escaped excerpts.
+MAX_PROBLEM_CHARS = 300
 
 SOURCES_FILE = "sources.yaml"
 LEXICON_FILE = "lexicon.yaml"
@@ -206,9 +221,14 @@ class Problem:
     message: str
     warning: bool = False
 
+    def __post_init__(self) -> None:
+        # Messages quote the files' values: keep any quote short and its control characters
+        # escaped, whatever a file holds (one problem is one line on a terminal or in a chat).
+        object.__setattr__(self, "message", excerpt(self.message, MAX_PROBLEM_CHARS))
+
     def __str__(self) -> str:
         prefix = "warning: " if self.warning else ""
-        return f"{self.file}:{self.line}: {prefix}{self.message}"
+        return f"{escape_controls(self.file)}:{self.line}: {prefix}{self.message}"
 
 
 class KnowledgeError(Exception):
@@ -261,7 +281,11 @@ def _to_python(
             key_text = str(key)
             if key_text in result:
                 problems.append(
-                    Problem(file, key_node.start_mark.line + 1, f"duplicate key '{key_text}'")
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        f"duplicate key '{excerpt(key_text, 60)}'",
+                    )
                 )
             result[key_text] = _to_python(value_node, loader, problems, file)
             result.key_lines[key_text] = key_node.start_mark.line + 1
@@ -277,15 +301,203 @@ def _to_python(
     return value
 
 
-def read_yaml(path: Path, display: str, problems: list[Problem]) -> Any:
-    """Parse one YAML file safely, keeping line numbers; syntax errors become problems."""
+class _LimitError(yaml.MarkedYAMLError):
+    """A file goes over one of the YAML limits (reported without "syntax error")."""
+
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+
+
+class _BoundedComposer(yaml.composer.Composer):
+    """PyYAML's composer with limits, so no file can make loading slow, deep or huge.
+
+    Counts every value as it is composed, an alias as the whole value it repeats (an alias
+    bomb is refused after ``MAX_YAML_NODES`` values, not after gigabytes), refuses an alias
+    inside the value it names (a loop), more than ``MAX_YAML_ALIASES`` aliases and nesting
+    deeper than ``MAX_YAML_DEPTH``. Integers longer than ``MAX_YAML_NUMBER_DIGITS`` digits are
+    refused before conversion.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values = 0
+        self.aliases = 0
+        self.depth = 0
+        self.open_anchors: set[str] = set()
+        self.anchor_sizes: dict[str, int] = {}
+
+    def _count(self, values: int, mark: yaml.Mark) -> None:
+        self.values += values
+        if self.values > MAX_YAML_NODES:
+            raise _LimitError(
+                f"YAML too large: over {MAX_YAML_NODES} values once aliases are expanded",
+                mark,
+            )
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise _LimitError(
+                    f"YAML has more than {MAX_YAML_ALIASES} aliases", event.start_mark
+                )
+            if event.anchor in self.open_anchors:
+                raise _LimitError(
+                    f"YAML alias '*{event.anchor}' refers to the value that contains it (a loop)",
+                    event.start_mark,
+                )
+            node = super().compose_node(parent, index)
+            self._count(self.anchor_sizes.get(event.anchor, 1), event.start_mark)
+            return node
+        self.depth += 1
+        if self.depth > MAX_YAML_DEPTH:
+            raise _LimitError(f"YAML nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark)
+        self._count(1, event.start_mark)
+        anchor, before = getattr(event, "anchor", None), self.values
+        if anchor is not None:
+            self.open_anchors.add(anchor)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+            self.open_anchors.discard(anchor)  # type: ignore[arg-type]
+        if anchor is not None:
+            self.anchor_sizes[anchor] = self.values - before + 1
+        return node
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(char.isalnum() for char in str(node.value))
+        if digits > MAX_YAML_NUMBER_DIGITS:
+            raise _LimitError(
+                f"a number of {digits} digits is too long (at most {MAX_YAML_NUMBER_DIGITS})",
+                node.start_mark,
+            )
+        return super().construct_yaml_int(node)  # type: ignore[misc,no-any-return]
+
+
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml._yaml import CParser as _Parser  # libyaml: about ten times faster to parse
+
+    class _Loader(
+        _BoundedComposer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+    ):  # type: ignore[misc]
+        """Safe loading: libyaml parses, the bounded composer in Python builds the nodes."""
+
+        def __init__(self, text: str) -> None:
+            _Parser.__init__(self, text)
+            _BoundedComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+else:  # pragma: no cover (PyYAML wheels ship libyaml)
+
+    class _Loader(  # type: ignore[no-redef]
+        _BoundedComposer,
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+    ):
+        """Safe loading in pure Python, with the same bounds."""
+
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            _BoundedComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _BoundedComposer.construct_yaml_int)
+
+
+@dataclass
+class ReadBudget:
+    """Bytes the rest of a fact base may still take (``MAX_TOTAL_BYTES`` for a whole folder)."""
+
+    left: int
+
+
+def read_fact_file(
+    path: Path,
+    display: str,
+    problems: list[Problem],
+    folder: Path | None = None,
+    budget: ReadBudget | None = None,
+) -> str | None:
+    """The text of one fact base file, or ``None`` with the reason added to ``problems``.
+
+    Only a regular file inside ``folder`` (default: the file's own folder) is read: a link that
+    leads out of it, a pipe, a device or a folder is refused before it is opened (and opened
+    non-blocking, so a pipe swapped in meanwhile cannot block), and so is a file over
+    ``MAX_FILE_BYTES`` or over what is ``left`` in the whole base's ``budget`` (which it then
+    takes from). The content is never quoted in the reason.
+    """
+
+    def refuse(message: str, line: int = 1) -> None:
+        problems.append(Problem(display, line, message))
+
+    limit = MAX_FILE_BYTES if budget is None else min(MAX_FILE_BYTES, budget.left)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(display, 1, f"cannot read file: {exc}"))
+        base = (folder or path.parent).resolve(strict=True)
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        refuse(f"cannot read file: {getattr(exc, 'strerror', None) or 'a broken link'}")
         return None
-    loader = yaml.SafeLoader(text)
+    if not real.is_relative_to(base):
+        refuse("a link to a file outside the fact base folder; not read")
+        return None
     try:
+        size = _regular_file_size(real)
+        if size is None:
+            refuse("not a regular file (a folder, pipe or device); not read")
+            return None
+        if size > limit:
+            refuse(_over_cap(size))
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(real, flags | getattr(os, "O_CLOEXEC", 0)), "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                refuse("not a regular file (a folder, pipe or device); not read")
+                return None
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        refuse(f"cannot read file: {exc.strerror or type(exc).__name__}")
+        return None
+    if len(data) > limit:  # it grew since it was measured
+        refuse(_over_cap(len(data)))
+        return None
+    if budget is not None:
+        budget.left -= len(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        refuse(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line)
+        return None
+
+
+def _regular_file_size(path: Path) -> int | None:
+    """The size of ``path`` if it is a regular file (without opening it), else ``None``."""
+    info = os.stat(path)
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _over_cap(size: int) -> str:
+    if size > MAX_FILE_BYTES:
+        return f"{size} bytes is over the cap of {MAX_FILE_BYTES} bytes for one file; not read"
+    return f"the fact base would be over its cap of {MAX_TOTAL_BYTES} bytes in all; not read"
+
+
+def parse_yaml(text: str, display: str, problems: list[Problem]) -> Any:
+    """Parse YAML text safely and within bounds, keeping line numbers; every error (syntax,
+    limits, control characters) becomes a problem instead of an exception."""
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -293,10 +505,46 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problems.append(Problem(display, line, f"YAML syntax error: {exc.problem or exc}"))
+        # Only the description, never str(exc): that would quote the offending line.
+        message = exc.problem or exc.context or "not valid YAML"
+        if not isinstance(exc, _LimitError):
+            message = f"YAML syntax error: {message}"
+        problems.append(Problem(display, line, message))
+        return None
+    except yaml.reader.ReaderError as exc:
+        problems.append(Problem(display, *_reader_problem(text, exc)))
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> tuple[int, str]:
+    """Line and message for a character YAML does not allow (NUL, escape, ...)."""
+    character = error.character
+    char = chr(character) if isinstance(character, int) else str(character)
+    # libyaml counts the position in UTF-8 bytes, PyYAML's own reader in characters.
+    before = (
+        text.encode("utf-8")[: error.position].decode("utf-8", "replace")
+        if getattr(yaml, "__with_libyaml__", False)
+        else text[: error.position]
+    )
+    return before.count("\n") + 1, (
+        f"YAML syntax error: unacceptable character {escape_controls(char)} "
+        "(control characters are not allowed)"
+    )
+
+
+def read_yaml(
+    path: Path,
+    display: str,
+    problems: list[Problem],
+    folder: Path | None = None,
+    budget: ReadBudget | None = None,
+) -> Any:
+    """Read one YAML file safely (see ``read_fact_file`` and ``parse_yaml``)."""
+    text = read_fact_file(path, display, problems, folder, budget)
+    return None if text is None else parse_yaml(text, display, problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,7 +577,8 @@ class _Checker:
             if key not in allowed:
                 self.add(
                     data.line_of(key),
-                    f"unknown field '{key}' in {what} (allowed: {', '.join(sorted(allowed))})",
+                    f"unknown field '{excerpt(key, 60)}' in {what} "
+                    f"(allowed: {', '.join(sorted(allowed))})",
                 )
                 ok = False
         for key in required:
@@ -799,9 +1048,10 @@ def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, 
     facts: list[Fact] = []
     citation_lines: list[tuple[Fact, list[int]]] = []
     paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    budget = ReadBudget(MAX_TOTAL_BYTES)
     for path in paths:
         display = str(path)
-        data = read_yaml(path, display, problems)
+        data = read_yaml(path, display, problems, directory, budget)
         check = _Checker(display, problems)
         if data is None:
             if not any(p.file == display for p in problems):

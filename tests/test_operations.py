@@ -224,6 +224,50 @@ def test_reload_applies_changes_and_refreshes_the_command_menu(deployment: Deplo
         path.write_text(original, encoding="utf-8")
 
 
+def _fifo(path: Path, outside: Path) -> None:
+    os.mkfifo(path)
+
+
+def _link_outside(path: Path, outside: Path) -> None:
+    (outside / "shadow").write_text("root:$6$never-shown$:19000::\n", encoding="utf-8")
+    path.symlink_to(outside / "shadow")
+
+
+def _alias_bomb(path: Path, outside: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_fifo, "not a regular file (a folder, pipe or device); not read"),
+        (_link_outside, "a link to a file outside the fact base folder; not read"),
+        (_alias_bomb, "YAML too large: over 100000 values once aliases are expanded"),
+    ],
+    ids=["fifo", "link outside", "alias bomb"],
+)
+def test_reload_refuses_unsafe_files_quickly_and_keeps_serving(
+    deployment: Deployment,
+    tmp_path: Path,
+    make,
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    path = deployment.knowledge / "zz-hostile.yaml"
+    make(path, tmp_path)
+    try:
+        before = len(deployment.fake.sent(chat_id=ADMIN))
+        deployment.fake.send_message("/reload", user_id=ADMIN)
+        refused = deployment.fake.wait_for_replies(ADMIN, 1, after=before)[0]
+        assert "Reload refused" in refused.visible_text
+        assert f"{path}:" in refused.visible_text and message in refused.visible_text
+        assert "never-shown" not in refused.visible_text
+        assert "Where there is a home" in reply(deployment, "/slogan").visible_text
+    finally:
+        path.unlink()
+
+
 def test_sighup_reloads_the_fact_base(deployment: Deployment) -> None:
     path = deployment.knowledge / "industries.yaml"
     original = path.read_text(encoding="utf-8")
