@@ -935,7 +935,13 @@ def _cross_check(
     sources: list[Source],
     citation_lines: list[tuple[Fact, list[int]]],
     problems: list[Problem],
+    unreadable: frozenset[str] = frozenset(),
 ) -> None:
+    """Checks across files. A file that could not be read at all (``unreadable``) was reported
+    once at its line; references into it are not checked, so one broken file never produces
+    errors in files nobody touched."""
+    sources_unreadable = SOURCES_FILE in unreadable
+    topics_unreadable = any(name != LEXICON_FILE for name in unreadable - {SOURCES_FILE})
     first_fact: dict[str, Fact] = {}
     for fact in facts:
         if fact.id in first_fact:
@@ -960,7 +966,7 @@ def _cross_check(
     for fact, lines in citation_lines:
         for citation, line in zip(fact.citations, lines, strict=True):
             cited.add(citation.source_id)
-            if citation.source_id not in first_source:
+            if citation.source_id not in first_source and not sources_unreadable:
                 problems.append(
                     Problem(
                         fact.file,
@@ -971,6 +977,8 @@ def _cross_check(
     for fact in facts:
         for related in fact.related:
             if related not in first_fact:
+                if topics_unreadable:
+                    continue
                 problems.append(
                     Problem(
                         fact.file,
@@ -1008,7 +1016,7 @@ def _cross_check(
                     )
                 )
     for source in sources:
-        if source.id not in cited:
+        if source.id not in cited and not topics_unreadable:
             problems.append(
                 Problem(
                     source.file,
@@ -1049,11 +1057,13 @@ def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, 
     citation_lines: list[tuple[Fact, list[int]]] = []
     paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
     budget = ReadBudget(MAX_TOTAL_BYTES)
+    unreadable: set[str] = set()
     for path in paths:
         display = str(path)
         data = read_yaml(path, display, problems, directory, budget)
         check = _Checker(display, problems)
         if data is None:
+            unreadable.add(path.name)
             if not any(p.file == display for p in problems):
                 problems.append(Problem(display, 1, "file is empty"))
             continue
@@ -1077,7 +1087,7 @@ def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, 
         problems.append(
             Problem(str(directory), 0, "no facts found (add a topic file with 'facts:')")
         )
-    _cross_check(facts, sources, citation_lines, problems)
+    _cross_check(facts, sources, citation_lines, problems, frozenset(unreadable))
 
     errors = [p for p in problems if not p.warning]
     if errors:

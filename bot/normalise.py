@@ -17,6 +17,8 @@ from bot.knowledge import Lexicon
 
 #: Questions are cut to this many characters before matching; nobody asks longer.
 MAX_QUESTION_CHARS = 1000
+#: Lexicon kinds that name one thing: a multi-word name is one term, its words never read alone.
+NAME_KINDS = frozenset({"entity", "place"})
 
 ENGLISH_STOP_WORDS = frozenset(
     """
@@ -315,6 +317,11 @@ class Normaliser:
                     terms.append(token)
                     length = size
                     break
+            if length > 1 and self.group_kind.get(terms[-1]) in NAME_KINDS:
+                # A name is one thing: "Zhong Yuan" is a person, not the currency "yuan".
+                terms.append(sys.intern("_".join(words[position : position + length])))
+                position += length
+                continue
             for word in words[position : position + length]:
                 stemmed = stems.get(word, "")
                 if stemmed == "":

@@ -229,3 +229,61 @@ def test_unsafe_yaml_tags_are_refused(tmp_path: Path) -> None:
         f"{directory / 'figures.yaml'}:{line_of(facts, 'as_of: !!python')}: unsupported YAML tag "
         "'tag:yaml.org,2002:python/object/apply:os.system'" in problems
     )
+
+
+MORE_FACTS = """\
+topic:
+  id: more
+  title: {en: More, zh: 更多}
+facts:
+  - id: founding
+    questions:
+      en:
+        - When was the cluster founded?
+        - Founding year of the cluster
+        - Since when does the cluster exist?
+      zh: [集群哪年成立？, 集群成立时间, 集群什么时候创立的？]
+    answer: {en: It was founded in 1992., zh: 1992年成立。}
+    as_of: "1992"
+    citations:
+      - source: paper
+        where: paragraph 1
+    related: [turnover]
+"""
+
+
+@pytest.mark.parametrize(
+    ("broken_file", "breakage"),
+    [
+        # One indentation error in each kind of file: the other files cite its sources, relate
+        # to its facts, or are cited by it; none of them is at fault.
+        ("sources.yaml", ("  - id: paper\n", "   - id: paper\n")),
+        ("figures.yaml", ("  - id: enterprises\n", "   - id: enterprises\n")),
+        ("more.yaml", ("  - id: founding\n", "   - id: founding\n")),
+    ],
+)
+def test_one_broken_file_is_reported_once_and_the_others_on_their_own(
+    tmp_path: Path, broken_file: str, breakage: tuple[str, str]
+) -> None:
+    directory = write_fact_base(
+        tmp_path, facts=FACTS.replace("related: [enterprises]", "related: [founding]")
+    )
+    (directory / "more.yaml").write_text(MORE_FACTS, encoding="utf-8")
+    path = directory / broken_file
+    path.write_text(path.read_text(encoding="utf-8").replace(*breakage), encoding="utf-8")
+    problems = problems_of(directory)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{path}:") and ": YAML syntax error" in problems[0]
+
+
+def test_a_broken_file_does_not_hide_real_problems_elsewhere(tmp_path: Path) -> None:
+    directory = write_fact_base(
+        tmp_path, facts=FACTS.replace("where: paragraph 7\n", "where: \n", 1)
+    )
+    (directory / "more.yaml").write_text(
+        MORE_FACTS.replace("  - id: founding\n", "   - id: founding\n"), encoding="utf-8"
+    )
+    problems = problems_of(directory)
+    assert len(problems) == 2
+    assert any("more.yaml" in p and "YAML syntax error" in p for p in problems)
+    assert any("figures.yaml" in p and "missing required field 'where'" in p for p in problems)
