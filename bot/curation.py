@@ -8,12 +8,20 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.records import FeedbackRecord, QuestionRecord
 
 #: Two unanswered questions this similar (rapidfuzz token_set_ratio, 0-100) are one to-do item.
 SIMILARITY = 80
+#: Grouping looks at the newest records only, so its cost is bounded whatever users send.
+MAX_GROUPED = 2000
+#: Questions are compared on their first characters only (long ones cost no more than this).
+COMPARED_CHARS = 120
+#: A group is a candidate when its sorted words are this close (rapidfuzz ratio, cheap)...
+PREFILTER = 60
+#: ...and at most this many candidates get the full token_set_ratio comparison.
+CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -63,20 +71,58 @@ def _key(question: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", question.casefold()).split())
 
 
-def group_unanswered(records: list[QuestionRecord], top: int | None = None) -> list[QuestionGroup]:
-    """Group similar questions (greedy, most frequent wording first), most asked group first."""
-    wordings = Counter(_key(r.question) for r in records if _key(r.question))
+def _sorted_words(key: str) -> str:
+    """The words in order, cut to ``COMPARED_CHARS``: what the cheap first comparison sees."""
+    return " ".join(sorted(key.split()))[:COMPARED_CHARS]
+
+
+def group_unanswered(
+    records: list[QuestionRecord], top: int | None = None, recent: int = MAX_GROUPED
+) -> list[QuestionGroup]:
+    """Group similar questions, most asked group first.
+
+    Only the ``recent`` newest records take part, and each wording is compared only with the
+    representatives of the groups found so far (the most frequent wording of each), first with
+    a cheap ratio on sorted words to pick at most ``CANDIDATES`` of them, then with
+    ``token_set_ratio``. Both steps are bounded, so the cost is at most a few seconds whatever
+    users send.
+
+    Args:
+        records: question records in the order they were asked (oldest first).
+        top: return at most this many groups.
+        recent: group only this many of the newest records.
+    """
+    records = sorted(records, key=lambda r: r.asked_at)[-recent:] if recent else []
     by_key: dict[str, list[QuestionRecord]] = defaultdict(list)
     for record in records:
-        by_key[_key(record.question)].append(record)
+        key = _key(record.question)
+        if key:
+            by_key[key].append(record)
+    wordings = sorted(by_key, key=lambda key: (-len(by_key[key]), key))
     groups: list[list[str]] = []
-    for wording, _ in wordings.most_common():
-        for members in groups:
-            if fuzz.token_set_ratio(wording, members[0], processor=None) >= SIMILARITY:
-                members.append(wording)
+    representatives: list[str] = []  # sorted words of each group's first wording
+    for wording in wordings:
+        words = _sorted_words(wording)
+        close = process.extract(
+            words,
+            representatives,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=PREFILTER,
+            limit=CANDIDATES,
+        )
+        for _, _, index in sorted(close, key=lambda found: found[2]):
+            if (
+                fuzz.token_set_ratio(
+                    wording[:COMPARED_CHARS], groups[index][0][:COMPARED_CHARS], processor=None
+                )
+                >= SIMILARITY
+            ):
+                groups[index].append(wording)
                 break
         else:
             groups.append([wording])
+            representatives.append(words)
     result = []
     for members in groups:
         member_records = [r for key in members for r in by_key[key]]

@@ -7,13 +7,14 @@ limits, so adapters only send it.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from bot.curation import QuestionGroup, Report
 from bot.knowledge import Fact, KnowledgeBase, Source, iter_citation_sources
 from bot.matcher import Match
 
-#: Telegram rejects messages longer than this (after entity parsing).
+#: Telegram rejects messages longer than this: UTF-16 code units of the text after entity parsing.
 TELEGRAM_MAX_CHARS = 4096
 
 TEXTS = {
@@ -246,70 +247,103 @@ def format_why_html(match: Match) -> str:
     return "\n".join(lines)
 
 
-def split_message(text: str, limit: int = TELEGRAM_MAX_CHARS) -> list[str]:
-    """Split HTML text into messages within ``limit``, on paragraph then line boundaries.
-
-    Our HTML never opens a tag across a blank line or a line break, so cutting there never
-    leaves a tag unbalanced. A single line longer than the limit (only possible with absurd
-    fact-base text) is cut at the last space outside a tag.
-    """
-    pieces = []
-    for paragraph in text.split("\n\n"):
-        pieces += [paragraph] if len(paragraph) <= limit else _split_long(paragraph, limit)
-    return _pack(pieces, "\n\n", limit) or [""]
+def utf16_units(text: str) -> int:
+    """Telegram's length of ``text``: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
-def _split_long(paragraph: str, limit: int) -> list[str]:
-    """Lines of an over-long paragraph, packed into pieces within ``limit``."""
-    segments = []
-    for line in paragraph.split("\n"):
-        while len(line) > limit:
-            cut = _safe_cut(line, limit)
-            segments.append(line[:cut])
-            line = line[cut:].lstrip()
-        segments.append(line)
-    return _pack(segments, "\n", limit)
+_TOKEN = re.compile(r"<[^<>]*>|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{1,8});|.", re.DOTALL)
+#: Where a message may be cut, best first: between paragraphs, between lines, between words.
+_BREAKS = ("\n\n", "\n", " ")
 
 
-def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
-    """Join consecutive pieces with ``separator`` as long as the result stays within ``limit``."""
-    packed: list[str] = []
-    current = ""
-    for piece in pieces:
-        candidate = f"{current}{separator}{piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
+@dataclass(frozen=True, slots=True)
+class _Token:
+    raw: str
+    units: int  # visible UTF-16 units (0 for a tag)
+    opens: str | None = None  # the tag's name, for an opening tag
+    closes: str | None = None  # the tag's name, for a closing tag
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Tags, entities and single characters, each with its visible length."""
+    found = []
+    for piece in _TOKEN.findall(text):
+        if piece.startswith("<") and len(piece) > 1:
+            name = piece.strip("</>").split()[0].lower() if piece.strip("</>") else ""
+            if piece.startswith("</"):
+                found.append(_Token(piece, 0, closes=name))
+            elif piece.endswith("/>"):
+                found.append(_Token(piece, 0))
+            else:
+                found.append(_Token(piece, 0, opens=name))
+        elif piece.startswith("&") and len(piece) > 1:
+            found.append(_Token(piece, utf16_units(html.unescape(piece))))
         else:
-            if current:
-                packed.append(current)
-            current = piece
-    if current:
-        packed.append(current)
-    return packed
+            found.append(_Token(piece, utf16_units(piece)))
+    return found
 
 
-def _safe_cut(line: str, limit: int) -> int:
-    """The last space before ``limit`` outside any element, tag or entity (else ``limit``)."""
-    last_safe = 0
-    depth = 0
-    position = 0
-    while position < min(len(line), limit):
-        char = line[position]
-        if char == "<":
-            end = line.find(">", position)
-            if end < 0:
+def split_message(text: str, limit: int = TELEGRAM_MAX_CHARS) -> list[str]:
+    """Split Telegram HTML into messages whose visible text fits ``limit`` UTF-16 units.
+
+    Telegram measures a message after parsing its entities, in UTF-16 code units, so ``&amp;``
+    counts 1 and an emoji 2. Cuts go between paragraphs, else between lines, else between
+    words, else between characters; never inside a tag or an entity. Tags open at a cut are
+    closed at the end of one part and opened again at the start of the next.
+    """
+    tokens = _tokens(text)
+    parts: list[str] = []
+    start = 0
+    reopen: tuple[_Token, ...] = ()
+    while start < len(tokens):
+        stack = list(reopen)
+        units = 0
+        cut: dict[str, tuple[int, int, tuple[_Token, ...]]] = {}  # break -> (at, resume, stack)
+        end = start
+        while end < len(tokens):
+            token = tokens[end]
+            if token.units and units + token.units > limit:
                 break
-            depth += -1 if line[position + 1 : position + 2] == "/" else 1
-            position = end + 1
-            continue
-        if char == "&":
-            end = line.find(";", position)
-            position = end + 1 if end > 0 else position + 1
-            continue
-        if char == " " and depth == 0:
-            last_safe = position
-        position += 1
-    return last_safe or limit
+            for separator in _BREAKS:
+                if text_at(tokens, end, separator) and end > start:
+                    cut[separator] = (end, end + len(separator), tuple(stack))
+                    break
+            units += token.units
+            if token.opens:
+                stack.append(token)
+            elif token.closes and stack and stack[-1].opens == token.closes:
+                stack.pop()
+            end += 1
+        if end == len(tokens):
+            at, resume, open_tags = end, end, tuple(stack)
+        else:
+            separator = next((s for s in _BREAKS if s in cut), None)
+            if separator is None:
+                at, resume, open_tags = end, end, tuple(stack)
+                if at == start:  # one character wider than the limit: cannot happen for 2+
+                    at = resume = start + 1
+            else:
+                at, resume, open_tags = cut[separator]
+        body = "".join(t.raw for t in reopen) + "".join(t.raw for t in tokens[start:at])
+        body += "".join(f"</{t.opens}>" for t in reversed(open_tags))
+        if _visible(tokens[start:at]).strip():
+            parts.append(body)
+        reopen = open_tags
+        start = resume
+    return parts or [""]
+
+
+def text_at(tokens: list[_Token], index: int, separator: str) -> bool:
+    """Whether the tokens from ``index`` on spell ``separator`` (made of single characters)."""
+    return all(
+        index + offset < len(tokens) and tokens[index + offset].raw == char
+        for offset, char in enumerate(separator)
+    )
+
+
+def _visible(tokens: list[_Token]) -> str:
+    return "".join(html.unescape(t.raw) for t in tokens if t.units)
 
 
 # --------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, configure_logging
-from bot.curation import build_report, group_unanswered, parse_since
+from bot.curation import QuestionGroup, build_report, group_unanswered, parse_since
 from bot.engine import Engine
 from bot.knowledge import KnowledgeError
 from bot.matcher import MAX_QUESTION_CHARS, Match
@@ -354,8 +354,8 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     question = " ".join(context.args or [])
     if not question.strip():
         if update.effective_message:
-            await update.effective_message.reply_html(
-                chat_text("ask_usage", _ui_language(update, context))
+            await _send_html(
+                update.effective_message, chat_text("ask_usage", _ui_language(update, context))
             )
         return
     await answer_question(update, context, question)
@@ -370,8 +370,8 @@ async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         for t in knowledge.topics
     ]
     if update.effective_message:
-        await update.effective_message.reply_html(
-            chat_text("topics", language), reply_markup=InlineKeyboardMarkup(rows)
+        await _send_html(
+            update.effective_message, chat_text("topics", language), InlineKeyboardMarkup(rows)
         )
 
 
@@ -449,12 +449,15 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     records = await _admin_records(update, context)
     if records is None or update.effective_message is None:
         return
-    found = await asyncio.to_thread(
-        records.questions, parse_since("30d"), ("decline", "none_of_these")
-    )
-    await _send_html(
-        update.effective_message, format_unanswered_html(group_unanswered(found, top=10))
-    )
+    # Reading and grouping take a while on a large database: off the event loop, so every
+    # other user is still answered meanwhile (grouping itself is bounded in count).
+    groups = await asyncio.to_thread(_unanswered_groups, records)
+    await _send_html(update.effective_message, format_unanswered_html(groups))
+
+
+def _unanswered_groups(records: Records) -> list[QuestionGroup]:
+    found = records.questions(parse_since("30d"), ("decline", "none_of_these"))
+    return group_unanswered(found, top=10)
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -540,7 +543,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         match = state.engine.ask(question, language_hint=hint, forced_language=forced)
         await query.answer()
         if query.message:
-            await query.message.reply_html(format_why_html(match), link_preview_options=NO_PREVIEW)  # type: ignore[union-attr]
+            await _send_html(query.message, format_why_html(match))  # type: ignore[arg-type]
         return
     if kind == "v":
         helpful, _, fact_id = value.partition(":")
@@ -571,9 +574,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 [_fact_button(f.id, f.first_question(language))]
                 for f in knowledge.facts_in_topic(topic.id)
             ]
-            await query.message.reply_html(  # type: ignore[union-attr]
+            await _send_html(
+                query.message,  # type: ignore[arg-type]
                 chat_text("topic_facts", language, title=topic.title.get(language)),
-                reply_markup=InlineKeyboardMarkup(rows),
+                InlineKeyboardMarkup(rows),
             )
 
 

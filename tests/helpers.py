@@ -110,3 +110,23 @@ def run_cli(
         env=environment,
         timeout=120,
     )
+
+
+def seed_declined(data_dir: Path, questions: list[str], at: list[str] | None = None) -> None:
+    """Declined questions in the curation database, in one transaction (as if users had asked
+    them at the times ``at``, default now)."""
+    import contextlib
+    import sqlite3
+
+    from bot.records import DATABASE_NAME, Records
+
+    assert Records(data_dir).check_writable() is None  # creates the schema
+    times = at or [""] * len(questions)
+    with contextlib.closing(sqlite3.connect(data_dir / DATABASE_NAME)) as connection, connection:
+        connection.executemany(
+            "INSERT INTO questions"
+            " (asked_at, question, language, chat_type, outcome, fact_id, confidence)"
+            " VALUES (coalesce(nullif(?, ''), strftime('%Y-%m-%dT%H:%M:%S', 'now')), ?, 'en',"
+            " 'private', 'decline', NULL, 0.1)",
+            list(zip(times, questions, strict=True)),
+        )

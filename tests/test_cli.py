@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
+import string
 from pathlib import Path
 
-from helpers import FACTS, run_cli, write_fact_base
+from helpers import FACTS, run_cli, seed_declined, write_fact_base
+
+from bot.curation import MAX_GROUPED
 
 
 def test_help_lists_the_commands() -> None:
@@ -114,3 +119,17 @@ def test_run_without_token_says_what_to_set() -> None:
     result = run_cli("run")
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_unanswered_groups_only_the_most_recent_questions(tmp_path: Path) -> None:
+    chooser = random.Random(4)
+    vocabulary = ["".join(chooser.choices(string.ascii_lowercase, k=7)) for _ in range(3000)]
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    times = [(moment + dt.timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%S") for n in range(2500)]
+    texts = [" ".join(chooser.choices(vocabulary, k=60)) + "?" for _ in times]
+    seed_declined(tmp_path, texts, times)
+    result = run_cli("unanswered", "--json", "--top", "5000", env={"BOT_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    groups = json.loads(result.stdout)
+    assert sum(group["count"] for group in groups) == MAX_GROUPED
+    assert min(group["last_asked"] for group in groups) == times[500]

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import string
 
 import pytest
 
-from bot.curation import build_report, format_report, group_unanswered, parse_since
+from bot.curation import (
+    MAX_GROUPED,
+    build_report,
+    format_report,
+    group_unanswered,
+    parse_since,
+)
 from bot.records import FeedbackRecord, QuestionRecord
 
 NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
@@ -81,3 +89,49 @@ def test_parse_since_dates_and_errors() -> None:
     assert parse_since("2026-11-01", NOW) == dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     with pytest.raises(ValueError, match="not a period"):
         parse_since("last week", NOW)
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        ([], []),
+        (["?!", "..."], []),  # no words: nothing to group
+        (["bitcoin price"], [1]),
+        (["Gree revenue?", "gree revenue", "GREE REVENUE!!"], [3]),
+        (["population of foshan", "foshan population?", "weather in paris"], [2, 1]),
+        (
+            ["How many employees does Midea have?", "Midea employees how many?", "midea staff"],
+            [2, 1],
+        ),
+        (["how many employes does midea have", "how many employees does midea have"], [2]),
+        (["weather in paris", "population of foshan", "gree revenue", "bitcoin price"], [1] * 4),
+    ],
+)
+def test_grouping_examples(asked: list[str], expected: list[int]) -> None:
+    assert [g.count for g in group_unanswered([question(text) for text in asked])] == expected
+
+
+def test_only_the_most_recent_records_are_grouped() -> None:
+    old = [question("what is the weather in paris", day=1) for _ in range(50)]
+    new = [question(f"question number {n} about {n * 7919}", day=20) for n in range(30)]
+    groups = group_unanswered(old + new, recent=30)
+    assert sum(g.count for g in groups) == 30
+    assert all("paris" not in g.question for g in groups)
+
+
+def long_distinct_questions(count: int) -> list[QuestionRecord]:
+    """``count`` different long questions: random words, the worst case for grouping."""
+    chooser = random.Random(8)
+    vocabulary = ["".join(chooser.choices(string.ascii_lowercase, k=7)) for _ in range(3000)]
+    return [
+        question(" ".join(chooser.choices(vocabulary, k=60)) + "?", day=1 + n % 25)
+        for n in range(count)
+    ]
+
+
+def test_many_long_distinct_questions_are_grouped_within_the_bound() -> None:
+    records = long_distinct_questions(2500) + [question("midea employees?", day=26)] * 3
+    groups = group_unanswered(records, top=None)
+    assert sum(g.count for g in groups) == MAX_GROUPED
+    assert groups[0].count == 3 and groups[0].question == "midea employees?"
+    assert len(groups) == MAX_GROUPED - 2

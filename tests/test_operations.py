@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
 import sqlite3
+import string
 import subprocess
 import sys
 import urllib.error
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from fake_telegram import TOKEN, FakeTelegram, serve, stop
-from helpers import run_cli
+from helpers import run_cli, seed_declined
 from test_telegram import bot_message, buttons, new_user, stop_bot
 
 from bot.records import DATABASE_NAME
@@ -427,3 +429,32 @@ def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
     assert any(line.startswith("FAIL data directory") and "BOT_DATA_DIR" in line for line in lines)
     assert any(line.startswith("FAIL webhook: Telegram only calls ports") for line in lines)
     assert any(line.startswith("OK   fact base: 51 facts") for line in lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Long admin replies: measured as Telegram measures them
+# --------------------------------------------------------------------------------------------
+
+
+def test_unanswered_full_of_ampersands_and_emoji_reaches_the_admin(
+    deployment: Deployment,
+) -> None:
+    admin = 99  # the second admin, so this test does not count the first admin's replies
+    chooser = random.Random(5)
+    names = ["".join(chooser.choices(string.ascii_lowercase, k=8)) for _ in range(10)]
+    # Stored questions are cut at 1,000 characters: ampersands are 5,000 characters of HTML,
+    # emoji 2,000 UTF-16 units, with no space to cut at.
+    questions = [
+        f"{name} R&D " + "&" * 980 if n % 2 else f"{name} " + "😀" * 980
+        for n, name in enumerate(names)
+    ]
+    reply(deployment, "hello", user=admin)  # the admin's chat exists
+    seed_declined(deployment.data, questions * 5)
+    deployment.fake.send_message("/unanswered", user_id=admin)
+    shown = deployment.fake.wait_for(
+        lambda: (lambda text: text if all(q[:30] in text for q in questions) else None)(
+            "".join(c.visible_text or "" for c in deployment.fake.sent(chat_id=admin))
+        )
+    )
+    assert "something went wrong" not in shown
+    assert not [c for c in deployment.fake.calls if c.method.startswith("sendMessage:4")]

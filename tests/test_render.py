@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from fake_telegram import parse_html, utf16_length
 
 from bot.engine import Engine
 from bot.render import (
@@ -144,18 +145,64 @@ def test_why_shows_phrasing_confidence_and_runner_up(engine: Engine) -> None:
     assert_valid_telegram_html(why)
 
 
-@pytest.mark.parametrize("limit", [50, 200, 4096])
-def test_split_message_keeps_every_piece_within_the_limit_and_tags_whole(limit: int) -> None:
-    paragraph = "<b>Title</b>\n" + " ".join(f"word{n} &amp; <i>more</i>" for n in range(30))
-    text = "\n\n".join([paragraph] * 40)
-    pieces = split_message(text, limit)
-    assert all(len(p) <= limit for p in pieces)
-    assert "".join(p.replace("\n", "").replace(" ", "") for p in pieces) == text.replace(
-        "\n", ""
-    ).replace(" ", "")
-    if limit >= 200:
-        for piece in pieces:
-            assert_valid_telegram_html(piece)
+def visible_parts(text: str, limit: int) -> list[str]:
+    """Split ``text`` and check every part the way the Bot API does; returns what users see."""
+    parts = split_message(text, limit)
+    seen = []
+    for part in parts:
+        visible = parse_html(part)  # raises on a cut tag or entity, as Telegram would
+        assert visible.strip(), part
+        assert utf16_length(visible) <= limit, (utf16_length(visible), part[:80])
+        seen.append(visible)
+    return seen
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+PARAGRAPH = "<b>Title</b>\n" + " ".join(f"word{n} &amp; <i>more</i>" for n in range(30))
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "parts"),
+    [
+        ("hello", 4096, 1),
+        ("\n\n".join([PARAGRAPH] * 40), 4096, 5),
+        ("\n\n".join([PARAGRAPH] * 40), 200, 160),
+        ("\n\n".join([PARAGRAPH] * 40), 50, None),
+        ("&amp;" * 5000, 4096, 2),  # 25,000 characters of HTML, 5,000 visible
+        ("R&amp;D &lt;&gt; M&amp;A " * 1500, 4096, 5),
+        ("😀" * 3000, 4096, 2),  # 3,000 characters, 6,000 UTF-16 units
+        ("佛山 😀 &amp; " * 1500, 4096, 3),
+        ("<b>" + "bold words " * 1000 + "</b>", 4096, 3),
+        ('<a href="https://example.org/a?b=1&amp;c=2">' + "x" * 9000 + "</a>", 4096, 3),
+        ("<i>a <b>" + "😀 " * 5000 + "</b> z</i>", 4096, 4),
+        ("<code>" + "x" * 4097 + "</code>", 4096, 2),
+    ],
+)
+def test_split_message_fits_telegram_in_utf16_units_and_keeps_html_valid(
+    text: str, limit: int, parts: int | None
+) -> None:
+    seen = visible_parts(text, limit)
+    if parts is not None:
+        assert len(seen) == parts
+    assert squeezed("".join(seen)) == squeezed(parse_html(text))  # only cut spaces go
+
+
+def test_split_message_reopens_tags_across_parts() -> None:
+    text = '<a href="https://example.org/x">' + "word " * 1000 + "</a>"
+    parts = split_message(text, 1000)
+    assert len(parts) == 5
+    assert all(p.startswith('<a href="https://example.org/x">') for p in parts)
+    assert all(p.endswith("</a>") for p in parts)
+
+
+def test_split_message_prefers_paragraphs_then_lines() -> None:
+    first, second = "a" * 60, "b" * 60
+    assert split_message(f"{first}\n\n{second}", 100) == [first, second]
+    assert split_message(f"{first}\nx\n\n{second}", 100) == [f"{first}\nx", second]
+    assert split_message(f"{first}\n{second} c", 100) == [first, f"{second} c"]
 
 
 def test_short_text_is_one_message() -> None:
