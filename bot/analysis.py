@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 
 from bot.index import Index, _deletions
 from bot.knowledge import Fact
-from bot.normalise import _GROUP_MARK, _NUMBER_MARK, APPROXIMATE_MARKERS, detect_language
+from bot.normalise import _NUMBER_MARK, APPROXIMATE_MARKERS, detect_language
 
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 _QUESTION_WORDS = re.compile(
@@ -32,10 +32,10 @@ class Analysis:
     approximate: bool
     #: Terms carried over from the previous answer (a follow-up's context), weighted lower.
     context: tuple[str, ...] = ()
-    #: Slots of the previous answer the message does not fill itself (its entity, place, measure
-    #: or year), each as the context terms of that kind: a fact covering none of a slot's terms
-    #: is a miss, as if the message had named it.
-    inherited: tuple[tuple[str, ...], ...] = ()
+    #: Slots of the conversation the message does not fill itself (entity, place, measure or
+    #: year), each as (kind, the context terms of that kind): a fact covering none of a slot's
+    #: terms is a miss (``INHERITED_FACTORS``).
+    inherited: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _correct_typo(word: str, index: Index) -> str:
@@ -101,49 +101,74 @@ def question_segments(
     return segments
 
 
-def context_terms(fact: Fact, index: Index) -> tuple[str, ...]:
-    """What a fact is about, as matcher terms: its lexicon concepts (entity, place, measure,
-    topic words), years and keywords, from its phrasings in both languages.
+def _slot(term: str, index: Index) -> str | None:
+    """The kind of slot a term fills in a conversation: entity, place, measure or year."""
+    if term.startswith(_NUMBER_MARK + "y"):
+        return "year"
+    if term in index.home_groups:
+        return None
+    kind = index.group_kind.get(term)
+    return kind if kind in ("entity", "place", "measure") else None
 
-    A follow-up ("and in 2019?", "when was it founded?") is matched with these added, weighted
-    below the message's own words.
+
+def _topic_terms(text: str, index: Index) -> list[str]:
+    """A text's terms without question words ("when", "how many") and home places."""
+    return [
+        t
+        for t in analyse(text, index).terms
+        if index.group_kind.get(t) != "question" and t not in index.home_groups
+    ]
+
+
+def context_terms(
+    fact: Fact, index: Index, question: str | None = None, previous: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """What a conversation is about after ``fact`` was shown, as matcher terms.
+
+    The words the user asked with (``question``) say which side of the fact they care about
+    ("how many high-tech enterprises in 2016" of a fact that also gives the output); a
+    follow-up's question adds to the ``previous`` context, replacing the slots it names ("and
+    in 2020?" replaces the year). A fact chosen directly (button, shortcut) contributes its
+    first phrasings. The fact's companies and organisations always stay in.
     """
+    if question is not None:
+        own = _topic_terms(question, index)
+        named = {_slot(t, index) for t in own} - {None}
+        kept = [t for t in previous if _slot(t, index) not in named]
+        found = dict.fromkeys(own + kept)
+    else:
+        found = dict.fromkeys(
+            _topic_terms(fact.questions_en[0], index) + _topic_terms(fact.questions_zh[0], index)
+        )
     normaliser = index.normaliser
-    found: dict[str, None] = {}
-    for text in fact.questions + fact.keywords:
+    for text in fact.questions:
         for term in normaliser.terms(normaliser.clean(text)):
-            if term[0] == _GROUP_MARK:
-                if index.group_kind.get(term) != "question" and term not in index.home_groups:
-                    found[term] = None
-            elif term.startswith(_NUMBER_MARK + "y") or (
-                text in fact.keywords and term in index.postings
-            ):
+            if index.group_kind.get(term) == "entity":
                 found[term] = None
     return tuple(found)
 
 
+#: What a fact keeps when it lacks a slot the conversation carries over: the company or
+#: measure asked about matter most, the place and the year less ("and the high-tech ones?"
+#: after a 2020 figure prefers 2020 but does not require it).
+INHERITED_FACTORS = {"entity": 0.4, "measure": 0.5, "place": 0.5, "year": 0.75}
+
+
 def with_context(analysis: Analysis, context: tuple[str, ...], index: Index) -> Analysis:
-    """The analysis with a previous answer's terms; its entity, place, measure and year carry
+    """The analysis with the conversation's terms; their entity, place, measure and year carry
     over as requirements unless the message names one of the same kind ("what about 2019?"
     replaces the year and keeps the measure). A message naming a new subject (an entity or a
-    place: "what about Kelon?") keeps only the measure: the old subject's place and year were
-    its own."""
-
-    def kind_of(term: str) -> str | None:
-        if term.startswith(_NUMBER_MARK + "y"):
-            return "year"
-        kind = index.group_kind.get(term)
-        if term in index.home_groups:
-            return None
-        return kind if kind in ("entity", "place", "measure") else None
-
-    named = {kind_of(t) for t in analysis.terms}
+    place: "what about Kelon?") keeps only the measure; a place is carried over only when no
+    company is (Midea's town is not what a question about Midea is about)."""
+    named = {_slot(t, index) for t in analysis.terms}
     if named & {"entity", "place"}:
         named |= {"entity", "place", "year"}
     slots: dict[str, list[str]] = {}
     for term in context:
-        kind = kind_of(term)
+        kind = _slot(term, index)
         if kind and kind not in named:
             slots.setdefault(kind, []).append(term)
-    inherited = tuple(tuple(terms) for terms in slots.values())
+    if "entity" in slots:
+        slots.pop("place", None)
+    inherited = tuple((kind, tuple(terms)) for kind, terms in slots.items())
     return replace(analysis, context=context, inherited=inherited)

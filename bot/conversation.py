@@ -35,12 +35,15 @@ class Context:
         menu: the fact ids offered by the last "Did you mean", in the order shown (empty once
             the user picked one or asked something else).
         language: the language of the last reply (``en`` or ``zh``).
+        terms: what the conversation is about, as matcher terms (``Engine.context_terms``):
+            a follow-up is matched with these added.
     """
 
     fact_id: str | None = None
     last: Match | None = None
     menu: tuple[str, ...] = ()
     language: str = "en"
+    terms: tuple[str, ...] = ()
 
 
 def private_key(chat_id: int) -> tuple[str, int]:

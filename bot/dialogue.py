@@ -51,6 +51,12 @@ _CHOICE = re.compile(
 )
 _CHINESE_NUMERALS = "一二三四五六七八九十"
 _CJK = re.compile(r"[\u3400-\u9fff]")
+#: Politeness around a conversation word.
+_FILLER = re.compile(
+    r"(?<= )(?:please|pls|plz|can you|could you|would you|say it|tell me|now|thanks|thank you)"
+    r"(?= )|^ *(?:请|麻烦)|(?:吧|一下|好吗|可以吗|谢谢) *$"
+)
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ class Turn:
         fact: the fact a ``more``/``source`` reply is about.
         followup: the message was matched with the previous answer's context.
         choices: for ``out_of_range``, how many options there were.
+        only_as_of: for a declined follow-up about another time ("what about 2019?", "and
+            today?"), the fact under discussion: the reply says which date the fact base has.
     """
 
     kind: TurnKind
@@ -75,6 +83,7 @@ class Turn:
     fact: Fact | None = None
     followup: bool = False
     choices: int = 0
+    only_as_of: Fact | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Vocabulary:
     followup_latin: frozenset[str]
     followup_latin_phrases: tuple[str, ...]
     followup_chinese: tuple[str, ...]
+    relative_time: re.Pattern[str] | None
 
 
 _built: dict[int, tuple[Lexicon, Vocabulary]] = {}
@@ -105,17 +115,45 @@ def _vocabulary(engine: Engine) -> Vocabulary:
 def build_vocabulary(lexicon: Lexicon, clean) -> Vocabulary:  # type: ignore[no-untyped-def]
     phrases = {clean(word): group.kind for group in lexicon.conversation for word in group.words}
     latin = [clean(w) for w in lexicon.followup if not _CJK.search(w)]
+    times = sorted({clean(w) for w in lexicon.relative_time if clean(w)}, key=len, reverse=True)
+    relative = (
+        re.compile(
+            "|".join(
+                re.escape(w) if _CJK.search(w) else rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])"
+                for w in times
+            )
+        )
+        if times
+        else None
+    )
     return Vocabulary(
         phrases={k: v for k, v in phrases.items() if k},
         followup_latin=frozenset(w for w in latin if " " not in w),
         followup_latin_phrases=tuple(w for w in latin if " " in w),
         followup_chinese=tuple(clean(w) for w in lexicon.followup if _CJK.search(w)),
+        relative_time=relative,
     )
 
 
 def conversation_word(engine: Engine, text: str) -> str | None:
-    """The conversation word a whole message is ("tell me more" -> ``more``), if any."""
-    return _vocabulary(engine).phrases.get(engine.index.normaliser.clean(text))
+    """The conversation word a whole message is ("tell me more" -> ``more``), if any; polite
+    filler around it ("in Chinese please", "请用中文吧") does not hide it."""
+    phrases = _vocabulary(engine).phrases
+    cleaned = engine.index.normaliser.clean(text)
+    found = phrases.get(cleaned)
+    if found is None:
+        trimmed = _FILLER.sub(" ", f" {cleaned} ")
+        found = phrases.get(" ".join(trimmed.split()))
+    return found
+
+
+def names_another_time(engine: Engine, text: str) -> bool:
+    """The message asks about a year or a time relative to now ("2019", "today", 去年)."""
+    pattern = _vocabulary(engine).relative_time
+    cleaned = engine.index.normaliser.clean(text)
+    if pattern is not None and pattern.search(cleaned):
+        return True
+    return bool(_YEAR.search(cleaned))
 
 
 def choice_number(text: str) -> int | None:
@@ -146,13 +184,21 @@ def looks_like_followup(engine: Engine, text: str) -> bool:
                 return True
         elif marker in compact:
             return True
+    return len(_concepts(engine, cleaned)) <= SHORT_MESSAGE_TERMS
+
+
+def _concepts(engine: Engine, cleaned: str) -> list[str]:
+    """The topic concepts of a cleaned message: lexicon groups, and words that belong to no
+    group (股票代码 is one concept, not a group and three bigrams); no question words."""
     index = engine.index
-    topic = [
+    surface_of = index.normaliser.surface_of
+    return [
         t
-        for t in engine.index.normaliser.terms(cleaned)
-        if index.group_kind.get(t) != "question" and t not in index.home_groups
+        for t in dict.fromkeys(index.normaliser.terms(cleaned))
+        if index.group_kind.get(t) != "question"
+        and t not in index.home_groups
+        and (t in index.group_kind or t not in surface_of)
     ]
-    return len(topic) <= SHORT_MESSAGE_TERMS
 
 
 def take_turn(
@@ -175,72 +221,100 @@ def take_turn(
                 context.menu[number - 1], forced_language or context.language
             )
             if chosen is not None:
-                return _matched(chosen, context)
+                # The question behind the menu says what the user was after.
+                asked = context.last.question if context.last else None
+                return _matched(engine, chosen, context, asked, followup=bool(context.terms))
     word = conversation_word(engine, text)
     if word == "none" and context.menu and last is not None:
         return Turn("none", context.language, replace(context, menu=()), match=last)
     if word and fact is not None:
         language = forced_language or context.language
-        if word in ("chinese", "english"):
-            language = "zh" if word == "chinese" else "en"
+        if word in ("chinese", "english", "as_of"):
+            if word != "as_of":
+                language = "zh" if word == "chinese" else "en"
             chosen = engine.answer_fact(fact.id, language)
             if chosen is not None:
-                return _matched(chosen, context)
+                turn = _matched(engine, chosen, context)
+                return replace(turn, context=replace(turn.context, terms=context.terms))
         if word == "why" and last is not None:
             return Turn("why", language, context, match=last)
         if word in ("more", "source"):
             return Turn(word, language, context, fact=fact)  # type: ignore[arg-type]
     match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
     followup = False
-    if (
-        fact is not None
-        and not match.smalltalk
-        and not (match.answered and match.confidence >= CONFIDENT)
-        and looks_like_followup(engine, text)
-    ):
+    if fact is not None and not match.smalltalk and looks_like_followup(engine, text):
         with_context = engine.ask(
             text,
             language_hint=language_hint,
             forced_language=forced_language,
-            context=engine.context_terms(fact.id),
+            context=context.terms or engine.context_terms(fact.id),
         )
-        # The message alone wins only if its answer survives the context (it is still a
-        # candidate once the previous answer's subject is added).
-        if (
-            with_context.answered
-            or not match.answered
-            or all(c.fact.id != match.fact.id for c in with_context.candidates if match.fact)
-        ):
+        if _context_wins(engine, text, match, with_context):
             match, followup = with_context, True
-    return _matched(match, context, followup)
+        if followup and names_another_time(engine, text):
+            about = match.fact if match.answered else fact
+            if match.answered and _relative(engine, text):
+                # "and today?": the fact base only has dated figures; never pass one off as now.
+                match = replace(match, outcome="decline", fact=None, phrasing=None)
+            if not match.answered and about is not None:
+                turn = _matched(engine, match, context, text, followup)
+                return replace(turn, only_as_of=about)
+    return _matched(engine, match, context, text, followup)
 
 
-def _matched(match: Match, context: Context, followup: bool = False) -> Turn:
-    """A turn showing ``match``; what it answers or offers becomes the context."""
+def _relative(engine: Engine, text: str) -> bool:
+    pattern = _vocabulary(engine).relative_time
+    return pattern is not None and bool(pattern.search(engine.index.normaliser.clean(text)))
+
+
+def _context_wins(engine: Engine, text: str, alone: Match, with_context: Match) -> bool:
+    """Whether a follow-up-looking message is read with the context rather than alone.
+
+    The message alone keeps its answer when it is confident and names its own subject (a
+    company or place), or when its answer survives the context (it is still a candidate then).
+    A message that names no subject ("股票代码呢", "when did it list?") leans on the context.
+    """
+    if not alone.answered:
+        return True
+    if with_context.answered:
+        return (
+            alone.confidence < CONFIDENT
+            or not names_subject(engine, text)
+            or with_context.fact == alone.fact
+        )
+    survives = any(c.fact.id == alone.fact.id for c in with_context.candidates if alone.fact)
+    return alone.confidence < CONFIDENT and not survives
+
+
+def names_subject(engine: Engine, text: str) -> bool:
+    """The message names a company, organisation or place of its own (not a home place)."""
+    index = engine.index
+    terms = index.normaliser.terms(index.normaliser.clean(text))
+    return any(
+        index.group_kind.get(t) in ("entity", "place") and t not in index.home_groups
+        for t in terms
+    )
+
+
+def _matched(
+    engine: Engine,
+    match: Match,
+    context: Context,
+    question: str | None = None,
+    followup: bool = False,
+) -> Turn:
+    """A turn showing ``match``; what it answers or offers becomes the context.
+
+    ``question`` is what the user asked for this answer (``None`` for a fact chosen directly);
+    a follow-up's question adds to the conversation's terms instead of replacing them.
+    """
     if match.outcome == "answer" and match.fact:
-        remembered = Context(match.fact.id, match, (), match.language)
+        terms = engine.context_terms(match.fact.id, question, context.terms if followup else ())
+        remembered = Context(match.fact.id, match, (), match.language, terms)
     elif match.outcome == "clarify":
         menu = tuple(c.fact.id for c in match.candidates)
-        remembered = Context(context.fact_id, match, menu, match.language)
+        remembered = Context(context.fact_id, match, menu, match.language, context.terms)
     else:
         # A decline or smalltalk keeps the subject: "and in 2019?" may still follow.
         remembered = replace(context, menu=(), language=match.language)
     return Turn("match", match.language, remembered, match=match, followup=followup)
-
-
-def only_have(turn: Turn) -> Fact | None:
-    """For a declined follow-up whose best candidate is the fact under discussion but for
-    another year: that fact ("I only have the 2020 figure")."""
-    match = turn.match
-    if (
-        turn.kind != "match"
-        or match is None
-        or match.outcome != "decline"
-        or not turn.followup
-        or not match.candidates
-    ):
-        return None
-    best = match.candidates[0]
-    if any(reason.startswith("year:") for reason in best.contradictions):
-        return best.fact
-    return None

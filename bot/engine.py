@@ -55,10 +55,13 @@ class Engine:
             match = _with_language(match, forced_language)
         return match
 
-    def context_terms(self, fact_id: str) -> tuple[str, ...]:
-        """What a fact is about, as terms a follow-up to it is matched with."""
+    def context_terms(
+        self, fact_id: str, question: str | None = None, previous: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
+        """What a conversation is about once ``fact_id`` was shown for ``question`` (``None``
+        when chosen directly), after ``previous``: the terms a follow-up is matched with."""
         fact = self.knowledge.fact(fact_id)
-        return context_terms(fact, self.index) if fact else ()
+        return context_terms(fact, self.index, question, previous) if fact else ()
 
     def answer_fact(self, fact_id: str, language: str) -> Match | None:
         fact = self.knowledge.fact(fact_id)

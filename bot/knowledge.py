@@ -30,7 +30,7 @@ MAX_FACT_ID_LENGTH = 60
 MIN_PHRASINGS_PER_LANGUAGE = 3
 LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
 SMALLTALK_KINDS = ("greeting", "thanks", "goodbye")
-CONVERSATION_KINDS = ("more", "source", "why", "chinese", "english", "none")
+CONVERSATION_KINDS = ("more", "source", "why", "chinese", "english", "as_of", "none")
 
 #: Commands the bot defines itself; a fact's shortcut may not take one of these names.
 BUILTIN_COMMANDS = frozenset(
@@ -171,6 +171,8 @@ class Lexicon:
     conversation: tuple[ConversationWords, ...] = ()
     #: Words that mark a message as a follow-up (pronouns, "and", "what about", 那, 呢).
     followup: tuple[str, ...] = ()
+    #: Words for a time relative to now ("today", 去年): the fact base has dated facts only.
+    relative_time: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -696,7 +698,7 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
         root,
         "lexicon.yaml",
         required=("groups",),
-        optional=("home_places", "smalltalk", "conversation", "followup"),
+        optional=("home_places", "smalltalk", "conversation", "followup", "relative_time"),
     )
     groups: list[LexiconGroup] = []
     seen: dict[str, int] = {}
@@ -754,6 +756,9 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
         smalltalk=tuple(smalltalk),
         conversation=_read_conversation_words(root, check),
         followup=tuple(w.casefold() for w in check.text_list(root, "followup", "lexicon.yaml")),
+        relative_time=tuple(
+            w.casefold() for w in check.text_list(root, "relative_time", "lexicon.yaml")
+        ),
     )
 
 

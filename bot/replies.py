@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from bot.dialogue import Turn, only_have
+from bot.dialogue import Turn
 from bot.knowledge import Fact, KnowledgeBase
 from bot.matcher import Match
 from bot.render import (
@@ -42,7 +42,7 @@ def format_turn_text(knowledge: KnowledgeBase, turn: Turn) -> str:
         return html.unescape(chat_text("none_of_these", language))
     assert turn.match is not None
     text = format_match_text(knowledge, turn.match)
-    fact = only_have(turn)
+    fact = turn.only_as_of
     if fact is not None:
         first, _, rest = text.partition("\n")
         text = "\n".join(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.analysis import Analysis
+from bot.analysis import INHERITED_FACTORS, Analysis
 from bot.index import _HAS_DATE, _HAS_FIGURE, _HAS_PERCENT, Index
 from bot.knowledge import Fact
 from bot.normalise import _GROUP_MARK, _NUMBER_MARK
@@ -39,6 +39,9 @@ CONTEXT_WEIGHT = 0.4
 #: What a follow-up's candidate keeps when it covers none of the message's own topic words
 #: (after the turnover, "what about the whole zone?" is not asking for the turnover again).
 FOLLOWUP_MISS_FACTOR = 0.5
+#: Phrasing coverage a follow-up's candidate gets at least when it covers all the message's own
+#: topic words.
+FOLLOWUP_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,10 @@ def _contradictions(
     reasons: list[str] = []
     factor = 1.0
     flags = index.fact_flags[position]
-    for slot in analysis.inherited:
+    for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
-            reasons.append(f"context:{slot[0]}")
-            factor *= CONTRADICTION_FACTOR
+            reasons.append(f"context:{kind}")
+            factor *= INHERITED_FACTORS[kind]
     for term in analysis.terms:
         wants = index.group_wants.get(term)
         if wants:
@@ -178,6 +181,12 @@ def score_fact(
             phrasing_coverage = max(phrasing_coverage, NAMED_ENTITY_FLOOR)
             if phrasing < 0:
                 phrasing = index.fact_phrasings[position]
+        if analysis.context and _covers_own_words(analysis, covered, index):
+            # A follow-up's own words are all in this fact ("and dealers?" after the highway's
+            # furniture makers): no stored phrasing asks it this way, but it may well answer.
+            phrasing_coverage = max(phrasing_coverage, FOLLOWUP_FLOOR)
+            if phrasing < 0:
+                phrasing = index.fact_phrasings[position]
         if phrasing < 0:
             continue
         similarity = (
@@ -218,13 +227,23 @@ def score_fact(
     )
 
 
-def _misses_own_words(analysis: Analysis, covered: set[str], index: Index) -> bool:
-    """A follow-up names topic words of its own, and the fact covers none of them."""
-    own = [
+def _own_words(analysis: Analysis, index: Index) -> list[str]:
+    """A message's own topic words the fact base knows (no question words, no home places)."""
+    return [
         t
         for t in analysis.terms
         if t in index.idf and index.group_kind.get(t) != "question" and t not in index.home_groups
     ]
+
+
+def _covers_own_words(analysis: Analysis, covered: set[str], index: Index) -> bool:
+    own = _own_words(analysis, index)
+    return bool(own) and all(t in covered for t in own)
+
+
+def _misses_own_words(analysis: Analysis, covered: set[str], index: Index) -> bool:
+    """A follow-up names topic words of its own, and the fact covers none of them."""
+    own = _own_words(analysis, index)
     return bool(own) and not any(t in covered for t in own)
 
 
