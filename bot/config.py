@@ -38,6 +38,8 @@ class Settings:
     data_dir: Path = Path("data")
     admin_ids: frozenset[int] = frozenset()
     retention_days: int = 90
+    #: Seconds a quiet conversation's context (last answer, "Did you mean") is kept in memory.
+    conversation_seconds: int = 900
 
     @property
     def webhook_path(self) -> str:
@@ -105,6 +107,7 @@ def load_settings(
         data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
         admin_ids=_admin_ids(env.get("BOT_ADMIN_IDS", "")),
         retention_days=_integer(env, "BOT_RETENTION_DAYS", 90, 1, 36500),
+        conversation_seconds=_integer(env, "BOT_CONVERSATION_SECONDS", 900, 0, 86400),
     )
 
 

@@ -61,7 +61,9 @@ def reply_key(chat_id: int, message_id: int) -> tuple[str, int, int]:
 
 
 class ExpiringStore(Generic[Value]):
-    """A bounded, expiring in-memory map (LRU order); ``clock`` is injectable for tests."""
+    """A bounded, expiring in-memory map (LRU order); ``clock`` is injectable for tests.
+
+    An entry is gone once it is ``ttl`` seconds old (a ``ttl`` of 0 keeps nothing)."""
 
     def __init__(
         self,
@@ -80,7 +82,7 @@ class ExpiringStore(Generic[Value]):
         if found is None:
             return None
         stamp, value = found
-        if self.ttl is not None and self.clock() - stamp > self.ttl:
+        if self.ttl is not None and self.clock() - stamp >= self.ttl:
             del self._items[key]
             return None
         self._items.move_to_end(key)

@@ -44,7 +44,16 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, configure_logging
+from bot.conversation import (
+    MAX_CONVERSATIONS,
+    Context,
+    ExpiringStore,
+    group_key,
+    private_key,
+    reply_key,
+)
 from bot.curation import QuestionGroup, build_report, group_unanswered, parse_since
+from bot.dialogue import Turn, take_turn
 from bot.engine import Engine
 from bot.knowledge import KnowledgeError
 from bot.matcher import MAX_QUESTION_CHARS, Match
@@ -64,7 +73,9 @@ from bot.render import (
     format_welcome_html,
     format_why_html,
     split_message,
+    t,
 )
+from bot.replies import format_turn_html, related_facts
 from bot.throttle import Throttle
 
 logger = logging.getLogger(__name__)
@@ -99,6 +110,13 @@ class BotState:
         default_factory=OrderedDict
     )
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    #: Each conversation's context (private chat, or one user in a group), in memory only.
+    conversations: ExpiringStore[Context] = field(default_factory=ExpiringStore)
+    #: The context each of the bot's group messages answered, so a reply to it continues there
+    #: (bounded, no expiry: an old answer still says what it was about).
+    replies: ExpiringStore[Context] = field(
+        default_factory=lambda: ExpiringStore(MAX_CONVERSATIONS, ttl=None)
+    )
 
     def remember(self, question: str, hint: str | None, forced: str | None) -> str:
         key = format(next(self.counter), "x")
@@ -190,17 +208,21 @@ def _fact_button(fact_id: str, label: str) -> InlineKeyboardButton:
 
 async def _send_html(
     message: Message, text: str, markup: InlineKeyboardMarkup | None = None, quote: bool = False
-) -> None:
+) -> list[Message]:
     """Send HTML split within Telegram's limit; buttons go under the last part."""
     parts = split_message(text)
+    sent = []
     for number, part in enumerate(parts):
         last = number == len(parts) - 1
-        await message.reply_html(
-            part,
-            reply_markup=markup if last else None,
-            link_preview_options=NO_PREVIEW,
-            do_quote=quote and number == 0,
+        sent.append(
+            await message.reply_html(
+                part,
+                reply_markup=markup if last else None,
+                link_preview_options=NO_PREVIEW,
+                do_quote=quote and number == 0,
+            )
         )
+    return sent
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,10 +281,75 @@ def _reply_html(state: BotState, match: Match, group: bool) -> str:
     return html.escape(format_match_text(knowledge, match), quote=False)
 
 
+def _conversation_key(update: Update) -> tuple[str, int] | tuple[str, int, int] | None:
+    """Whose conversation this is: the private chat, or this user in this group."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return None
+    if chat.type == ChatType.PRIVATE:
+        return private_key(chat.id)
+    return group_key(chat.id, user.id if user else 0)
+
+
+def _load_context(state: BotState, update: Update, bot_id: int) -> Context | None:
+    """The context a message continues: the answer it replies to (groups), else the
+    conversation's own."""
+    message, chat = update.effective_message, update.effective_chat
+    replied = message.reply_to_message if message else None
+    if (
+        chat is not None
+        and chat.type != ChatType.PRIVATE
+        and replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == bot_id
+    ):
+        found = state.replies.get(reply_key(chat.id, replied.message_id))
+        if found is not None:
+            return found
+    key = _conversation_key(update)
+    return state.conversations.get(key) if key else None
+
+
+async def _send_remembering(
+    state: BotState,
+    update: Update,
+    remembered: Context,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    quote: bool = False,
+) -> None:
+    """Remember the conversation's new context, then send the reply; in groups, the bot's
+    messages are mapped to the context so a reply to one of them continues it."""
+    message = update.effective_message
+    if message is None:
+        return
+    # Before sending: the user may answer the moment the reply arrives.
+    key = _conversation_key(update)
+    if key is not None:
+        state.conversations.put(key, remembered)
+    sent = await _send_html(message, text, markup, quote=quote)
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE and remembered.fact_id:
+        for part in sent:
+            state.replies.put(reply_key(chat.id, part.message_id), remembered)
+
+
+def _turn_markup(state: BotState, turn: Turn) -> InlineKeyboardMarkup | None:
+    """Buttons under a conversation reply: "tell me more" lists the related facts."""
+    if turn.kind == "more" and turn.fact:
+        rows = [
+            [_fact_button(f.id, f.first_question(turn.language))]
+            for f in related_facts(state.engine.knowledge, turn.fact)
+        ]
+        return InlineKeyboardMarkup(rows) if rows else None
+    return None
+
+
 async def answer_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
-    """Answer one question in the chat it came from (private: full; group: compact)."""
+    """Answer one message in the chat it came from (private: full; group: compact), in the
+    light of the conversation so far (follow-ups, conversation words, "Did you mean" picks)."""
     message = update.effective_message
     if message is None:
         return
@@ -276,12 +363,30 @@ async def answer_question(
             await message.reply_text(chat_text("slow_down", _ui_language(update, context)))
             return
     hint, forced = _user_language(update), _forced_language(context)
-    match = state.engine.ask(question, language_hint=hint, forced_language=forced)
-    group = not _is_private(update)
-    await state.record_question(
-        match, update.effective_chat.type if update.effective_chat else "unknown"
+    turn = take_turn(
+        state.engine, question, _load_context(state, update, context.bot.id), hint, forced
     )
+    group = not _is_private(update)
+    chat_type = update.effective_chat.type if update.effective_chat else "unknown"
+    if turn.kind != "match" or turn.match is None:
+        if turn.kind == "none" and turn.match is not None:
+            await state.record_question(turn.match, chat_type, outcome="none_of_these")
+        await _send_remembering(
+            state,
+            update,
+            turn.context,
+            format_turn_html(state.engine.knowledge, turn),
+            _turn_markup(state, turn),
+            quote=group,
+        )
+        return
+    match = turn.match
+    await state.record_question(match, chat_type)
     text = _reply_html(state, match, group)
+    if turn.only_as_of is not None:
+        first, _, rest = text.partition("\n")
+        note = html.escape(t("only_have", match.language).format(as_of=turn.only_as_of.as_of))
+        text = "\n".join(filter(None, [first, note, rest]))
     if group:
         markup = None
         if match.outcome == "answer" and match.fact:
@@ -293,12 +398,13 @@ async def answer_question(
             markup = _answer_markup(
                 state, match, match.language, state.remember(question, hint, forced)
             )
-        await _send_html(message, text, markup, quote=True)
+        await _send_remembering(state, update, turn.context, text, markup, quote=True)
         return
     key = (
         state.remember(question, hint, forced) if match.outcome in ("answer", "clarify") else None
     )
-    await _send_html(message, text, _answer_markup(state, match, match.language, key))
+    markup = _answer_markup(state, match, match.language, key)
+    await _send_remembering(state, update, turn.context, text, markup)
 
 
 async def send_fact(update: Update, context: ContextTypes.DEFAULT_TYPE, fact_id: str) -> None:
@@ -309,16 +415,23 @@ async def send_fact(update: Update, context: ContextTypes.DEFAULT_TYPE, fact_id:
     match = state.engine.answer_fact(fact_id, language)
     if message is None or match is None or match.fact is None:
         return
+    # A fact chosen directly is what the conversation is about now ("source?", "and 2019?").
+    remembered = Context(fact_id, match, (), language, state.engine.context_terms(fact_id))
+    knowledge = state.engine.knowledge
     if _is_private(update):
-        await _send_html(
-            message,
-            format_fact_html(state.engine.knowledge, match.fact, language),
+        await _send_remembering(
+            state,
+            update,
+            remembered,
+            format_fact_html(knowledge, match.fact, language),
             _answer_markup(state, match, language, None),
         )
     else:
-        await _send_html(
-            message,
-            format_fact_compact_html(state.engine.knowledge, match.fact, language),
+        await _send_remembering(
+            state,
+            update,
+            remembered,
+            format_fact_compact_html(knowledge, match.fact, language),
             quote=True,
         )
 
@@ -718,7 +831,12 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    application.bot_data["state"] = BotState(engine=engine, settings=settings, records=records)
+    application.bot_data["state"] = BotState(
+        engine=engine,
+        settings=settings,
+        records=records,
+        conversations=ExpiringStore(MAX_CONVERSATIONS, ttl=settings.conversation_seconds),
+    )
     new_messages = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
     builtin: dict[str, Any] = {
         "start": start_command,

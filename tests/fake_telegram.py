@@ -160,6 +160,8 @@ class Call:
     method: str
     params: dict[str, Any]
     visible_text: str | None = None
+    #: The id of the message a send created (so tests can reply to it).
+    message_id: int | None = None
 
 
 @dataclass
@@ -322,9 +324,15 @@ class FakeTelegram:
             raise ApiError(404, "Not Found: method not found")
         return handler(params)
 
-    def _record(self, method: str, params: dict[str, Any], visible: str | None = None) -> None:
+    def _record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        visible: str | None = None,
+        message_id: int | None = None,
+    ) -> None:
         with self.condition:
-            call = Call(method, params, visible)
+            call = Call(method, params, visible, message_id)
             self.calls.append(call)
             if isinstance(params.get("chat_id"), int):
                 self.by_chat.setdefault(params["chat_id"], []).append(call)
@@ -386,9 +394,10 @@ class FakeTelegram:
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
-        self._record("sendMessage", params, visible)
+        message_id = next(self._message_ids)
+        self._record("sendMessage", params, visible, message_id)
         message = {
-            "message_id": next(self._message_ids),
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": chat,
             "from": self.api_getMe({}),

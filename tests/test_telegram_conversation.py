@@ -1,0 +1,146 @@
+"""Conversations end to end through the Bot API stand-in: follow-ups, conversation words, reply
+chains in groups, users who do not share context, and expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fake_telegram import BOT_USERNAME, FakeTelegram, serve, stop
+from test_telegram import RunningBot, bot_message, buttons, new_user, start_bot, stop_bot
+
+
+def running(extra_env: dict[str, str] | None = None) -> Iterator[RunningBot]:
+    fake = FakeTelegram()
+    server, url = serve(fake)
+    process = start_bot(fake, url, extra_env)
+    try:
+        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+        yield RunningBot(fake, process, url)
+    finally:
+        stop_bot(process)
+        stop(fake, server)
+
+
+@pytest.fixture(scope="module")
+def bot() -> Iterator[RunningBot]:
+    yield from running()
+
+
+class Chat:
+    """One user talking to the bot, privately or in a group; ``say`` waits for the reply."""
+
+    def __init__(self, bot: RunningBot, group: dict[str, Any] | None = None, **user: Any):
+        self.bot = bot
+        self.user = new_user()
+        self.group = group
+        self.chat_id = group["id"] if group else self.user
+        self.language = user.get("language", "en")
+
+    def say(self, text: str, reply_to: Any = None) -> Any:
+        seen = len(self.bot.fake.sent(chat_id=self.chat_id))
+        if self.group and reply_to is None:
+            text = f"@{BOT_USERNAME} {text}"
+        self.bot.fake.send_message(
+            text,
+            user_id=self.user,
+            chat=self.group,
+            language=self.language,
+            reply_to=_as_bot_message(reply_to) if reply_to is not None else None,
+        )
+        return self.bot.fake.wait_for_replies(self.chat_id, 1, after=seen)[0]
+
+
+def _as_bot_message(call: Any) -> dict[str, Any]:
+    message = bot_message(call)
+    message["message_id"] = call.message_id
+    return message
+
+
+def new_group() -> dict[str, Any]:
+    return FakeTelegram.group_chat(-1_000_000_000_000 - new_user())
+
+
+def test_a_private_conversation_follows_up_and_uses_conversation_words(bot: RunningBot) -> None:
+    chat = Chat(bot)
+    assert "He Xiangjian" in chat.say("Who founded Midea?").visible_text
+    assert "1968" in chat.say("when?").visible_text
+    assert "1993" in chat.say("is it listed?").visible_text
+    source = chat.say("where is that from?")
+    assert "<a href=" in source.params["text"] and "Sources" not in source.visible_text
+    more = chat.say("tell me more")
+    assert more.visible_text == "More on this:"
+    related = {"f:midea-origins", "f:midea-sales-2000"}  # the listing answer's related facts
+    assert related <= {b["callback_data"] for b in buttons(more)}
+    why = chat.say("why?")
+    assert "Why this answer?" in why.visible_text
+    chinese = chat.say("in Chinese please")
+    assert "1993年" in chinese.visible_text and "来源" in chinese.visible_text
+
+
+def test_another_year_is_declined_with_the_year_the_fact_base_has(bot: RunningBot) -> None:
+    chat = Chat(bot)
+    chat.say("/turnover")
+    reply = chat.say("what about 2019?")
+    assert reply.visible_text.startswith("Sorry")
+    assert "I only have this as of 2020." in reply.visible_text
+    assert "133 billion" not in reply.visible_text
+
+
+def test_a_number_picks_from_did_you_mean_and_none_is_none_of_these(bot: RunningBot) -> None:
+    chat = Chat(bot)
+    clarify = chat.say("when was it founded?")
+    options = [b["callback_data"][2:] for b in buttons(clarify) if b["callback_data"][:2] == "f:"]
+    assert len(options) >= 2
+    out_of_range = chat.say("9").visible_text
+    assert (
+        out_of_range == f"Please pick a number from 1 to {len(options)}, or ask another question."
+    )
+    picked = chat.say("2")
+    assert f"v:1:{options[1]}" in [b["callback_data"] for b in buttons(picked)]
+    other = Chat(bot)
+    assert "Did you mean" in other.say("when was it founded?").visible_text
+    assert other.say("none of these").visible_text.startswith("Thanks, noted.")
+
+
+def test_a_standalone_question_after_a_followup_does_not_use_the_context(bot: RunningBot) -> None:
+    chat = Chat(bot)
+    chat.say("what is kelon")
+    assert "1984" in chat.say("when was it founded?").visible_text
+    assert "Where there is a home" in chat.say("what is the slogan about foshan?").visible_text
+
+
+def test_a_reply_to_the_bot_in_a_group_continues_that_answer(bot: RunningBot) -> None:
+    group = new_group()
+    alice = Chat(bot, group)
+    midea = alice.say("Who founded Midea?")
+    kelon = alice.say("what is kelon")
+    # Replying to the Midea answer (not the later Kelon one) asks about Midea.
+    when = alice.say("when was it founded?", reply_to=midea)
+    assert "1968" in when.visible_text
+    assert "1984" in alice.say("and when was it founded?", reply_to=kelon).visible_text
+    # The chain goes on from the bot's reply.
+    assert "1993" in alice.say("is it listed?", reply_to=when).visible_text
+
+
+def test_two_users_in_one_group_do_not_share_context(bot: RunningBot) -> None:
+    group = new_group()
+    alice, bob = Chat(bot, group), Chat(bot, group)
+    alice.say("Who founded Midea?")
+    bob.say("what is kelon")
+    assert "1968" in alice.say("when was it founded?").visible_text
+    assert "1984" in bob.say("when was it founded?").visible_text
+
+
+@pytest.fixture(scope="module")
+def forgetful_bot() -> Iterator[RunningBot]:
+    """A bot whose conversations expire at once (BOT_CONVERSATION_SECONDS=0)."""
+    yield from running({"BOT_CONVERSATION_SECONDS": "0"})
+
+
+def test_an_expired_conversation_has_no_context(forgetful_bot: RunningBot) -> None:
+    chat = Chat(forgetful_bot)
+    assert "He Xiangjian" in chat.say("Who founded Midea?").visible_text
+    assert chat.say("when?").visible_text.startswith("Sorry")
+    assert chat.say("source?").visible_text.startswith("Sorry")
