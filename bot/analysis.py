@@ -36,6 +36,8 @@ class Analysis:
     #: year), each as (kind, the context terms of that kind): a fact covering none of a slot's
     #: terms is a miss (``INHERITED_FACTORS``).
     inherited: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: What a fact keeps for each inherited slot it lacks, by kind.
+    inherited_factors: tuple[tuple[str, float], ...] = ()
 
 
 def _correct_typo(word: str, index: Index) -> str:
@@ -152,6 +154,10 @@ def context_terms(
 #: measure asked about matter most, the place and the year less ("and the high-tech ones?"
 #: after a 2020 figure prefers 2020 but does not require it).
 INHERITED_FACTORS = {"entity": 0.4, "measure": 0.5, "place": 0.5, "year": 0.75}
+#: The same when the message brings topic words of its own ("how many of its firms are
+#: high-tech?" after the turnover): it asks about something new, so the old measure and year
+#: only break ties.
+INHERITED_FACTORS_WITH_OWN_WORDS = {"entity": 0.4, "measure": 0.85, "place": 0.5, "year": 0.85}
 
 
 def with_context(analysis: Analysis, context: tuple[str, ...], index: Index) -> Analysis:
@@ -171,4 +177,21 @@ def with_context(analysis: Analysis, context: tuple[str, ...], index: Index) -> 
     if "entity" in slots:
         slots.pop("place", None)
     inherited = tuple((kind, tuple(terms)) for kind, terms in slots.items())
-    return replace(analysis, context=context, inherited=inherited)
+    surface_of = index.normaliser.surface_of
+    present = set(analysis.terms)
+    own_words = [
+        t
+        for t in analysis.terms
+        if _slot(t, index) is None
+        and t in index.idf
+        and index.group_kind.get(t) != "question"
+        and t not in index.home_groups
+        and (t in index.group_kind or surface_of.get(t) not in present)
+    ]
+    factors = INHERITED_FACTORS_WITH_OWN_WORDS if own_words else INHERITED_FACTORS
+    return replace(
+        analysis,
+        context=context,
+        inherited=inherited,
+        inherited_factors=tuple(factors.items()),
+    )

@@ -26,7 +26,7 @@ from typing import Literal
 from bot.conversation import Context
 from bot.engine import Engine
 from bot.knowledge import Fact, Lexicon
-from bot.matcher import Match
+from bot.matcher import ANSWER_THRESHOLD, Match
 
 TurnKind = Literal[
     "match",  # a question matched (answer, clarify, decline or smalltalk: see ``match``)
@@ -249,6 +249,7 @@ def take_turn(
             forced_language=forced_language,
             context=context.terms or engine.context_terms(fact.id),
         )
+        with_context = _prefer_related(with_context, fact)
         if _context_wins(engine, text, match, with_context):
             match, followup = with_context, True
         if followup and names_another_time(engine, text):
@@ -267,11 +268,38 @@ def _relative(engine: Engine, text: str) -> bool:
     return pattern is not None and bool(pattern.search(engine.index.normaliser.clean(text)))
 
 
+def _related(one: Fact, other: Fact) -> bool:
+    return one.id in other.related or other.id in one.related or one.id == other.id
+
+
+def _prefer_related(match: Match, about: Fact) -> Match:
+    """A follow-up torn between facts picks the one the curators related to the fact under
+    discussion ("其中高新技术企业呢" after the cluster's enterprises: the cluster's high-tech
+    count, not the zone's), if it alone is related and confident enough to answer."""
+    if match.outcome != "clarify" or not match.candidates:
+        return match
+    best = match.candidates[0]
+    others = match.candidates[1:]
+    if (
+        best.confidence >= ANSWER_THRESHOLD
+        and _related(best.fact, about)
+        and not any(_related(c.fact, about) for c in others)
+    ):
+        return replace(
+            match,
+            outcome="answer",
+            fact=best.fact,
+            phrasing=best.phrasing,
+            contradictions=best.contradictions,
+        )
+    return match
+
+
 def _context_wins(engine: Engine, text: str, alone: Match, with_context: Match) -> bool:
     """Whether a follow-up-looking message is read with the context rather than alone.
 
     The message alone keeps its answer when it is confident and names its own subject (a
-    company or place), or when its answer survives the context (it is still a candidate then).
+    company or place), or when the context's best candidate is that same answer.
     A message that names no subject ("股票代码呢", "when did it list?") leans on the context.
     """
     if not alone.answered:
@@ -282,8 +310,9 @@ def _context_wins(engine: Engine, text: str, alone: Match, with_context: Match) 
             or not names_subject(engine, text)
             or with_context.fact == alone.fact
         )
-    survives = any(c.fact.id == alone.fact.id for c in with_context.candidates if alone.fact)
-    return alone.confidence < CONFIDENT and not survives
+    # Unsure either way: the context decides unless it agrees with the message alone.
+    best = with_context.candidates[0].fact if with_context.candidates else None
+    return alone.confidence < CONFIDENT and best != alone.fact
 
 
 def names_subject(engine: Engine, text: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.analysis import INHERITED_FACTORS, Analysis
+from bot.analysis import Analysis
 from bot.index import _HAS_DATE, _HAS_FIGURE, _HAS_PERCENT, Index
 from bot.knowledge import Fact
 from bot.normalise import _GROUP_MARK, _NUMBER_MARK
@@ -86,7 +86,7 @@ def _contradictions(
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
-            factor *= INHERITED_FACTORS[kind]
+            factor *= dict(analysis.inherited_factors)[kind]
     for term in analysis.terms:
         wants = index.group_wants.get(term)
         if wants:
