@@ -35,11 +35,13 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -104,7 +106,15 @@ class BotState:
     engine: Engine
     settings: Settings | None = None
     records: Records | None = None
-    throttle: Throttle = field(default_factory=Throttle)
+    #: Flood control per user and kind of update: questions and commands, button presses,
+    #: inline queries (typing an inline query sends one per pause, so it gets more room).
+    throttles: dict[str, Throttle] = field(
+        default_factory=lambda: {
+            "message": Throttle(limit=10),
+            "callback": Throttle(limit=20),
+            "inline": Throttle(limit=30),
+        }
+    )
     #: Recent answered questions by a short key, for "Why this answer?" buttons.
     answers: OrderedDict[str, tuple[str, str | None, str | None]] = field(
         default_factory=OrderedDict
@@ -354,14 +364,6 @@ async def answer_question(
     if message is None:
         return
     state = _state(context)
-    user = update.effective_user
-    if user is not None:
-        verdict = state.throttle.check(user.id)
-        if verdict == "drop":
-            return
-        if verdict == "warn":
-            await message.reply_text(chat_text("slow_down", _ui_language(update, context)))
-            return
     hint, forced = _user_language(update), _forced_language(context)
     turn = take_turn(
         state.engine, question, _load_context(state, update, context.bot.id), hint, forced
@@ -439,6 +441,31 @@ async def send_fact(update: Update, context: ContextTypes.DEFAULT_TYPE, fact_id:
 # --------------------------------------------------------------------------------------------
 # Handlers
 # --------------------------------------------------------------------------------------------
+
+
+async def throttle_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Flood control for every update before any other handler (group -1): over the limit, the
+    user is told once to slow down and the update goes no further."""
+    user = update.effective_user
+    if user is None:
+        return
+    if update.callback_query:
+        kind = "callback"
+    elif update.inline_query or update.chosen_inline_result:
+        kind = "inline"
+    else:
+        kind = "message"
+    verdict = _state(context).throttles[kind].check(user.id)
+    if verdict == "allow":
+        return
+    if verdict == "warn":
+        notice = chat_text("slow_down", _ui_language(update, context))
+        if update.callback_query:
+            await update.callback_query.answer(notice)
+        elif update.effective_message and _is_private(update):
+            await update.effective_message.reply_text(notice)
+    # Throttled inline queries get no answer at all: the cheapest reply is none.
+    raise ApplicationHandlerStop
 
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -851,6 +878,8 @@ def build_application(
         "unanswered": unanswered_command,
         "reload": reload_command,
     }
+    # Flood control first, for every kind of update (it stops a throttled one here).
+    application.add_handler(TypeHandler(Update, throttle_update), group=-1)
     # Built-in commands first; CommandHandler ignores commands addressed to other bots.
     for name, callback in builtin.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))

@@ -521,7 +521,12 @@ def serve(fake: FakeTelegram, token: str = TOKEN) -> tuple[ThreadingHTTPServer, 
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the bot shut down while a long poll was open
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        # A bot answering a burst opens many connections at once; the default backlog of 5
+        # would drop some and leave the bot's requests hanging.
+        request_queue_size = 256
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/bot"

@@ -481,6 +481,58 @@ def test_flood_gets_one_slow_down_then_silence(bot: RunningBot) -> None:
     assert len(replies) == 11
 
 
+def test_a_flood_of_shortcut_commands_gets_the_limit_and_one_notice(bot: RunningBot) -> None:
+    user = new_user()
+    for _ in range(300):
+        bot.fake.send_message("/turnover", user_id=user)
+    bot.fake.wait_for(lambda: len(bot.fake.sent(chat_id=user)) >= 11)
+    other = reply_to(bot, "who wrote the article?")  # sent after the flood, answered all the same
+    assert "Jersey" in other.visible_text
+    replies = bot.fake.sent(chat_id=user)
+    assert sum("slow down" in c.visible_text for c in replies) == 1
+    assert sum("133 billion" in c.visible_text for c in replies) == 10
+    assert len(replies) == 11
+
+
+def test_a_flood_of_button_presses_gets_the_limit_and_one_notice(bot: RunningBot) -> None:
+    user = new_user()
+    bot.fake.send_message("/topics", user_id=user)
+    topics = bot_message(bot.fake.wait_for_replies(user, 1)[0])
+    presses = {bot.fake.press(topics, "f:slogan", user_id=user) for _ in range(300)}
+    notices = bot.fake.wait_for(
+        lambda: [
+            c
+            for c in bot.fake.sent("answerCallbackQuery")
+            if c.params["callback_query_id"] in presses and c.params.get("text")
+        ]
+    )
+    other = reply_to(bot, "who wrote the article?")
+    assert "Jersey" in other.visible_text
+    bot.fake.wait_for(lambda: len(bot.fake.sent(chat_id=user)) >= 21)
+    answered = [
+        c for c in bot.fake.sent("answerCallbackQuery") if c.params["callback_query_id"] in presses
+    ]
+    assert [c.params["text"] for c in notices] == [
+        "Please slow down: that's a lot of questions at once. Wait half a minute and ask again."
+    ]
+    assert len(answered) == 21  # the limit, and the one notice
+    assert len(bot.fake.sent(chat_id=user)) == 21  # /topics, and one fact per allowed press
+
+
+def test_a_flood_of_inline_queries_is_answered_up_to_the_limit(bot: RunningBot) -> None:
+    user = new_user()
+    queries = {bot.fake.inline("turnover", user_id=user) for _ in range(300)}
+
+    def answered() -> list[object]:
+        return [
+            c for c in bot.fake.sent("answerInlineQuery") if c.params["inline_query_id"] in queries
+        ]
+
+    bot.fake.wait_for(lambda: len(answered()) >= 30)
+    assert "Jersey" in reply_to(bot, "who wrote the article?").visible_text
+    assert len(answered()) == 30
+
+
 def test_429_retry_after_delays_but_never_loses_a_reply(bot: RunningBot) -> None:
     bot.fake.fail_next["sendMessage"] = [1]
     reply = reply_to(bot, "what is the slogan?")
