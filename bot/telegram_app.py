@@ -120,6 +120,9 @@ class BotState:
         default_factory=OrderedDict
     )
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    #: Random per process and part of every key: a button from before a restart is unknown
+    #: (and says it has expired) instead of finding another user's question under its number.
+    epoch: str = field(default_factory=lambda: secrets.token_hex(4))
     #: Each conversation's context (private chat, or one user in a group), in memory only.
     conversations: ExpiringStore[Context] = field(default_factory=ExpiringStore)
     #: The context each of the bot's group messages answered, so a reply to it continues there
@@ -129,7 +132,9 @@ class BotState:
     )
 
     def remember(self, question: str, hint: str | None, forced: str | None) -> str:
-        key = format(next(self.counter), "x")
+        """Keep a question for its "Why this answer?" / "None of these" button; returns the key
+        the button carries (8 random hex digits and a counter: far within 64 bytes)."""
+        key = f"{self.epoch}{next(self.counter):x}"
         self.answers[key] = (question, hint, forced)
         while len(self.answers) > MAX_REMEMBERED_ANSWERS:
             self.answers.popitem(last=False)
@@ -695,11 +700,13 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     if kind == "n":
         remembered = state.answers.get(value)
-        if remembered is not None:
-            question, hint, forced = remembered
-            match = state.engine.ask(question, language_hint=hint, forced_language=forced)
-            chat_type = query.message.chat.type if query.message else "unknown"
-            await state.record_question(match, chat_type, outcome="none_of_these")
+        if remembered is None:
+            await query.answer(chat_text("expired", language), show_alert=True)
+            return
+        question, hint, forced = remembered
+        match = state.engine.ask(question, language_hint=hint, forced_language=forced)
+        chat_type = query.message.chat.type if query.message else "unknown"
+        await state.record_question(match, chat_type, outcome="none_of_these")
         await query.answer(chat_text("none_of_these", language))
         return
     # CallbackQueries need to be answered, even if no notification to the user is needed.

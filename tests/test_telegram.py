@@ -595,3 +595,43 @@ def test_broken_fact_base_refuses_to_start_with_file_and_line(tmp_path: Path) ->
         stop(fake, server)
     assert process.returncode == 1
     assert f"{directory / 'figures.yaml'}:" in err and "unknown source 'nowhere'" in err
+
+
+def test_buttons_from_before_a_restart_expire_instead_of_showing_another_users_data() -> None:
+    fake = FakeTelegram()
+    server, url = serve(fake)
+    try:
+        first = start_bot(fake, url)
+        try:
+            fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+            fake.send_message("what was the turnover of the cluster", user_id=1)
+            fake.send_message("when was it founded?", user_id=2)
+            old_answer = fake.wait_for_replies(1, 1)[0]
+            old_clarify = fake.wait_for_replies(2, 1)[0]
+        finally:
+            stop_bot(first)
+        second = start_bot(fake, url)
+        try:
+            fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 4, timeout=60)
+            # Another user's questions after the restart, answered with buttons of their own.
+            fake.send_message("how many enterprises are in the cluster?", user_id=3)
+            fake.send_message("when was it founded?", user_id=3)
+            fake.wait_for_replies(3, 2)
+            presses = [
+                fake.press(bot_message(old_answer), buttons(old_answer)[-1]["callback_data"], 1),
+                fake.press(bot_message(old_clarify), buttons(old_clarify)[-1]["callback_data"], 2),
+            ]
+            fake.wait_for(lambda: all(p in fake.answered_callbacks for p in presses))
+            fake.send_message("what is the slogan?", user_id=1)  # later than the presses
+            fake.wait_for_replies(1, 2)
+        finally:
+            stop_bot(second)
+    finally:
+        stop(fake, server)
+    notices = [
+        c.params.get("text")
+        for c in fake.sent("answerCallbackQuery")
+        if c.params["callback_query_id"] in presses
+    ]
+    assert notices == ["This button has expired; please ask again."] * 2
+    assert len(fake.sent(chat_id=1)) == 2 and len(fake.sent(chat_id=2)) == 1
