@@ -37,6 +37,7 @@ class Context:
         language: the language of the last reply (``en`` or ``zh``).
         terms: what the conversation is about, as matcher terms (``Engine.context_terms``):
             a follow-up is matched with these added.
+        script: the Chinese script replies are written in (``bot.script``).
     """
 
     fact_id: str | None = None
@@ -44,6 +45,8 @@ class Context:
     menu: tuple[str, ...] = ()
     language: str = "en"
     terms: tuple[str, ...] = ()
+    #: The conversation's Chinese script (a traditional conversion, or None for simplified).
+    script: str | None = None
 
 
 def private_key(chat_id: int) -> tuple[str, int]:

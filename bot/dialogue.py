@@ -27,6 +27,7 @@ from bot.conversation import Context
 from bot.engine import Engine
 from bot.knowledge import Fact, Lexicon
 from bot.matcher import ANSWER_THRESHOLD, Match
+from bot.script import reply_script
 
 TurnKind = Literal[
     "match",  # a question matched (answer, clarify, decline or smalltalk: see ``match``)
@@ -84,6 +85,8 @@ class Turn:
     followup: bool = False
     choices: int = 0
     only_as_of: Fact | None = None
+    #: The traditional Chinese conversion for the reply (``bot.script``), or None.
+    script: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,9 +210,32 @@ def take_turn(
     context: Context | None,
     language_hint: str | None = None,
     forced_language: str | None = None,
+    preferred_script: str | None = None,
 ) -> Turn:
-    """Read one message in the light of the conversation so far (see the module docstring)."""
+    """Read one message in the light of the conversation so far (see the module docstring).
+
+    Args:
+        engine: the loaded fact base.
+        text: the user's message.
+        context: the conversation so far (``None`` for a new one).
+        language_hint: the user's client language (``en``/``zh``), for messages without words.
+        forced_language: the user's ``/lang`` choice, which always wins.
+        preferred_script: the traditional Chinese conversion the user chose or their client
+            asks for (``bot.script.script_of_code``); else the message's own script decides.
+    """
     context = context or Context()
+    script = reply_script(text, preferred_script, context.script)
+    turn = _take_turn(engine, text, context, language_hint, forced_language)
+    return replace(turn, script=script, context=replace(turn.context, script=script))
+
+
+def _take_turn(
+    engine: Engine,
+    text: str,
+    context: Context,
+    language_hint: str | None,
+    forced_language: str | None,
+) -> Turn:
     last = context.last
     fact = engine.knowledge.fact(context.fact_id) if context.fact_id else None
     if context.menu:

@@ -101,8 +101,13 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class Citation:
     source_id: str
+    #: Where in the source, in English and Chinese ("paragraph 7" / "第7段").
     where: str
     quote: str | None = None
+    where_zh: str = ""
+
+    def where_in(self, language: str) -> str:
+        return self.where_zh if language == "zh" and self.where_zh else self.where
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,15 @@ class Fact:
     note: Bilingual | None = None
     file: str = ""
     line: int = 0
+    #: ``as_of`` in Chinese: given in the fact base for a text ("around 2010"), written out
+    #: for a plain date (2021-08-12 -> 2021年8月12日).
+    as_of_zh: str = ""
+
+    def as_of_in(self, language: str) -> str:
+        """When the answer was true, in ``language``."""
+        if language != "zh":
+            return self.as_of
+        return self.as_of_zh or chinese_date(self.as_of)
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -627,6 +641,37 @@ class _Checker:
         return Bilingual(**texts)
 
 
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def chinese_date(text: str) -> str:
+    """A plain date in Chinese (2021-08-12 -> 2021年8月12日); other text as it is."""
+    found = DATE_PATTERN.match(text)
+    if not found:
+        return text
+    year, month, day = found.groups()
+    return f"{year}年" + (f"{int(month)}月" if month else "") + (f"{int(day)}日" if day else "")
+
+
+def _read_as_of(entry: LinedMap, check: _Checker, what: str) -> Bilingual | None:
+    """``as_of``: a plain date (2020, 1984-10, 2021-08-12), the same in both languages, or a
+    text in both (``{en: around 2010, zh: 2010年前后}``), so Chinese replies stay Chinese."""
+    if "as_of" not in entry:
+        return None
+    if isinstance(entry.get("as_of"), LinedMap):
+        return check.bilingual(entry, "as_of", what)
+    text = check.text(entry, "as_of", what)
+    if text is None:
+        return None
+    if not DATE_PATTERN.match(text):
+        check.add(
+            entry.line_of("as_of"),
+            f"'as_of' of {what} is text ('{text}'): give it in both languages, "
+            "as_of: {en: ..., zh: ...} (a plain date like 2020 or 2021-08-12 is enough alone)",
+        )
+    return Bilingual(text, "")
+
+
 def _quote_words(quote: str) -> int:
     """Count words, each Chinese character counting as one, so limits work in both languages."""
     return len(re.findall(r"[A-Za-z0-9'’.,%-]+|[\u3400-\u9fff]", quote))
@@ -866,6 +911,7 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
                     warning=True,
                 )
     answer = check.bilingual(entry, "answer", what) if "answer" in entry else None
+    as_of = _read_as_of(entry, check, what)
     note = check.bilingual(entry, "note", what) if "note" in entry else None
     shortcut = check.text(entry, "shortcut", what)
     if shortcut is not None:
@@ -895,6 +941,15 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
             check.fields(
                 cite, f"a citation of {what}", required=("source", "where"), optional=("quote",)
             )
+            where = None
+            if isinstance(cite.get("where"), LinedMap):
+                where = check.bilingual(cite, "where", f"a citation of {what}")
+            elif cite.get("where") is not None:
+                check.add(
+                    cite.line_of("where"),
+                    f"'where' of a citation of {what} must be in both languages, "
+                    "e.g. where: {en: paragraph 7, zh: 第7段}",
+                )
             quote = check.text(cite, "quote", what)
             if quote and _quote_words(quote) > MAX_QUOTE_WORDS:
                 check.add(
@@ -905,8 +960,9 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
             citations.append(
                 Citation(
                     source_id=check.text(cite, "source", what) or "",
-                    where=check.text(cite, "where", what) or "",
+                    where=where.en if where else "",
                     quote=quote,
+                    where_zh=where.zh if where else "",
                 )
             )
             lines.append(cite.line_of("source"))
@@ -918,7 +974,8 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
         questions_en=questions["en"],
         questions_zh=questions["zh"],
         answer=answer,
-        as_of=check.text(entry, "as_of", what) or "",
+        as_of=as_of.en if as_of else "",
+        as_of_zh=as_of.zh if as_of else "",
         citations=tuple(citations),
         keywords=check.text_list(entry, "keywords", what),
         related=check.text_list(entry, "related", what),
@@ -1132,6 +1189,7 @@ def fact_to_json(knowledge: KnowledgeBase, fact: Fact) -> dict[str, Any]:
         "answer": {"en": fact.answer.en, "zh": fact.answer.zh},
         "note": {"en": fact.note.en, "zh": fact.note.zh} if fact.note else None,
         "as_of": fact.as_of,
+        "as_of_by_language": {"en": fact.as_of_in("en"), "zh": fact.as_of_in("zh")},
         "citations": [
             {
                 "source_id": source.id,
@@ -1140,6 +1198,7 @@ def fact_to_json(knowledge: KnowledgeBase, fact: Fact) -> dict[str, Any]:
                 "date": source.date,
                 "url": source.url,
                 "where": citation.where,
+                "where_by_language": {"en": citation.where, "zh": citation.where_in("zh")},
                 "quote": citation.quote,
             }
             for citation, source in iter_citation_sources(knowledge, fact)

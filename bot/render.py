@@ -81,9 +81,10 @@ class CitationView:
     quote: str | None
 
 
-def citations_of(knowledge: KnowledgeBase, fact: Fact) -> list[CitationView]:
+def citations_of(knowledge: KnowledgeBase, fact: Fact, language: str = "en") -> list[CitationView]:
+    """The numbered citations of a fact, with where in the source in ``language``."""
     return [
-        CitationView(number, source, citation.where, citation.quote)
+        CitationView(number, source, citation.where_in(language), citation.quote)
         for number, (citation, source) in enumerate(
             iter_citation_sources(knowledge, fact), start=1
         )
@@ -107,10 +108,10 @@ def format_fact_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
     lines = [fact.answer.get(language)]
     if fact.note:
         lines.append(fact.note.get(language))
-    lines.append(f"({t('as_of', language)}: {fact.as_of})")
+    lines.append(f"({t('as_of', language)}: {fact.as_of_in(language)})")
     lines.append("")
     lines.append(f"{t('sources', language)}:")
-    for view in citations_of(knowledge, fact):
+    for view in citations_of(knowledge, fact, language):
         lines.append(
             f"[{view.number}] {view.source.title} — {_source_line(view.source)}, "
             f"{view.where}. {view.source.url}"
@@ -210,9 +211,9 @@ def format_fact_html(
     parts = [escape(fact.answer.get(language))]
     if fact.note and not compact:
         parts.append(f"<i>{escape(fact.note.get(language))}</i>")
-    parts.append(f"<i>{escape(t('as_of', language))}: {escape(fact.as_of)}</i>")
+    parts.append(f"<i>{escape(t('as_of', language))}: {escape(fact.as_of_in(language))}</i>")
     cites = []
-    for view in citations_of(knowledge, fact):
+    for view in citations_of(knowledge, fact, language):
         line = (
             f'[{view.number}] <a href="{html.escape(view.source.url, quote=True)}">'
             f"{escape(view.source.title)}</a> — {escape(_source_line(view.source))}"
@@ -367,13 +368,14 @@ CHAT_TEXTS = {
         "(@{username} your question), reply to one of my messages, or use /ask@{username}.\n"
         "Inline: type @{username} and a few words in any chat.\n\n<b>Commands</b>\n"
         "/ask question — ask a question\n/topics — browse the topics\n/sources — every source "
-        "I cite\n/about — what I am, how much I know\n/lang en|zh|auto — answer language\n"
+        "I cite\n/about — what I am, how much I know\n"
+        "/lang en|zh|zh-hant|auto — answer language (zh-hant: traditional Chinese)\n"
         "{shortcuts}",
         "zh": "<b>如何提问</b>\n私聊时直接发送问题。"
         "在群组中请@我（@{username} 问题）、回复我的消息，或使用 "
         "/ask@{username}。\n在任意聊天中输入 @{username} 加关键词可使用内联模式。\n\n<b>命令</b>\n"
         "/ask 问题 — 提问\n/topics — 浏览主题\n/sources — 全部来源\n/about — 关于本机器人\n"
-        "/lang en|zh|auto — 回答语言\n{shortcuts}",
+        "/lang en|zh|zh-hant|auto — 回答语言（zh-hant：繁体中文）\n{shortcuts}",
     },
     "ask_usage": {
         "en": "Put your question after the command, e.g. "
@@ -401,8 +403,8 @@ CHAT_TEXTS = {
         "zh": "之后将按问题的语言回答。",
     },
     "lang_usage": {
-        "en": "Use /lang en, /lang zh or /lang auto.",
-        "zh": "用法：/lang en、/lang zh 或 /lang auto。",
+        "en": "Use /lang en, /lang zh, /lang zh-hant (traditional Chinese) or /lang auto.",
+        "zh": "用法：/lang en、/lang zh、/lang zh-hant（繁体中文）或 /lang auto。",
     },
     "slow_down": {
         "en": "Please slow down: that's a lot of questions at once. "

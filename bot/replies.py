@@ -46,7 +46,9 @@ def format_turn_text(knowledge: KnowledgeBase, turn: Turn) -> str:
     if fact is not None:
         first, _, rest = text.partition("\n")
         text = "\n".join(
-            filter(None, [first, t("only_have", language).format(as_of=fact.as_of), rest])
+            filter(
+                None, [first, t("only_have", language).format(as_of=fact.as_of_in(language)), rest]
+            )
         )
     return text
 
@@ -62,7 +64,7 @@ def format_more_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
 
 def format_source_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str:
     lines = [t("source_title", language)]
-    for view in citations_of(knowledge, fact):
+    for view in citations_of(knowledge, fact, language):
         lines.append(
             f"[{view.number}] {view.source.title} — {_source_line(view.source)}, "
             f"{view.where}. {view.source.url}"
@@ -93,7 +95,7 @@ def format_why_text(match: Match, language: str) -> str:
 def format_source_html(knowledge: KnowledgeBase, fact: Fact, language: str) -> str:
     """The citations of a fact with their quotes and links."""
     lines = [f"<b>{escape(t('source_title', language))}</b>"]
-    for view in citations_of(knowledge, fact):
+    for view in citations_of(knowledge, fact, language):
         line = (
             f'[{view.number}] <a href="{html.escape(view.source.url, quote=True)}">'
             f"{escape(view.source.title)}</a> — {escape(_source_line(view.source))}, "

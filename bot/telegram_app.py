@@ -78,6 +78,7 @@ from bot.render import (
     t,
 )
 from bot.replies import format_turn_html, related_facts
+from bot.script import in_script, script_of_code
 from bot.throttle import Throttle
 
 logger = logging.getLogger(__name__)
@@ -88,13 +89,23 @@ CALLBACK_LIMIT = 64
 INLINE_RESULTS = 5
 INLINE_CACHE_SECONDS = 300
 MAX_REMEMBERED_ANSWERS = 2000
+#: ``/lang`` choices: the answer language and the Chinese script (a language code).
+LANG_CHOICES = {
+    "en": ("en", None),
+    "zh": ("zh", "zh-hans"),
+    "zh-hans": ("zh", "zh-hans"),
+    "zh-cn": ("zh", "zh-hans"),
+    "zh-hant": ("zh", "zh-hant"),
+    "zh-tw": ("zh", "zh-tw"),
+    "zh-hk": ("zh", "zh-hk"),
+}
 
 BUILTIN_MENU = {
     "ask": ("Ask a question", "提问"),
     "topics": ("Browse the topics", "浏览主题"),
     "sources": ("Every source the answers cite", "全部来源"),
     "about": ("What this bot is and knows", "关于本机器人"),
-    "lang": ("Answer language: en, zh or auto", "回答语言：en、zh 或 auto"),
+    "lang": ("Answer language: en, zh, zh-hant or auto", "回答语言：en、zh、zh-hant 或 auto"),
     "help": ("How to ask", "使用说明"),
 }
 
@@ -184,6 +195,39 @@ def _forced_language(context: ContextTypes.DEFAULT_TYPE) -> str | None:
     return context.user_data.get("lang") if context.user_data is not None else None
 
 
+def _preferred_script(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Traditional Chinese if the user chose it (``/lang zh-hant``) or their client is set to
+    it (``zh-hant``, ``zh-tw``, ``zh-hk``); the message's own script decides otherwise."""
+    chosen = context.user_data.get("script") if context.user_data is not None else None
+    if chosen is not None:
+        return script_of_code(chosen)
+    user = update.effective_user
+    return script_of_code(user.language_code if user else None)
+
+
+def _in_script(
+    text: str, markup: InlineKeyboardMarkup | None, script: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A reply and its button labels in the user's Chinese script."""
+    if not script:
+        return text, markup
+    if markup is not None:
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        in_script(b.text, script),
+                        callback_data=b.callback_data,
+                        url=b.url,
+                    )
+                    for b in row
+                ]
+                for row in markup.inline_keyboard
+            ]
+        )
+    return in_script(text, script), markup
+
+
 def _ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Language for interface texts: the user's choice, else their Telegram language."""
     return _forced_language(context) or _user_language(update) or "en"
@@ -222,9 +266,15 @@ def _fact_button(fact_id: str, label: str) -> InlineKeyboardButton:
 
 
 async def _send_html(
-    message: Message, text: str, markup: InlineKeyboardMarkup | None = None, quote: bool = False
+    message: Message,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    quote: bool = False,
+    script: str | None = None,
 ) -> list[Message]:
-    """Send HTML split within Telegram's limit; buttons go under the last part."""
+    """Send HTML split within Telegram's limit; buttons go under the last part. ``script``
+    converts the Chinese of the text and the buttons (traditional Chinese)."""
+    text, markup = _in_script(text, markup, script)
     parts = split_message(text)
     sent = []
     for number, part in enumerate(parts):
@@ -333,8 +383,9 @@ async def _send_remembering(
     markup: InlineKeyboardMarkup | None = None,
     quote: bool = False,
 ) -> None:
-    """Remember the conversation's new context, then send the reply; in groups, the bot's
-    messages are mapped to the context so a reply to one of them continues it."""
+    """Remember the conversation's new context, then send the reply (in the conversation's
+    script); in groups, the bot's messages are mapped to the context so a reply to one of them
+    continues it."""
     message = update.effective_message
     if message is None:
         return
@@ -342,7 +393,7 @@ async def _send_remembering(
     key = _conversation_key(update)
     if key is not None:
         state.conversations.put(key, remembered)
-    sent = await _send_html(message, text, markup, quote=quote)
+    sent = await _send_html(message, text, markup, quote=quote, script=remembered.script)
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE and remembered.fact_id:
         for part in sent:
@@ -371,7 +422,12 @@ async def answer_question(
     state = _state(context)
     hint, forced = _user_language(update), _forced_language(context)
     turn = take_turn(
-        state.engine, question, _load_context(state, update, context.bot.id), hint, forced
+        state.engine,
+        question,
+        _load_context(state, update, context.bot.id),
+        hint,
+        forced,
+        _preferred_script(update, context),
     )
     group = not _is_private(update)
     chat_type = update.effective_chat.type if update.effective_chat else "unknown"
@@ -392,7 +448,9 @@ async def answer_question(
     text = _reply_html(state, match, group)
     if turn.only_as_of is not None:
         first, _, rest = text.partition("\n")
-        note = html.escape(t("only_have", match.language).format(as_of=turn.only_as_of.as_of))
+        note = html.escape(
+            t("only_have", match.language).format(as_of=turn.only_as_of.as_of_in(match.language))
+        )
         text = "\n".join(filter(None, [first, note, rest]))
     if group:
         markup = None
@@ -423,7 +481,15 @@ async def send_fact(update: Update, context: ContextTypes.DEFAULT_TYPE, fact_id:
     if message is None or match is None or match.fact is None:
         return
     # A fact chosen directly is what the conversation is about now ("source?", "and 2019?").
-    remembered = Context(fact_id, match, (), language, state.engine.context_terms(fact_id))
+    previous = _load_context(state, update, context.bot.id)
+    remembered = Context(
+        fact_id,
+        match,
+        (),
+        language,
+        state.engine.context_terms(fact_id),
+        _preferred_script(update, context) or (previous.script if previous else None),
+    )
     knowledge = state.engine.knowledge
     if _is_private(update):
         await _send_remembering(
@@ -481,7 +547,9 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if update.effective_message:
         await _send_html(
-            update.effective_message, format_welcome_html(knowledge, _ui_language(update, context))
+            update.effective_message,
+            format_welcome_html(knowledge, _ui_language(update, context)),
+            script=_preferred_script(update, context),
         )
 
 
@@ -491,7 +559,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         text = format_help_html(
             _state(context).engine.knowledge, _ui_language(update, context), context.bot.username
         )
-        await _send_html(update.effective_message, text)
+        await _send_html(update.effective_message, text, script=_preferred_script(update, context))
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -516,7 +584,10 @@ async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     ]
     if update.effective_message:
         await _send_html(
-            update.effective_message, chat_text("topics", language), InlineKeyboardMarkup(rows)
+            update.effective_message,
+            chat_text("topics", language),
+            InlineKeyboardMarkup(rows),
+            script=_preferred_script(update, context),
         )
 
 
@@ -524,30 +595,36 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Every source with publisher, date and link."""
     if update.effective_message:
         text = format_sources_html(_state(context).engine.knowledge, _ui_language(update, context))
-        await _send_html(update.effective_message, text)
+        await _send_html(update.effective_message, text, script=_preferred_script(update, context))
 
 
 async def about_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """What the bot is and how much it knows."""
     if update.effective_message:
         text = format_about_html(_state(context).engine.knowledge, _ui_language(update, context))
-        await _send_html(update.effective_message, text)
+        await _send_html(update.effective_message, text, script=_preferred_script(update, context))
 
 
 async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``/lang en|zh|auto``: this user's answer language."""
-    choice = context.args[0].lower() if context.args else ""
+    """``/lang en|zh|zh-hant|auto``: this user's answer language (and Chinese script)."""
+    choice = context.args[0].lower().replace("_", "-") if context.args else ""
     message = update.effective_message
     if message is None or context.user_data is None:
         return
-    if choice in ("en", "zh"):
-        context.user_data["lang"] = choice
-        await message.reply_text(chat_text("lang_set", choice))
+    if choice in LANG_CHOICES:
+        language, script = LANG_CHOICES[choice]
+        context.user_data["lang"] = language
+        context.user_data["script"] = script
+        await message.reply_text(
+            in_script(chat_text("lang_set", language), script_of_code(script))
+        )
     elif choice == "auto":
         context.user_data.pop("lang", None)
+        context.user_data.pop("script", None)
         await message.reply_text(chat_text("lang_auto", _ui_language(update, context)))
     else:
-        await message.reply_text(chat_text("lang_usage", _ui_language(update, context)))
+        usage = chat_text("lang_usage", _ui_language(update, context))
+        await message.reply_text(in_script(usage, _preferred_script(update, context)))
 
 
 async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

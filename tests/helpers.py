@@ -53,7 +53,7 @@ facts:
     as_of: "2020"
     citations:
       - source: paper
-        where: paragraph 7
+        where: {en: paragraph 7, zh: 第7段}
         quote: registered a turnover of 133 billion yuan
     related: [enterprises]
   - id: enterprises
@@ -69,7 +69,7 @@ facts:
     as_of: "2020"
     citations:
       - source: paper
-        where: paragraph 7
+        where: {en: paragraph 7, zh: 第7段}
 """
 
 

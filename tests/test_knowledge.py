@@ -59,9 +59,31 @@ def test_yaml_syntax_error_names_file_and_parser_line(tmp_path: Path) -> None:
             "fact 'turnover' is missing required field 'as_of'",
         ),
         (
+            ('    as_of: "2020"\n', "    as_of: around 2020\n"),
+            "as_of: around 2020",
+            "'as_of' of fact 'turnover' is text ('around 2020'): give it in both languages, "
+            "as_of: {en: ..., zh: ...} (a plain date like 2020 or 2021-08-12 is enough alone)",
+        ),
+        (
+            ('    as_of: "2020"\n', "    as_of: {en: around 2020}\n"),
+            "as_of: {en: around 2020}",
+            "'as_of' of fact 'turnover' is missing the 'zh' text",
+        ),
+        (
+            ("where: {en: paragraph 7, zh: 第7段}", "where: paragraph 7"),
+            "where: paragraph 7",
+            "'where' of a citation of fact 'turnover' must be in both languages, "
+            "e.g. where: {en: paragraph 7, zh: 第7段}",
+        ),
+        (
+            ("where: {en: paragraph 7, zh: 第7段}", "where: {en: paragraph 7}"),
+            "where: {en: paragraph 7}",
+            "'where' of a citation of fact 'turnover' is missing the 'zh' text",
+        ),
+        (
             (
-                "      - source: paper\n        where: paragraph 7\n        quote",
-                "      - source: nowhere\n        where: paragraph 7\n        quote",
+                "      - source: paper\n        where: {en: paragraph 7, zh: 第7段}\n        quote",
+                "      - source: nowhere\n        where: {en: paragraph 7, zh: 第7段}\n        quote",
             ),
             "source: nowhere",
             "fact 'turnover' cites unknown source 'nowhere'",
@@ -112,6 +134,10 @@ def test_yaml_syntax_error_names_file_and_parser_line(tmp_path: Path) -> None:
     ids=[
         "unknown-field",
         "missing-field",
+        "as-of-text-in-one-language",
+        "as-of-missing-chinese",
+        "where-in-one-language",
+        "where-missing-chinese",
         "unknown-source",
         "unknown-related",
         "invalid-shortcut",
@@ -247,7 +273,7 @@ facts:
     as_of: "1992"
     citations:
       - source: paper
-        where: paragraph 1
+        where: {en: paragraph 1, zh: 第1段}
     related: [turnover]
 """
 
@@ -278,7 +304,7 @@ def test_one_broken_file_is_reported_once_and_the_others_on_their_own(
 
 def test_a_broken_file_does_not_hide_real_problems_elsewhere(tmp_path: Path) -> None:
     directory = write_fact_base(
-        tmp_path, facts=FACTS.replace("where: paragraph 7\n", "where: \n", 1)
+        tmp_path, facts=FACTS.replace("where: {en: paragraph 7, zh: 第7段}\n", "where: \n", 1)
     )
     (directory / "more.yaml").write_text(
         MORE_FACTS.replace("  - id: founding\n", "   - id: founding\n"), encoding="utf-8"

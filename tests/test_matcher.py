@@ -209,7 +209,7 @@ AUTHOR_FACT = """\
     as_of: "2021"
     citations:
       - source: paper
-        where: byline
+        where: {en: byline, zh: 署名}
 """
 
 

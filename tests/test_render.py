@@ -39,7 +39,7 @@ def test_chinese_answer_uses_chinese_labels(tiny_engine: Engine) -> None:
     assert fact is not None
     text = format_fact_text(tiny_engine.knowledge, fact, "zh")
     assert text.startswith(
-        "2020年集群营业额为1330亿元。\n(数据时间: 2020)\n\n来源:\n[1] The Paper"
+        "2020年集群营业额为1330亿元。\n(数据时间: 2020年)\n\n来源:\n[1] The Paper"
     )
 
 

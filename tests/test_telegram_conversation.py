@@ -10,6 +10,8 @@ import pytest
 from fake_telegram import BOT_USERNAME, FakeTelegram, serve, stop
 from test_telegram import RunningBot, bot_message, buttons, new_user, start_bot, stop_bot
 
+from bot.script import in_script
+
 
 def running(extra_env: dict[str, str] | None = None) -> Iterator[RunningBot]:
     fake = FakeTelegram()
@@ -144,3 +146,30 @@ def test_an_expired_conversation_has_no_context(forgetful_bot: RunningBot) -> No
     assert "He Xiangjian" in chat.say("Who founded Midea?").visible_text
     assert chat.say("when?").visible_text.startswith("Sorry")
     assert chat.say("source?").visible_text.startswith("Sorry")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("美的集團是什麼時候成立的？", "en"), ("美的集团是什么时候成立的？", "zh-hant"),
+     ("美的集团是什么时候成立的？", "zh-TW"), ("美的集团是什么时候成立的？", "zh-hk")],
+)  # fmt: skip
+def test_traditional_in_traditional_out(bot: RunningBot, text: str, language: str) -> None:
+    chat = Chat(bot, language=language)
+    reply = chat.say(text)
+    assert "美的" in reply.visible_text and "1968年" in reply.visible_text
+    assert "來源" in reply.visible_text and "数据时间" not in reply.visible_text
+    assert "數據時間" in reply.visible_text
+    labels = [b["text"] for b in buttons(reply)]
+    assert any("上市" in label for label in labels)
+    assert all(label == in_script(label, "s2t") for label in labels)
+    # A follow-up whose characters are the same in both scripts stays traditional.
+    assert "知識庫" in chat.say("1993年呢").visible_text
+
+
+def test_lang_zh_hant_gives_traditional_answers(bot: RunningBot) -> None:
+    chat = Chat(bot)
+    assert chat.say("/lang zh-hant").visible_text == "之後將用中文回答。"
+    reply = chat.say("/turnover")
+    assert "營業收入" in reply.visible_text and "來源" in reply.visible_text
+    usage = "用法：/lang en、/lang zh、/lang zh-hant（繁體中文）或 /lang auto。"
+    assert chat.say("/lang fr").visible_text == usage

@@ -1,0 +1,92 @@
+"""Every Chinese reply is Chinese throughout, in simplified and traditional characters: only
+proper names, titles, URLs and verbatim source quotes stay as they are."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import Fact
+from bot.render import (
+    CHAT_TEXTS,
+    TEXTS,
+    format_fact_compact_html,
+    format_fact_html,
+    format_fact_text,
+)
+from bot.replies import format_more_text, format_source_html, format_source_text
+from bot.script import in_script
+
+#: Names the Chinese answers keep in Latin letters (people, brands, a ticker).
+PROPER_NAMES = ("Bear Electric Appliance", "Jersey", "Jessica", "Bear", "Viomi", "Hulton", "VIOT")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def english_left(engine: Engine, text: str, script: str | None) -> list[str]:
+    """English words in ``text`` once titles, publishers, URLs, quotes and names (as written
+    in ``script``) are removed."""
+    allowed: list[str] = []
+    for source in engine.knowledge.sources.values():
+        allowed += [source.url, source.title, source.publisher]
+    for fact in engine.knowledge.facts:
+        allowed += [c.quote for c in fact.citations if c.quote]
+    allowed = [in_script(a, script) for a in sorted(allowed, key=len, reverse=True)]
+    for name in allowed + list(PROPER_NAMES):
+        text = text.replace(name, " ")
+    return _ENGLISH_WORD.findall(text)
+
+
+def chinese_replies(engine: Engine, fact: Fact) -> list[str]:
+    """Everything a Chinese-speaking user can be shown about ``fact``."""
+    knowledge = engine.knowledge
+    return [
+        format_fact_text(knowledge, fact, "zh"),
+        format_fact_html(knowledge, fact, "zh"),
+        format_fact_compact_html(knowledge, fact, "zh"),
+        format_source_text(knowledge, fact, "zh"),
+        format_source_html(knowledge, fact, "zh"),
+        format_more_text(knowledge, fact, "zh"),  # the related facts' questions (button labels)
+        fact.first_question("zh"),
+    ]
+
+
+def html_text(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+@pytest.mark.parametrize("script", [None, "s2t", "s2tw", "s2hk"])
+def test_every_chinese_fact_reply_is_chinese_throughout(
+    engine: Engine, script: str | None
+) -> None:
+    found = {}
+    for fact in engine.knowledge.facts:
+        for reply in chinese_replies(engine, fact):
+            left = english_left(engine, html_text(in_script(reply, script)), script)
+            if left:
+                found[fact.id] = left
+    assert found == {}
+
+
+@pytest.mark.parametrize("script", [None, "s2t"])
+def test_every_chinese_label_is_chinese(script: str | None) -> None:
+    texts = [v["zh"] for v in TEXTS.values()] + [v["zh"] for v in CHAT_TEXTS.values()]
+    commands = re.compile(
+        r"/[a-z_]+(?:@\{username\})?|@\{username\}|\{[a-z_]+\}|zh-hant|auto|en|zh"
+    )
+    left = {
+        text: words
+        for text in texts
+        if (words := _ENGLISH_WORD.findall(commands.sub(" ", html_text(in_script(text, script)))))
+    }
+    assert left == {}
+
+
+def test_traditional_conversion_keeps_names_and_links(engine: Engine) -> None:
+    fact = engine.knowledge.fact("viomi-ipo")
+    assert fact is not None
+    text = in_script(format_fact_text(engine.knowledge, fact, "zh"), "s2t")
+    assert "納斯達克" in text and "VIOT" in text and "來源" in text
+    assert all(s.url in text for s in engine.knowledge.sources.values() if s.url in text)
