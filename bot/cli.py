@@ -247,6 +247,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_teach(args: argparse.Namespace) -> int:
+    from bot.evaluation import default_question_sets, questions_in
+    from bot.knowledge import default_knowledge_dir
+    from bot.teach import TeachError, format_teach, teach
+
+    directory = Path(_knowledge_dir(args) or default_knowledge_dir())
+    sets = (
+        [Path(p) for p in args.questions] if args.questions else default_question_sets(directory)
+    )
+    try:
+        result = teach(
+            directory, args.question, args.fact_id, questions_in(sets), dry_run=args.dry_run
+        )
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    except TeachError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(format_teach(result, dry_run=args.dry_run))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import format_bench, run_bench
 
@@ -448,6 +473,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--save", metavar="FILE", help="also write the JSON result to FILE")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "teach",
+        help="add a question as a phrasing of a fact, in its own YAML file (validated)",
+        description="Add QUESTION to FACT_ID's questions.en or questions.zh (by the question's "
+        "language) in the fact's own YAML file, keeping its comments and layout. Shows the "
+        "diff, validates the whole fact base first (an invalid result is refused and the file "
+        "left untouched), then prints how the question is answered now and every other "
+        "question (question sets and stored phrasings) whose reply changed.",
+    )
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("fact_id", metavar="FACT_ID")
+    p.add_argument(
+        "--questions",
+        action="append",
+        metavar="FILE.yaml",
+        help="question sets to re-check (repeatable; default: tests/questions/ beside the "
+        "fact base, when present)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="show the diff and effects; write nothing"
+    )
+    p.set_defaults(func=cmd_teach)
 
     p = sub.add_parser("bench", help="time loading, indexing and answering")
     p.add_argument("--facts", type=int, metavar="N", help="use a synthetic fact base of N facts")

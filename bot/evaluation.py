@@ -409,3 +409,29 @@ def report_to_json(report: EvalReport) -> dict[str, Any]:
 
 def dump_report(report: EvalReport) -> str:
     return json.dumps(report_to_json(report), ensure_ascii=False, indent=2)
+
+
+def default_question_sets(knowledge_dir: Path) -> list[Path]:
+    """The project's question sets beside a fact base (``../tests/questions/*.yaml``), without
+    dialogue sets; none when the folder is absent (an installed bot)."""
+    folder = Path(knowledge_dir).resolve().parent / "tests" / "questions"
+    if not folder.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(folder.glob("*.yaml"))
+        if not any("turns" in entry for entry in _entries(path))
+    ]
+
+
+def _entries(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return []
+    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+
+
+def questions_in(paths: Iterable[Path]) -> list[str]:
+    """Every ``q`` of the question sets, for checks that only need the questions."""
+    return [str(e["q"]) for path in paths for e in _entries(path) if "q" in e]
