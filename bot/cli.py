@@ -125,9 +125,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except KnowledgeError as error:
         _print_problems(error)
         return 1
+    record = _open_recorder(args, "terminal", notice=False) if args.record else None
 
     def answer(question: str) -> None:
         match = engine.ask(question, forced_language=args.lang)
+        if record is not None:
+            record(match)
         if args.json:
             print(
                 json.dumps(match_to_json(engine.knowledge, match), ensure_ascii=False), flush=True
@@ -145,6 +148,28 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_recorder(args: argparse.Namespace, chat_type: str, notice: bool):  # type: ignore[no-untyped-def]
+    """A callback recording each match into the curation database (as the bot does), or None
+    when the settings are unusable (said on stderr; answering goes on)."""
+    from bot.config import ConfigError, load_settings
+    from bot.recording import recorder
+    from bot.records import Records
+
+    try:
+        settings = load_settings(args)
+    except ConfigError as error:
+        print(f"not recording: {error}", file=sys.stderr)
+        return None
+    records = Records(settings.data_dir, settings.retention_days)
+    if notice:
+        print(
+            f"Recording declined questions to {records.path} for `unanswered` "
+            "(no names or ids; --no-record to skip).",
+            file=sys.stderr,
+        )
+    return recorder(records, chat_type)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.terminal import run_chat
 
@@ -153,7 +178,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     except KnowledgeError as error:
         _print_problems(error)
         return 1
-    return run_chat(engine, language=args.lang)
+    no_record = getattr(args, "no_record", False)  # `run` without a token lands here too
+    record = None if no_record else _open_recorder(args, "terminal", notice=True)
+    return run_chat(engine, language=args.lang, record=record)
 
 
 def _eval_dialogues(args: argparse.Namespace, files: list[Path], minimum: float | None) -> int:
@@ -287,8 +314,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _read_records(args: argparse.Namespace, outcomes: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
-    """(questions, feedback, since) from the curation database, or an exit code with the reason
-    printed."""
+    """(questions, feedback, since, (database path, whether it existed)) from the curation
+    database, or an exit code with the reason printed."""
     from bot.config import ConfigError, load_settings
     from bot.curation import parse_since
     from bot.records import Records
@@ -297,7 +324,13 @@ def _read_records(args: argparse.Namespace, outcomes: tuple[str, ...] | None = N
         since = parse_since(args.since)
         settings = load_settings(args)
         records = Records(settings.data_dir, settings.retention_days)
-        return records.questions(since, outcomes), records.feedback(since), since
+        existed = records.path.exists()
+        return (
+            records.questions(since, outcomes),
+            records.feedback(since),
+            since,
+            (records.path, existed),
+        )
     except (ValueError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -306,33 +339,68 @@ def _read_records(args: argparse.Namespace, outcomes: tuple[str, ...] | None = N
         return 1
 
 
+RECORDED = """\
+What is recorded there: questions the Telegram bot declined or could only clarify, and "None
+of these" presses (text, language, time; never who asked), and answered questions as a count
+per fact. The terminal `chat` records the same unless started with --no-record; `ask` only with
+--record. Nothing listed? Questions asked elsewhere went to another database: set BOT_DATA_DIR
+to the bot's data directory (default: data/ in the working directory)."""
+
+
+def _say_database(path: Path, existed: bool, json_output: bool) -> None:
+    """Which database a curation command read and what is in it (stderr with --json)."""
+    exists = "" if existed else " (did not exist: nothing has been recorded here yet)"
+    print(
+        f"Database: {path}{exists}\n{RECORDED}\n",
+        file=sys.stderr if json_output else sys.stdout,
+    )
+
+
+def _group_json(group, suggested=None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    from bot.suggest import suggested_to_json
+
+    found: dict[str, object] = {
+        "question": group.question,
+        "count": group.count,
+        "variants": list(group.variants),
+        "best_fact_id": group.best_fact_id,
+        "best_confidence": round(group.best_confidence, 3),
+        "last_asked": group.last_asked,
+    }
+    if suggested is not None:
+        found.update(suggested_to_json(suggested))
+    return found
+
+
 def cmd_unanswered(args: argparse.Namespace) -> int:
     from bot.curation import format_unanswered, group_unanswered
+    from bot.suggest import format_suggested, suggest_all
 
     found = _read_records(args, ("decline", "none_of_these"))
     if isinstance(found, int):
         return found
+    _say_database(*found[3], args.json)
     groups = group_unanswered(found[0], top=args.top)
+    suggested = None
+    if args.suggest:
+        try:
+            suggested = suggest_all(_load_engine(args), groups)
+        except KnowledgeError as error:
+            _print_problems(error)
+            return 1
     if args.json:
         print(
             json.dumps(
                 [
-                    {
-                        "question": g.question,
-                        "count": g.count,
-                        "variants": list(g.variants),
-                        "best_fact_id": g.best_fact_id,
-                        "best_confidence": round(g.best_confidence, 3),
-                        "last_asked": g.last_asked,
-                    }
-                    for g in groups
+                    _group_json(g, suggested[n] if suggested else None)
+                    for n, g in enumerate(groups)
                 ],
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
-        print(format_unanswered(groups))
+        print(format_suggested(suggested) if suggested is not None else format_unanswered(groups))
     return 0
 
 
@@ -342,7 +410,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     found = _read_records(args)
     if isinstance(found, int):
         return found
-    report = build_report(*found)
+    _say_database(*found[3], args.json)
+    report = build_report(*found[:3])
     if args.json:
         print(
             json.dumps(
@@ -445,11 +514,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lang", choices=("en", "zh"), help="answer language (default: the question's)"
     )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="record the questions in the curation database like the bot does (BOT_DATA_DIR; "
+        "off by default)",
+    )
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
+    p = sub.add_parser(
+        "chat",
+        help="talk to the bot in the terminal (no token needed)",
+        description="Talk to the bot in the terminal. Declined questions are recorded in the "
+        "curation database (BOT_DATA_DIR, default data/) like the bot's, so `unanswered` sees "
+        "them; --no-record to skip. Input history (arrow keys) is kept in "
+        "BOT_DATA_DIR/chat_history, else ~/.local/share/foshan-bot/chat_history.",
+    )
     p.add_argument(
         "--lang", choices=("en", "zh"), help="answer language (default: the question's)"
+    )
+    p.add_argument(
+        "--no-record", action="store_true", help="do not record the questions for curators"
     )
     p.set_defaults(func=cmd_chat)
 
@@ -508,6 +593,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("unanswered", help="the questions users asked that got no answer, grouped")
     p.add_argument("--since", default="7d", help="period: 7d, 24h, or a date (default 7d)")
     p.add_argument("--top", type=int, default=20, help="show this many groups (default 20)")
+    p.add_argument(
+        "--suggest",
+        action="store_true",
+        help="for each group, the facts most likely to answer it with their confidence (and "
+        "the teach command), or 'needs a new fact'",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_unanswered)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
+from bot.matcher import Match
 from bot.render import format_fact_text, format_match_text
 
 HELP = """\
@@ -102,13 +104,21 @@ def chat_reply(engine: Engine, line: str, state: dict[str, object]) -> str | Non
         if command == "ask":
             text = argument
     match = engine.ask(text, forced_language=str(language) if language else None)
+    record = state.get("record")
+    if callable(record):
+        record(match)
     state["last_lang"] = match.language
     state["choices"] = [c.fact.id for c in match.candidates] if match.outcome == "clarify" else []
     return format_match_text(knowledge, match)
 
 
-def run_chat(engine: Engine, language: str | None = None, stdin: TextIO | None = None) -> int:
-    """Read questions until /quit or end of input, answering each."""
+def run_chat(
+    engine: Engine,
+    language: str | None = None,
+    stdin: TextIO | None = None,
+    record: Callable[[Match], None] | None = None,
+) -> int:
+    """Read questions until /quit or end of input, answering each (and ``record`` each)."""
     stdin = stdin or sys.stdin
     interactive = stdin.isatty()
     if interactive:
@@ -117,7 +127,7 @@ def run_chat(engine: Engine, language: str | None = None, stdin: TextIO | None =
             f"Foshan Cluster Bot — {engine.knowledge.summary()}. "
             "/help for commands, /quit to leave."
         )
-    state: dict[str, object] = {"lang": language, "choices": []}
+    state: dict[str, object] = {"lang": language, "choices": [], "record": record}
     while True:
         try:
             line = input("you> ") if interactive else stdin.readline()

@@ -104,10 +104,11 @@ def test_bench_on_a_small_synthetic_fact_base() -> None:
     assert figures["p99_us"] >= figures["p50_us"] > 0
 
 
-def test_chat_answers_until_quit() -> None:
+def test_chat_answers_until_quit(tmp_path: Path) -> None:
     result = run_cli(
         "chat",
         stdin="/help\nWhat was the turnover in 2020?\nwhen was it founded?\n1\n/quit\nnever read\n",
+        env={"BOT_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0
     assert "/topics" in result.stdout and "133 billion yuan" in result.stdout
@@ -133,3 +134,14 @@ def test_unanswered_groups_only_the_most_recent_questions(tmp_path: Path) -> Non
     groups = json.loads(result.stdout)
     assert sum(group["count"] for group in groups) == MAX_GROUPED
     assert min(group["last_asked"] for group in groups) == times[500]
+
+
+def test_make_says_what_it_is_doing_before_each_install() -> None:
+    # The first `make run` takes about a minute installing: it must not be silent meanwhile.
+    lines = (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8").splitlines()
+    installs = [n for n, line in enumerate(lines) if "pip install" in line or "-m venv" in line]
+    assert installs
+    for number in installs:
+        recipe = lines[:number]
+        start = max(n for n, line in enumerate(recipe) if not line.startswith("\t"))
+        assert any(line.startswith("\t@echo ") for line in lines[start:number]), lines[number]
