@@ -264,8 +264,12 @@ def _take_turn(
                 return replace(turn, context=replace(turn.context, terms=context.terms))
         if word == "why" and last is not None:
             return Turn("why", language, context, match=last)
-        if word in ("more", "source"):
-            return Turn(word, language, context, fact=fact)  # type: ignore[arg-type]
+        if word == "source":
+            return Turn("source", language, context, fact=fact)
+        if word == "more":
+            # The related facts are listed numbered: a number then picks one, like a menu.
+            related = tuple(i for i in fact.related if engine.knowledge.fact(i))
+            return Turn("more", language, replace(context, menu=related), fact=fact)
     match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
     followup = False
     if fact is not None and not match.smalltalk and looks_like_followup(engine, text):
@@ -286,7 +290,10 @@ def _take_turn(
             if not match.answered and about is not None:
                 turn = _matched(engine, match, context, text, followup)
                 return replace(turn, only_as_of=about)
-    return _matched(engine, match, context, text, followup)
+    # A bare shortcut command (/turnover) is a fact chosen directly: its own phrasings say what
+    # the conversation is about.
+    asked = None if text.lstrip().startswith("/") and match.confidence >= 1.0 else text
+    return _matched(engine, match, context, asked, followup)
 
 
 def _relative(engine: Engine, text: str) -> bool:

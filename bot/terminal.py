@@ -1,4 +1,4 @@
-"""The terminal chat: the same engine as the Telegram bot, for trying it without a token."""
+"""The terminal chat: the same engine and conversation as the Telegram bot, without a token."""
 
 from __future__ import annotations
 
@@ -6,24 +6,56 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from bot.conversation import Context
+from bot.dialogue import take_turn
 from bot.engine import Engine
 from bot.matcher import Match
-from bot.render import format_fact_text, format_match_text
+from bot.replies import format_turn_text
+from bot.script import in_script, script_of_code
 
 HELP = """\
-Ask anything about the Foshan smart home industrial cluster, in English or Chinese.
+Ask anything about the Foshan smart home industrial cluster, in English or Chinese (simplified
+or traditional). Follow-ups work: "when?", "and in 2019?", "what about Kelon?".
+After an answer: "tell me more" (related facts), "source?" (citations), "why?" (how it was
+chosen), "in Chinese" / "English please", "what year was that?".
+After "Did you mean": the number of your choice, or "none".
 Commands:
-  /help              this text
-  /topics            the topics and their facts
-  /topic ID          the facts of one topic
-  /sources           every source the facts cite
-  /lang en|zh|auto   answer language (auto: the question's)
-  /<shortcut>        a fact directly, e.g. {shortcuts}
-  /quit              leave (Ctrl-D works too)
-After "Did you mean", type the number of your choice."""
+  /help                    this text
+  /topics                  the topics and their facts
+  /topic ID                the facts of one topic
+  /sources                 every source the facts cite
+  /about                   what the bot knows
+  /lang en|zh|zh-hant|auto answer language (zh-hant: traditional Chinese; auto: the question's)
+  /quit                    leave (Ctrl-D works too)
+Shortcuts, one fact each:
+{shortcuts}"""
+
+#: ``/lang`` choices: the answer language and the Chinese script (a language code).
+LANG_CHOICES = {
+    "en": ("en", None),
+    "zh": ("zh", None),
+    "zh-hans": ("zh", None),
+    "zh-cn": ("zh", None),
+    "zh-hant": ("zh", "zh-hant"),
+    "zh-tw": ("zh", "zh-tw"),
+    "zh-hk": ("zh", "zh-hk"),
+}
+BUILTIN = ("help", "start", "topics", "topic", "sources", "about", "lang", "ask", "quit", "exit")
+
+
+@dataclass
+class ChatSession:
+    """One terminal conversation: the language chosen with /lang and the context so far."""
+
+    language: str | None = None
+    script: str | None = None
+    context: Context | None = None
+    #: Records each matched question for the curators (declines kept, like the bot does).
+    record: Callable[[Match], None] | None = None
 
 
 def _history_file() -> Path:
@@ -56,60 +88,74 @@ def _save_history(readline, path: Path) -> None:  # type: ignore[no-untyped-def]
         readline.write_history_file(path)
 
 
-def chat_reply(engine: Engine, line: str, state: dict[str, object]) -> str | None:
-    """One turn of the terminal chat; ``None`` means quit. Pure apart from ``state``."""
+def _command_reply(engine: Engine, command: str, argument: str, session: ChatSession) -> str:
+    """The reply to a built-in command (not /quit, /ask or a shortcut)."""
     knowledge = engine.knowledge
+    language = session.language or (session.context.language if session.context else "en")
+    if command in ("help", "start"):
+        shortcuts = "\n".join(
+            f"  /{f.shortcut:<22} {f.first_question('en')}" for f in knowledge.shortcuts
+        )
+        return HELP.format(shortcuts=shortcuts)
+    if command == "topics":
+        return "\n".join(f"{t.title.get(language)}  (/topic {t.id})" for t in knowledge.topics)
+    if command == "topic":
+        facts = knowledge.facts_in_topic(argument)
+        if not facts:
+            return f"No topic '{argument}'. Send /topics to see them."
+        return "\n".join(f"  - {f.first_question(language)}" for f in facts)
+    if command == "sources":
+        return "\n".join(
+            f"- {s.title} — {s.publisher}{', ' + s.date if s.date else ''}\n  {s.url}"
+            for s in knowledge.sources.values()
+        )
+    if command == "about":
+        return (
+            f"Foshan Cluster Bot: {knowledge.summary()}; the fact base was last updated on "
+            f'{knowledge.updated}. Questions it cannot answer get an honest "I don\'t know".'
+        )
+    # /lang
+    choice = argument.lower().replace("_", "-")
+    if choice == "auto":
+        session.language = session.script = None
+        return "Answers will follow the language of each question."
+    if choice not in LANG_CHOICES:
+        known = ", ".join(sorted(LANG_CHOICES)) + " or auto"
+        shown = f"'{argument}' is not a language I answer in. " if argument else ""
+        return f"{shown}Use /lang {known}."
+    session.language, session.script = LANG_CHOICES[choice]
+    if session.script:
+        return "Answers will be in traditional Chinese."
+    return f"Answers will be in {'English' if session.language == 'en' else 'Chinese'}."
+
+
+def chat_reply(engine: Engine, line: str, session: ChatSession) -> str | None:
+    """One turn of the terminal chat; ``None`` means quit. Pure apart from ``session``."""
     text = line.strip()
-    language = state.get("lang")
-    choices: list[str] = state.get("choices", [])  # type: ignore[assignment]
     if not text:
         return ""
-    if text.isdigit() and choices and 1 <= int(text) <= len(choices):
-        fact = knowledge.fact(choices[int(text) - 1])
-        state["choices"] = []
-        if fact:
-            return format_fact_text(
-                knowledge, fact, str(language or state.get("last_lang") or "en")
-            )
     if text.startswith("/"):
         command, _, argument = text[1:].partition(" ")
-        command = command.lower()
+        command, argument = command.lower(), argument.strip()
         if command in ("quit", "exit", "q"):
             return None
-        if command in ("help", "start"):
-            shortcuts = " ".join(f"/{f.shortcut}" for f in knowledge.shortcuts[:5])
-            return HELP.format(shortcuts=shortcuts)
-        if command == "topics":
-            lines = []
-            for topic in knowledge.topics:
-                lines.append(f"{topic.title.get(str(language or 'en'))}  (/topic {topic.id})")
-            return "\n".join(lines)
-        if command == "topic":
-            facts = knowledge.facts_in_topic(argument.strip())
-            if not facts:
-                return f"No topic '{argument.strip()}'. Send /topics to see them."
-            return "\n".join(f"  - {f.first_question(str(language or 'en'))}" for f in facts)
-        if command == "sources":
-            return "\n".join(
-                f"- {s.title} — {s.publisher}{', ' + s.date if s.date else ''}\n  {s.url}"
-                for s in knowledge.sources.values()
-            )
-        if command == "lang":
-            choice = argument.strip().lower()
-            if choice in ("en", "zh"):
-                state["lang"] = choice
-                return f"Answers will be in {'English' if choice == 'en' else 'Chinese'}."
-            state["lang"] = None
-            return "Answers will follow the language of each question."
         if command == "ask":
             text = argument
-    match = engine.ask(text, forced_language=str(language) if language else None)
-    record = state.get("record")
-    if callable(record):
-        record(match)
-    state["last_lang"] = match.language
-    state["choices"] = [c.fact.id for c in match.candidates] if match.outcome == "clarify" else []
-    return format_match_text(knowledge, match)
+        elif command in BUILTIN:
+            return _command_reply(engine, command, argument, session)
+        elif engine.knowledge.fact_by_shortcut(command) is None:
+            return f"Unknown command /{command}. Send /help to see the commands."
+    turn = take_turn(
+        engine,
+        text,
+        session.context,
+        forced_language=session.language,
+        preferred_script=script_of_code(session.script),
+    )
+    session.context = turn.context
+    if session.record is not None and turn.kind == "match" and turn.match is not None:
+        session.record(turn.match)
+    return in_script(format_turn_text(engine.knowledge, turn), turn.script)
 
 
 def run_chat(
@@ -127,7 +173,7 @@ def run_chat(
             f"Foshan Cluster Bot — {engine.knowledge.summary()}. "
             "/help for commands, /quit to leave."
         )
-    state: dict[str, object] = {"lang": language, "choices": [], "record": record}
+    session = ChatSession(language=language, record=record)
     while True:
         try:
             line = input("you> ") if interactive else stdin.readline()
@@ -135,7 +181,7 @@ def run_chat(
             break
         if not interactive and line == "":
             break
-        reply = chat_reply(engine, line, state)
+        reply = chat_reply(engine, line, session)
         if reply is None:
             break
         if reply:

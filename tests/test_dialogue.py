@@ -123,7 +123,10 @@ def test_conversation_words_act_on_the_last_answer(engine: Engine, word: str, ki
     answer, turn = converse(engine, "who founded midea", word)
     assert turn.kind == kind
     assert (turn.fact or turn.match.fact).id == "midea-origins"  # type: ignore[union-attr]
-    assert turn.context == answer.context
+    assert turn.context.fact_id == answer.context.fact_id == "midea-origins"
+    assert turn.context.menu == (
+        ("midea-listing", "midea-sales-2000", "household-brands") if kind == "more" else ()
+    )  # a number picks a related fact
 
 
 @pytest.mark.parametrize(
