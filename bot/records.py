@@ -2,8 +2,10 @@
 feedback. No user ids, names or chat ids are ever stored, only the question text, its language,
 the kind of chat and what the engine made of it.
 
-Recording must never cost an answer: a database that is corrupt, locked for too long or not
-writable is reported once in the log and recording stops; the bot keeps answering.
+Recording must never cost an answer. The bot writes through ``bot.recorder.Recorder`` (a
+background thread that retries ``insert_many`` with backoff); the one-record methods here are
+for the command line, and on a database that is corrupt, locked for too long or not writable
+they report once in the log and stop recording.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,25 @@ class QuestionRecord:
     confidence: float
 
 
+class QuestionRow(Protocol):
+    """What ``insert_many`` needs of a question record."""
+
+    at: dt.datetime
+    question: str
+    language: str
+    chat_type: str
+    outcome: str
+    fact_id: str | None
+    confidence: float
+
+
+class FeedbackRow(Protocol):
+    at: dt.datetime
+    fact_id: str
+    helpful: bool
+    language: str
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackRecord:
     given_at: str
@@ -85,8 +107,8 @@ class Records:
     # ---------------------------------------------------------------- plumbing
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+    def _connect(self, timeout: float = 10.0) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         try:
             connection.execute("PRAGMA synchronous=NORMAL")
             yield connection
@@ -178,6 +200,56 @@ class Records:
             "INSERT INTO feedback (given_at, fact_id, helpful, language) VALUES (?, ?, ?, ?)",
             (_stamp(at or _now()), fact_id, int(helpful), language),
         )
+
+    def insert_many(
+        self,
+        questions: Sequence[QuestionRow],
+        feedback: Sequence[FeedbackRow],
+        timeout: float = 2.0,
+    ) -> None:
+        """Write many records in one transaction, waiting at most ``timeout`` seconds for a lock.
+
+        Raises ``sqlite3.Error`` or ``OSError`` on any trouble (the caller retries); a database
+        deleted since the last write is created again."""
+        if not self.path.exists():
+            self._ready = False
+        try:
+            with self._lock:
+                self._prepare()
+                with self._connect(timeout) as connection:
+                    connection.execute("BEGIN IMMEDIATE")
+                    try:
+                        connection.executemany(
+                            "INSERT INTO questions (asked_at, question, language, chat_type,"
+                            " outcome, fact_id, confidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [
+                                (
+                                    _stamp(q.at),
+                                    q.question[:1000],
+                                    q.language,
+                                    q.chat_type,
+                                    q.outcome,
+                                    q.fact_id,
+                                    float(q.confidence),
+                                )
+                                for q in questions
+                            ],
+                        )
+                        connection.executemany(
+                            "INSERT INTO feedback (given_at, fact_id, helpful, language)"
+                            " VALUES (?, ?, ?, ?)",
+                            [
+                                (_stamp(f.at), f.fact_id, int(f.helpful), f.language)
+                                for f in feedback
+                            ],
+                        )
+                        connection.execute("COMMIT")
+                    except BaseException:
+                        connection.execute("ROLLBACK")
+                        raise
+        except (sqlite3.Error, OSError):
+            self._ready = False  # set the schema up again next time (the file may be new)
+            raise
 
     def expire(self, now: dt.datetime | None = None) -> int:
         """Delete entries older than the retention period; returns how many went."""

@@ -59,6 +59,7 @@ from bot.dialogue import Turn, take_turn
 from bot.engine import Engine
 from bot.knowledge import KnowledgeError
 from bot.matcher import MAX_QUESTION_CHARS, Match
+from bot.recorder import Recorder
 from bot.records import Records
 from bot.render import (
     chat_text,
@@ -117,6 +118,8 @@ class BotState:
     engine: Engine
     settings: Settings | None = None
     records: Records | None = None
+    #: Writes records in the background (answers never wait on the database).
+    recorder: Recorder | None = None
     #: Flood control per user and kind of update: questions and commands, button presses,
     #: inline queries (typing an inline query sends one per pause, so it gets more room).
     throttles: dict[str, Throttle] = field(
@@ -158,14 +161,15 @@ class BotState:
     async def record_question(
         self, match: Match, chat_type: str, outcome: str | None = None
     ) -> None:
-        """Keep what curators need (never who asked); answered questions keep no text."""
-        if self.records is None or match.smalltalk:
+        """Keep what curators need (never who asked); answered questions keep no text.
+
+        Handed to the background recorder: the answer never waits on the database."""
+        if self.recorder is None or match.smalltalk:
             return
         outcome = outcome or match.outcome
         best = match.fact or (match.candidates[0].fact if match.candidates else None)
         text = "" if outcome == "answer" else match.question
-        await asyncio.to_thread(
-            self.records.record_question,
+        self.recorder.question(
             text,
             match.language,
             chat_type,
@@ -769,10 +773,8 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     if kind == "v":
         helpful, _, fact_id = value.partition(":")
-        if state.records is not None and state.engine.knowledge.fact(fact_id):
-            await asyncio.to_thread(
-                state.records.record_feedback, fact_id, helpful == "1", language
-            )
+        if state.recorder is not None and state.engine.knowledge.fact(fact_id):
+            state.recorder.feedback(fact_id, helpful == "1", language)
         await query.answer(chat_text("feedback_thanks", language))
         return
     if kind == "n":
@@ -909,6 +911,12 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.create_task(_expire_daily(state.records))
 
 
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    recorder = state_of(application).recorder
+    if recorder is not None:  # write what is still queued (a few seconds at most)
+        await asyncio.to_thread(recorder.close)
+
+
 async def _expire_daily(records: Records) -> None:
     """Delete curation entries older than the retention period, now and once a day."""
     while True:
@@ -940,12 +948,14 @@ def build_application(
         )
         .concurrent_updates(True)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data["state"] = BotState(
         engine=engine,
         settings=settings,
         records=records,
+        recorder=Recorder(records) if records is not None else None,
         conversations=ExpiringStore(MAX_CONVERSATIONS, ttl=settings.conversation_seconds),
     )
     new_messages = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
@@ -999,11 +1009,10 @@ def run_bot(settings: Settings) -> int:
     problem = records.check_writable()
     if problem:
         logger.error(
-            "curation database in %s is not usable (%s); answering without recording",
+            "curation database in %s is not usable (%s); answering, and retrying to record",
             settings.data_dir,
             problem,
         )
-        records.broken = True
     application = build_application(settings, engine, records)
     if settings.webhook_url:
         secret = settings.webhook_secret or secrets.token_urlsafe(32)

@@ -458,3 +458,66 @@ def test_unanswered_full_of_ampersands_and_emoji_reaches_the_admin(
     )
     assert "something went wrong" not in shown
     assert not [c for c in deployment.fake.calls if c.method.startswith("sendMessage:4")]
+
+
+# --------------------------------------------------------------------------------------------
+# Recording survives database trouble (each test with a bot of its own)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_deployment(tmp_path: Path) -> Iterator[Deployment]:
+    fake = FakeTelegram()
+    server, url = serve(fake)
+    data = tmp_path / "data"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=environment(url, ROOT / "knowledge", data),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+        yield Deployment(fake, process, ROOT / "knowledge", data)
+    finally:
+        stop_bot(process)
+        stop(fake, server)
+
+
+def declined(deployment: Deployment) -> list[tuple[object, ...]]:
+    if not (deployment.data / DATABASE_NAME).exists():
+        return []
+    try:
+        return rows(deployment, "SELECT question FROM questions WHERE outcome = 'decline'")
+    except sqlite3.OperationalError:  # the bot is creating it again right now
+        return []
+
+
+def test_a_long_lock_by_another_process_delays_recording_but_not_answers(
+    own_deployment: Deployment,
+) -> None:
+    reply(own_deployment, "how many employees does Midea have?")
+    own_deployment.fake.wait_for(lambda: declined(own_deployment))
+    holder = sqlite3.connect(own_deployment.data / DATABASE_NAME, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # held longer than any busy timeout
+        answer = reply(own_deployment, "what is the population of foshan?")
+        assert "don't know" in answer.visible_text  # answered while the lock is held
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    own_deployment.fake.wait_for(
+        lambda: ("what is the population of foshan?",) in declined(own_deployment)
+    )
+
+
+def test_a_deleted_database_is_recorded_into_again(own_deployment: Deployment) -> None:
+    reply(own_deployment, "how many employees does Midea have?")
+    own_deployment.fake.wait_for(lambda: declined(own_deployment))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{own_deployment.data / DATABASE_NAME}{suffix}").unlink(missing_ok=True)
+    reply(own_deployment, "what is the population of foshan?")
+    assert own_deployment.fake.wait_for(lambda: declined(own_deployment)) == [
+        ("what is the population of foshan?",)
+    ]
