@@ -264,6 +264,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report = evaluate(engine, items)
     if args.save:
         Path(args.save).write_text(dump_report(report) + "\n", encoding="utf-8")
+    if args.compare:
+        return _print_comparison(args, engine, items, report)
     print(dump_report(report) if args.json else format_report(report, not args.quiet))
     if minimum is not None and report.accuracy() < minimum:
         print(
@@ -271,6 +273,37 @@ def cmd_eval(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def _print_comparison(args: argparse.Namespace, engine, items, report) -> int:  # type: ignore[no-untyped-def]
+    """``eval --compare REF``: the questions whose outcome or fact changed since REF."""
+    from bot.compare import (
+        CompareError,
+        compare,
+        comparison_to_json,
+        format_comparison,
+        reference_report,
+    )
+
+    try:
+        reference = reference_report(args.compare, engine.knowledge.directory, items)
+    except CompareError as error:
+        print(f"error: --compare {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print(
+            f"error: the fact base at {args.compare} does not load with this version of the "
+            "validator (it may predate a change of the file format):",
+            file=sys.stderr,
+        )
+        _print_problems(error)
+        return 1
+    comparison = compare(args.compare, reference, report)
+    if args.json:
+        print(json.dumps(comparison_to_json(comparison), ensure_ascii=False, indent=2))
+    else:
+        print(format_comparison(comparison))
     return 0
 
 
@@ -557,6 +590,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the figures and every result as JSON"
     )
     p.add_argument("--save", metavar="FILE", help="also write the JSON result to FILE")
+    p.add_argument(
+        "--compare",
+        metavar="REF",
+        help="list the questions whose outcome or fact changed since REF: a git revision "
+        "(its knowledge/ is read with git show, the working tree is not touched) or a result "
+        "saved with --save",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(
