@@ -142,12 +142,30 @@ def context_terms(
         found = dict.fromkeys(
             _topic_terms(fact.questions_en[0], index) + _topic_terms(fact.questions_zh[0], index)
         )
-    normaliser = index.normaliser
-    for text in fact.questions:
-        for term in normaliser.terms(normaliser.clean(text)):
-            if index.group_kind.get(term) == "entity":
-                found[term] = None
+    found.update(dict.fromkeys(fact_entities(fact, index)))
     return tuple(found)
+
+
+_entities: dict[tuple[int, str], tuple[Index, frozenset[str]]] = {}
+
+
+def fact_entities(fact: Fact, index: Index) -> frozenset[str]:
+    """The companies and organisations a fact's phrasings name (lexicon entity groups)."""
+    key = (id(index), fact.id)
+    cached = _entities.get(key)
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    normaliser = index.normaliser
+    found = frozenset(
+        term
+        for text in fact.questions
+        for term in normaliser.terms(normaliser.clean(text))
+        if index.group_kind.get(term) == "entity"
+    )
+    if len(_entities) > 100_000:
+        _entities.clear()
+    _entities[key] = (index, found)
+    return found
 
 
 #: What a fact keeps when it lacks a slot the conversation carries over: the company or

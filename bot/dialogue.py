@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot.analysis import analyse, fact_entities
 from bot.conversation import Context
 from bot.engine import Engine
 from bot.knowledge import Fact, Lexicon
@@ -272,14 +273,14 @@ def _take_turn(
             return Turn("more", language, replace(context, menu=related), fact=fact)
     match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
     followup = False
-    if fact is not None and not match.smalltalk and looks_like_followup(engine, text):
+    if fact is not None and not match.smalltalk and _leans_on_context(engine, text, match, fact):
         with_context = engine.ask(
             text,
             language_hint=language_hint,
             forced_language=forced_language,
             context=context.terms or engine.context_terms(fact.id),
         )
-        with_context = _prefer_related(with_context, fact)
+        with_context = _prefer_related(_stay_on_fact(engine, with_context, fact), fact)
         if _context_wins(engine, text, match, with_context):
             match, followup = with_context, True
         if followup and names_another_time(engine, text):
@@ -305,6 +306,41 @@ def _related(one: Fact, other: Fact) -> bool:
     return one.id in other.related or other.id in one.related or one.id == other.id
 
 
+#: A follow-up whose best candidate is the fact under discussion, with nothing in the message
+#: that the fact lacks, is answered by it from this confidence on ("and dealers?" after the
+#: highway's furniture makers: the same fact gives the dealers).
+SAME_FACT_THRESHOLD = 0.4
+
+
+def unknown_words(engine: Engine, text: str) -> list[str]:
+    """English words of four letters or more that no fact uses (after typo correction)."""
+    index = engine.index
+    return [
+        t
+        for t in analyse(text, index).terms
+        if len(t) >= 4 and t.isascii() and t.isalpha() and t not in index.idf
+    ]
+
+
+def _stay_on_fact(engine: Engine, match: Match, about: Fact) -> Match:
+    """A follow-up that asks a detail of the fact under discussion gets that fact."""
+    if match.outcome == "answer" or not match.candidates:
+        return match
+    best = match.candidates[0]
+    if best.fact.id != about.id or best.contradictions or best.confidence < SAME_FACT_THRESHOLD:
+        return match
+    if unknown_words(engine, match.question):
+        return match  # "tell me a joke": words no fact knows are not a detail of this one
+    return replace(
+        match,
+        outcome="answer",
+        confidence=best.confidence,
+        fact=best.fact,
+        phrasing=best.phrasing,
+        contradictions=(),
+    )
+
+
 def _prefer_related(match: Match, about: Fact) -> Match:
     """A follow-up torn between facts picks the one the curators related to the fact under
     discussion ("其中高新技术企业呢" after the cluster's enterprises: the cluster's high-tech
@@ -326,6 +362,23 @@ def _prefer_related(match: Match, about: Fact) -> Match:
             contradictions=best.contradictions,
         )
     return match
+
+
+def _leans_on_context(engine: Engine, text: str, alone: Match, about: Fact) -> bool:
+    """Whether a message should be read with the conversation's context as well: it looks like
+    a follow-up; or it names no subject of its own and either has no answer alone, or its
+    answer alone is about a company the message never named while the conversation is about
+    another ("创办人是谁？" after Viomi is not asking about Midea's founder)."""
+    if looks_like_followup(engine, text):
+        return True
+    if names_subject(engine, text):
+        return False
+    if not alone.answered or alone.fact is None:
+        return True
+    index = engine.index
+    answered_about = fact_entities(alone.fact, index)
+    discussed = fact_entities(about, index)
+    return bool(answered_about and discussed and not answered_about & discussed)
 
 
 def _context_wins(engine: Engine, text: str, alone: Match, with_context: Match) -> bool:

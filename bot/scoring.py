@@ -39,6 +39,9 @@ CONTEXT_WEIGHT = 0.4
 #: What a follow-up's candidate keeps when it covers none of the message's own topic words
 #: (after the turnover, "what about the whole zone?" is not asking for the turnover again).
 FOLLOWUP_MISS_FACTOR = 0.5
+#: An English word the fact base does not know counts as a follow-up's own topic word from this
+#: length on ("mayor", "weather"; shorter ones are mostly filler: "ones", "like").
+UNKNOWN_WORD_LETTERS = 5
 #: Phrasing coverage a follow-up's candidate gets at least when it covers all the message's own
 #: topic words.
 FOLLOWUP_FLOOR = 0.5
@@ -228,11 +231,16 @@ def score_fact(
 
 
 def _own_words(analysis: Analysis, index: Index) -> list[str]:
-    """A message's own topic words the fact base knows (no question words, no home places)."""
+    """A message's own topic words (no question words, no home places), including words the
+    fact base does not know at all ("mayor", "joke": nothing covers them)."""
+    surface_of = index.normaliser.surface_of
     return [
         t
         for t in analysis.terms
-        if t in index.idf and index.group_kind.get(t) != "question" and t not in index.home_groups
+        if index.group_kind.get(t) != "question"
+        and t not in index.home_groups
+        and surface_of.get(t) not in index.home_groups
+        and (t in index.idf or (len(t) >= UNKNOWN_WORD_LETTERS and t.isascii() and t.isalpha()))
     ]
 
 

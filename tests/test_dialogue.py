@@ -71,6 +71,33 @@ def test_a_question_that_stands_alone_is_not_hijacked(
     assert shown(turns[1]) == expected and not turns[1].followup
 
 
+@pytest.mark.parametrize(
+    "unrelated",
+    ["who is the mayor of foshan?", "tell me a joke", "what is the weather like?",
+     "how many employees?", "who is the ceo?"],
+)  # fmt: skip
+def test_the_context_does_not_answer_what_the_fact_base_does_not_know(
+    engine: Engine, unrelated: str
+) -> None:
+    turns = converse(engine, "Who founded Midea?", unrelated)
+    assert turns[1].match is not None and turns[1].match.outcome == "decline"
+
+
+@pytest.mark.parametrize(
+    ("first", "followup", "expected"),
+    [("雲米是哪年成立的？", "占了多少股份", None),  # Viomi's stake is not stated: no guess
+     ("云米在纳斯达克的代码是啥？", "发了多少ADS", "viomi-ipo"),
+     ("/turnover", "and dealers?", None),
+     ("How many furniture makers line National Highway 325 in Shunde?", "and dealers?",
+      "furniture-highway-325")],
+)  # fmt: skip
+def test_a_subjectless_question_is_about_the_company_under_discussion(
+    engine: Engine, first: str, followup: str, expected: str | None
+) -> None:
+    turns = converse(engine, first, followup)
+    assert shown(turns[1]) == expected
+
+
 def test_without_context_a_vague_followup_is_not_guessed(engine: Engine) -> None:
     (turn,) = converse(engine, "when?")
     assert turn.match is not None and turn.match.outcome == "decline"
