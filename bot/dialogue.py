@@ -396,9 +396,15 @@ def _context_wins(engine: Engine, text: str, alone: Match, with_context: Match) 
             or not names_subject(engine, text)
             or with_context.fact == alone.fact
         )
-    # Unsure either way: the context decides unless it agrees with the message alone.
-    best = with_context.candidates[0].fact if with_context.candidates else None
-    return alone.confidence < CONFIDENT and best != alone.fact
+    # Unsure either way: the context decides unless it agrees with the message alone (its
+    # best candidate is the same fact, not marked down as off the follow-up or its subject).
+    best = with_context.candidates[0] if with_context.candidates else None
+    agrees = (
+        best is not None
+        and best.fact == alone.fact
+        and not any(r.startswith("followup:") for r in best.contradictions)
+    )
+    return alone.confidence < CONFIDENT and not agrees
 
 
 def names_subject(engine: Engine, text: str) -> bool:

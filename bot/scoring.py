@@ -212,6 +212,10 @@ def score_fact(
     if analysis.context and _misses_own_words(analysis, covered, index):
         reasons.append("followup:unmatched")
         factor *= FOLLOWUP_MISS_FACTOR
+    if analysis.context and not any(t in covered for t in analysis.context):
+        # A follow-up is about what came before: a fact sharing nothing with it is a stretch.
+        reasons.append("followup:offtopic")
+        factor *= FOLLOWUP_MISS_FACTOR
     first = index.fact_phrasings[position]
     surface_of = index.normaliser.surface_of
     evidence = sum(
