@@ -16,6 +16,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,8 @@ def reply(deployment: Deployment, text: str, user: int | None = None, count: int
 
 
 def rows(deployment: Deployment, query: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(deployment.data / DATABASE_NAME) as connection:
+    # closing(): a connection's own context manager ends the transaction, not the connection.
+    with closing(sqlite3.connect(deployment.data / DATABASE_NAME)) as connection:
         return connection.execute(query).fetchall()
 
 
@@ -97,17 +99,16 @@ def rows(deployment: Deployment, query: str) -> list[tuple[object, ...]]:
 def test_declines_are_recorded_without_who_asked(deployment: Deployment) -> None:
     user = 5_550_001
     reply(deployment, "how many employees does Midea have?", user=user)
-    recorded = deployment.fake.wait_for(
-        lambda: rows(
-            deployment,
-            "SELECT question, language, chat_type, outcome FROM questions WHERE outcome = 'decline'",
+    deployment.fake.wait_for(
+        lambda: (
+            ("how many employees does Midea have?", "en", "private", "decline")
+            in rows(deployment, "SELECT question, language, chat_type, outcome FROM questions")
         )
     )
-    assert ("how many employees does Midea have?", "en", "private", "decline") in recorded
-    database = (deployment.data / DATABASE_NAME).read_bytes() + (
-        deployment.data / (DATABASE_NAME + "-wal")
-    ).read_bytes()
-    assert str(user).encode() not in database and b"User5550001" not in database
+    # Every file SQLite keeps (the WAL exists only while a connection is open).
+    stored = b"".join(path.read_bytes() for path in deployment.data.glob(DATABASE_NAME + "*"))
+    assert b"how many employees does Midea have?" in stored  # the search would find it
+    assert str(user).encode() not in stored and b"User5550001" not in stored
 
 
 def test_answers_are_counted_but_their_text_is_not_kept(deployment: Deployment) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_records_questions_and_feedback(tmp_path: Path) -> None:
 def test_schema_has_no_place_for_people(tmp_path: Path) -> None:
     records = Records(tmp_path)
     records.record_question("q", "en", "group", "decline", None, 0.0)
-    with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
+    with closing(sqlite3.connect(tmp_path / DATABASE_NAME)) as connection:
         columns = {
             row[1]
             for table in ("questions", "feedback")
