@@ -173,9 +173,9 @@ class FakeTelegram:
     #: Calls by chat id, so tests waiting on many chats never hold the lock for long.
     by_chat: dict[int, list[Call]] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
-    #: Per method, what the next calls answer instead of succeeding: an int is a 429 with that
-    #: retry_after, an ApiError is returned as it is.
-    fail_next: dict[str, list[int | ApiError]] = field(default_factory=dict)
+    #: Per method and chat, what the next calls answer instead of succeeding: an int is a 429
+    #: with that retry_after, an ApiError is returned as it is. Set with ``fail``.
+    fail_next: dict[tuple[str, int], list[int | ApiError]] = field(default_factory=dict)
     condition: threading.Condition = field(default_factory=threading.Condition)
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))  # type: ignore[type-arg]
@@ -183,6 +183,8 @@ class FakeTelegram:
     answered_callbacks: set[str] = field(default_factory=set)
     pending_callbacks: set[str] = field(default_factory=set)
     closed: bool = False
+    #: ``getUpdates`` calls so far: a bot polls once it has finished starting.
+    polls: int = 0
 
     # ---------------------------------------------------------------- acting as users
 
@@ -309,15 +311,21 @@ class FakeTelegram:
 
     # ---------------------------------------------------------------- the API
 
+    def fail(self, method: str, chat_id: int, *failures: int | ApiError) -> None:
+        """Make the next ``method`` calls for ``chat_id`` fail: only that chat's, so a late reply
+        to another chat (another test's) never takes a failure meant for this one."""
+        with self.condition:
+            self.fail_next.setdefault((method, chat_id), []).extend(failures)
+
     def handle(self, method: str, params: dict[str, Any]) -> Any:
         with self.condition:
-            failures = self.fail_next.get(method)
+            failures = self.fail_next.get((method, params.get("chat_id")))  # type: ignore[arg-type]
             if failures:
                 failure = failures.pop(0)
                 if isinstance(failure, ApiError):
-                    self.calls.append(Call(f"{method}:{failure.code}", params))
+                    self._record(f"{method}:{failure.code}", params)
                     raise failure
-                self.calls.append(Call(method + ":429", params))
+                self._record(f"{method}:429", params)
                 raise ApiError(429, f"Too Many Requests: retry after {failure}", failure)
         handler = getattr(self, f"api_{method}", None)
         if handler is None:
@@ -370,6 +378,8 @@ class FakeTelegram:
         timeout = min(float(params.get("timeout") or 0), 2.0)  # short: tests stop promptly
         deadline = time.monotonic() + timeout
         with self.condition:
+            self.polls += 1
+            self.condition.notify_all()
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while not self.updates and not self.closed and time.monotonic() < deadline:
                 self.condition.wait(deadline - time.monotonic())

@@ -11,19 +11,18 @@ import signal
 import socket
 import sqlite3
 import string
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
+from bot_process import BotProcess, bot_message, buttons, new_user, running_bot
 from fake_telegram import TOKEN, FakeTelegram, serve, stop
 from helpers import run_cli, seed_declined
-from test_telegram import bot_message, buttons, new_user, stop_bot
 
 from bot.records import DATABASE_NAME
 
@@ -34,55 +33,30 @@ ADMIN = 4242
 @dataclass
 class Deployment:
     fake: FakeTelegram
-    process: subprocess.Popen[str]
+    process: BotProcess
     knowledge: Path
     data: Path
 
 
-def environment(url: str, knowledge: Path, data: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": url,
-            "BOT_KNOWLEDGE_DIR": str(knowledge),
-            "BOT_DATA_DIR": str(data),
-            "BOT_ADMIN_IDS": f"{ADMIN},99",
-            "BOT_LOG_LEVEL": "INFO",
-        }
-    )
-    env.update(extra)
-    return env
-
-
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """One bot with its own copy of the fact base (tests edit it) and its own database."""
     base = tmp_path_factory.mktemp("deployment")
     knowledge = base / "knowledge"
     shutil.copytree(ROOT / "knowledge", knowledge)
     data = base / "data"
-    fake = FakeTelegram()
-    server, url = serve(fake)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=environment(url, knowledge, data),
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+    with running_bot(
+        base, BOT_KNOWLEDGE_DIR=str(knowledge), BOT_DATA_DIR=str(data), BOT_ADMIN_IDS=f"{ADMIN},99"
+    ) as (fake, process):
         yield Deployment(fake, process, knowledge, data)
-    finally:
-        log = stop_bot(process)
-        stop(fake, server)
-        assert TOKEN not in log
 
 
-def reply(deployment: Deployment, text: str, user: int | None = None, count: int = 1):  # type: ignore[no-untyped-def]
+def reply(deployment: Deployment, text: str, user: int | None = None):  # type: ignore[no-untyped-def]
+    """Send ``text`` as ``user`` (a new user unless given) and return the next reply in that chat."""
     user = user or new_user()
+    before = len(deployment.fake.sent(chat_id=user))
     deployment.fake.send_message(text, user_id=user)
-    return deployment.fake.wait_for_replies(user, count)[count - 1]
+    return deployment.fake.wait_for_replies(user, 1, after=before)[0]
 
 
 def rows(deployment: Deployment, query: str) -> list[tuple[object, ...]]:
@@ -113,12 +87,13 @@ def test_declines_are_recorded_without_who_asked(deployment: Deployment) -> None
 
 def test_answers_are_counted_but_their_text_is_not_kept(deployment: Deployment) -> None:
     reply(deployment, "What was the turnover in 2020?")
-    recorded = deployment.fake.wait_for(
-        lambda: rows(
-            deployment, "SELECT question, fact_id FROM questions WHERE outcome = 'answer'"
+    deployment.fake.wait_for(
+        lambda: (
+            ("", "cluster-turnover-2020")
+            in rows(deployment, "SELECT question, fact_id FROM questions WHERE outcome = 'answer'")
         )
     )
-    assert ("", "cluster-turnover-2020") in recorded
+    assert not rows(deployment, "SELECT 1 FROM questions WHERE question LIKE '%turnover%'")
 
 
 def test_none_of_these_is_recorded(deployment: Deployment) -> None:
@@ -127,10 +102,12 @@ def test_none_of_these_is_recorded(deployment: Deployment) -> None:
     deployment.fake.press(
         bot_message(clarify), buttons(clarify)[-1]["callback_data"], user_id=user
     )
-    recorded = deployment.fake.wait_for(
-        lambda: rows(deployment, "SELECT question FROM questions WHERE outcome = 'none_of_these'")
+    deployment.fake.wait_for(
+        lambda: (
+            ("when was it founded?",)
+            in rows(deployment, "SELECT question FROM questions WHERE outcome = 'none_of_these'")
+        )
     )
-    assert ("when was it founded?",) in recorded
 
 
 def test_thumbs_feedback_is_recorded_per_fact(deployment: Deployment) -> None:
@@ -139,19 +116,23 @@ def test_thumbs_feedback_is_recorded_per_fact(deployment: Deployment) -> None:
     down = next(b["callback_data"] for b in buttons(answer) if b["text"] == "👎")
     query = deployment.fake.press(bot_message(answer), down, user_id=user)
     deployment.fake.wait_for(lambda: query in deployment.fake.answered_callbacks)
-    recorded = deployment.fake.wait_for(
-        lambda: rows(deployment, "SELECT fact_id, helpful FROM feedback")
+    deployment.fake.wait_for(
+        lambda: ("slogan", 0) in rows(deployment, "SELECT fact_id, helpful FROM feedback")
     )
-    assert ("slogan", 0) in recorded
 
 
 def test_unanswered_and_report_commands_read_the_database(deployment: Deployment) -> None:
     for _ in range(2):
         reply(deployment, "what is the population of foshan?")
+    user = new_user()
+    answer = reply(deployment, "who wrote the article?", user=user)
+    down = next(b["callback_data"] for b in buttons(answer) if b["text"] == "👎")
+    deployment.fake.press(bot_message(answer), down, user_id=user)
     deployment.fake.wait_for(
         lambda: (
             len(rows(deployment, "SELECT 1 FROM questions WHERE question LIKE '%population%'"))
-            >= 2
+            == 2
+            and ("article-author", 0) in rows(deployment, "SELECT fact_id, helpful FROM feedback")
         )
     )
     env = {"BOT_DATA_DIR": str(deployment.data)}
@@ -159,8 +140,8 @@ def test_unanswered_and_report_commands_read_the_database(deployment: Deployment
     population = next(g for g in listed if "population" in g["question"])
     assert population["count"] == 2
     report = json.loads(run_cli("report", "--json", env=env).stdout)
-    assert report["answered"] >= 1 and report["declined"] >= 3
-    assert {"fact_id": "slogan", "down": 1, "up": 0} in report["negative_feedback"]
+    assert report["answered"] >= 1 and report["declined"] >= 2
+    assert {"fact_id": "article-author", "down": 1, "up": 0} in report["negative_feedback"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,7 +157,7 @@ def test_admin_commands_are_unknown_commands_for_everyone_else(deployment: Deplo
 def test_admin_stats_and_unanswered(deployment: Deployment) -> None:
     stats = reply(deployment, "/stats", user=ADMIN)
     assert "questions" in stats.visible_text and "decline rate" in stats.visible_text
-    unanswered = reply(deployment, "/unanswered", user=ADMIN, count=2)
+    unanswered = reply(deployment, "/unanswered", user=ADMIN)
     assert "Unanswered questions" in unanswered.visible_text
 
 
@@ -186,7 +167,7 @@ def test_reload_keeps_the_old_fact_base_when_the_new_one_is_broken(deployment: D
     broken = good.replace("source: foshannews-2021", "source: no-such-source", 1)
     path.write_text(broken, encoding="utf-8")
     try:
-        refused = reply(deployment, "/reload", user=ADMIN, count=3)
+        refused = reply(deployment, "/reload", user=ADMIN)
         line = next(n for n, text in enumerate(broken.splitlines(), 1) if "no-such-source" in text)
         assert "Reload refused" in refused.visible_text
         assert (
@@ -212,7 +193,7 @@ def test_reload_applies_changes_and_refreshes_the_command_menu(deployment: Deplo
         encoding="utf-8",
     )
     try:
-        done = reply(deployment, "/reload", user=ADMIN, count=4)
+        done = reply(deployment, "/reload", user=ADMIN)
         assert (
             done.visible_text.startswith("Reloaded: 51 facts")
             and "14 shortcuts" in done.visible_text
@@ -322,61 +303,76 @@ def post_update(port: int, update: dict[str, object], secret: str | None) -> int
         return 0  # not listening yet
 
 
+def text_update(fake: FakeTelegram, user: int, text: str) -> dict[str, object]:
+    """An update as Telegram would post it: ``user`` says ``text`` in a private chat."""
+    chat = FakeTelegram.private_chat(user)
+    fake.chats[user] = chat
+    message = {"message_id": 1, "date": 0, "chat": chat, "from": FakeTelegram.user(user)}
+    return {"update_id": user, "message": {**message, "text": text}}
+
+
+def _answers_ping(fake: FakeTelegram, process: BotProcess, port: int, user: int) -> str | None:
+    """ "answered" once the bot on ``port`` answers a ping posted with the secret it registered,
+    "gone" if it stopped; None while it is starting."""
+    if process.process.poll() is not None:
+        return "gone"
+    registered = fake.sent("setWebhook")
+    if not registered:
+        return None
+    post_update(port, text_update(fake, user, "ping"), registered[0].params["secret_token"])
+    return "answered" if fake.sent(chat_id=user) else None
+
+
+@dataclass
+class WebhookBot:
+    fake: FakeTelegram
+    process: BotProcess
+    port: int
+    secret: str
+
+
+@contextmanager
+def webhook_bot(directory: Path, secret: str | None = None) -> Iterator[WebhookBot]:
+    """A bot in webhook mode on a free loopback port, answering a first update posted with the
+    secret it registered. A port found free can be taken by another program before the bot
+    binds it: then the bot stops ("address already in use") and we start again on another."""
+    for attempt in range(5):
+        port = free_port()
+        settings = {"BOT_WEBHOOK_SECRET": secret} if secret else {}
+        with running_bot(
+            directory / f"attempt-{attempt}",
+            ready=False,
+            BOT_WEBHOOK_URL="https://bot.example.invalid/hook",
+            BOT_WEBHOOK_LISTEN="127.0.0.1",
+            BOT_WEBHOOK_PORT=str(port),
+            **settings,
+        ) as (fake, process):
+            ping = partial(_answers_ping, fake, process, port, new_user())
+            if fake.wait_for(ping, timeout=60) == "answered":
+                yield WebhookBot(
+                    fake, process, port, fake.sent("setWebhook")[0].params["secret_token"]
+                )
+                return
+            if "address already in use" not in process.log().lower():
+                raise AssertionError(f"the webhook bot stopped:\n{process.log()}")
+    raise AssertionError("no free port for the webhook server in 5 attempts")
+
+
 def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(
     tmp_path: Path,
 ) -> None:
-    fake = FakeTelegram()
-    server, url = serve(fake)
-    port = free_port()
-    env = environment(
-        url,
-        ROOT / "knowledge",
-        tmp_path,
-        BOT_WEBHOOK_URL="https://bot.example.invalid/hook",
-        BOT_WEBHOOK_LISTEN="127.0.0.1",
-        BOT_WEBHOOK_PORT=str(port),
-        BOT_WEBHOOK_SECRET="s3cret-Token_1",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        registered = fake.wait_for(lambda: fake.sent("setWebhook"), timeout=60)[0]
+    with webhook_bot(tmp_path, secret="s3cret-Token_1") as bot:
+        fake, port = bot.fake, bot.port
+        [registered] = fake.sent("setWebhook")
         assert registered.params["url"] == "https://bot.example.invalid/hook"
         assert registered.params["secret_token"] == "s3cret-Token_1"
-
-        def update(user: int, text: str) -> dict[str, object]:
-            chat = FakeTelegram.private_chat(user)
-            fake.chats[user] = chat
-            return {
-                "update_id": user,
-                "message": {
-                    "message_id": 1,
-                    "date": 0,
-                    "chat": chat,
-                    "from": FakeTelegram.user(user),
-                    "text": text,
-                },
-            }
-
-        fake.wait_for(
-            lambda: post_update(port, update(1, "ping"), "s3cret-Token_1") == 200, timeout=30
-        )
-        assert post_update(port, update(2, "What was the turnover in 2020?"), None) == 403
-        assert post_update(port, update(3, "What was the turnover in 2020?"), "wrong") == 403
-        assert (
-            post_update(port, update(4, "What was the turnover in 2020?"), "s3cret-Token_1") == 200
-        )
+        question = "What was the turnover in 2020?"
+        assert post_update(port, text_update(fake, 2, question), None) == 403
+        assert post_update(port, text_update(fake, 3, question), "wrong") == 403
+        assert post_update(port, text_update(fake, 4, question), "s3cret-Token_1") == 200
         assert "133 billion" in fake.wait_for_replies(4, 1)[0].visible_text
-        fake.wait_for_replies(1, 1)
         assert not fake.sent(chat_id=2) and not fake.sent(chat_id=3)
-    finally:
-        log = stop_bot(process)
-        stop(fake, server)
+    log = bot.process.log()
     assert "s3cret-Token_1" not in log and TOKEN not in log
     assert "secret token set" in log
 

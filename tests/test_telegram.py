@@ -3,85 +3,28 @@
 
 from __future__ import annotations
 
-import itertools
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_process import BotProcess, bot_message, buttons, new_user, running_bot, start_bot
 from fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, ApiError, FakeTelegram, serve, stop
 from helpers import FACTS, write_fact_base
-
-_users = itertools.count(10_000)
-
-
-def new_user() -> int:
-    """A fresh user per test, so the per-user flood limit never couples tests."""
-    return next(_users)
 
 
 @dataclass
 class RunningBot:
     fake: FakeTelegram
-    process: subprocess.Popen[str]
-    url: str
-
-
-def start_bot(
-    fake: FakeTelegram, url: str, extra_env: dict[str, str] | None = None
-) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": url,
-            "BOT_LOG_LEVEL": "INFO",
-            "BOT_DATA_DIR": tempfile.mkdtemp(prefix="foshan-bot-data-"),
-        }
-    )
-    env.update(extra_env or {})
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-
-
-def stop_bot(process: subprocess.Popen[str]) -> str:
-    """Stop the bot like an operator would (SIGINT) and return what it logged."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-    try:
-        _, err = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, err = process.communicate()
-    return err
+    process: BotProcess
 
 
 @pytest.fixture(scope="module")
-def bot() -> Iterator[RunningBot]:
-    fake = FakeTelegram()
-    server, url = serve(fake)
-    process = start_bot(fake, url)
-    try:
-        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
-        yield RunningBot(fake, process, url)
-    finally:
-        log = stop_bot(process)
-        stop(fake, server)
-        assert TOKEN not in log and TOKEN.split(":")[1] not in log
-        # a failing handler is logged by update kind, never with the user's words
-        assert "handler failed on a message update" in log
-        assert "what is the slogan" not in log
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    """One bot for the module; each test talks to it as users and chats of its own."""
+    with running_bot(tmp_path_factory.mktemp("bot")) as (fake, process):
+        yield RunningBot(fake, process)
 
 
 def ask(
@@ -95,24 +38,6 @@ def ask(
 def reply_to(bot: RunningBot, text: str, **kwargs: Any):  # type: ignore[no-untyped-def]
     user, _ = ask(bot, text, **kwargs)
     return bot.fake.wait_for_replies(user, 1)[0]
-
-
-def buttons(call) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    markup = call.params.get("reply_markup") or {}
-    return [button for row in markup.get("inline_keyboard", []) for button in row]
-
-
-def bot_message(call) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """The message as Telegram would show it to the user (for pressing its buttons)."""
-    chat_id = call.params["chat_id"]
-    return {
-        "message_id": 1,
-        "date": 0,
-        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
-        "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
-        "text": call.visible_text,
-        "reply_markup": call.params.get("reply_markup"),
-    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,9 +400,10 @@ def test_flood_gets_one_slow_down_then_silence(bot: RunningBot) -> None:
     bot.fake.wait_for_replies(user, 11)
     other = reply_to(bot, "who wrote the article?")  # others are unaffected
     assert "Jersey" in other.visible_text
-    replies = bot.fake.sent(chat_id=user)
-    assert sum("slow" in c.visible_text for c in replies) == 1
+    replies = [c.visible_text for c in bot.fake.sent(chat_id=user)]
     assert len(replies) == 11
+    assert sum("slow" in text for text in replies) == 1
+    assert sum("133 billion yuan" in text for text in replies) == 10
 
 
 def test_a_flood_of_shortcut_commands_gets_the_limit_and_one_notice(bot: RunningBot) -> None:
@@ -533,20 +459,29 @@ def test_a_flood_of_inline_queries_is_answered_up_to_the_limit(bot: RunningBot) 
 
 
 def test_429_retry_after_delays_but_never_loses_a_reply(bot: RunningBot) -> None:
-    bot.fake.fail_next["sendMessage"] = [1]
-    reply = reply_to(bot, "what is the slogan?")
+    user = new_user()
+    bot.fake.fail("sendMessage", user, 1)
+    bot.fake.send_message("what is the slogan?", user_id=user)
+    [reply] = bot.fake.wait_for_replies(user, 1)
     assert "Where there is a home" in reply.visible_text
-    assert any(c.method == "sendMessage:429" for c in bot.fake.calls)
+    assert [c.method for c in bot.fake.by_chat[user]] == ["sendMessage:429", "sendMessage"]
 
 
 def test_a_failing_handler_tells_the_user_and_the_bot_goes_on(bot: RunningBot) -> None:
     user = new_user()
-    bot.fake.fail_next["sendMessage"] = [ApiError(400, "Bad Request: something unexpected")]
+    bot.fake.fail("sendMessage", user, ApiError(400, "Bad Request: something unexpected"))
     bot.fake.send_message("what is the slogan?", user_id=user)
     notice = bot.fake.wait_for_replies(user, 1)[0]
     assert "something went wrong" in notice.visible_text
     bot.fake.send_message("what is the slogan?", user_id=user)
     assert "Where there is a home" in bot.fake.wait_for_replies(user, 2)[1].visible_text
+    # logged by the kind of update, never with the user's words
+    log = bot.fake.wait_for(
+        lambda: (lambda log: log if "handler failed on a message update" in log else None)(
+            bot.process.log()
+        )
+    )
+    assert "what is the slogan" not in log
 
 
 def test_a_burst_of_200_users_is_all_answered(bot: RunningBot) -> None:
@@ -566,17 +501,11 @@ def test_a_burst_of_200_users_is_all_answered(bot: RunningBot) -> None:
 
 
 @pytest.mark.parametrize("level", ["DEBUG", "INFO"])
-def test_token_never_appears_in_logs(level: str) -> None:
-    fake = FakeTelegram()
-    server, url = serve(fake)
-    process = start_bot(fake, url, {"BOT_LOG_LEVEL": level})
-    try:
-        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+def test_token_never_appears_in_logs(tmp_path: Path, level: str) -> None:
+    with running_bot(tmp_path, BOT_LOG_LEVEL=level) as (fake, process):
         fake.send_message("what was the turnover in 2020?", user_id=1)
         fake.wait_for_replies(1, 1)
-    finally:
-        log = stop_bot(process)
-        stop(fake, server)
+    log = process.log()
     assert "connected as @FoshanClusterBot" in log
     if level == "DEBUG":
         assert "getUpdates" in log  # DEBUG really logs the API calls...
@@ -584,34 +513,34 @@ def test_token_never_appears_in_logs(level: str) -> None:
 
 
 def test_broken_fact_base_refuses_to_start_with_file_and_line(tmp_path: Path) -> None:
-    directory = write_fact_base(tmp_path, facts=FACTS.replace("source: paper", "source: nowhere"))
+    directory = write_fact_base(
+        tmp_path / "knowledge", facts=FACTS.replace("source: paper", "source: nowhere")
+    )
+    with running_bot(tmp_path, ready=False, BOT_KNOWLEDGE_DIR=str(directory)) as (fake, process):
+        assert process.process.wait(timeout=60) == 1
+    log = process.log()
+    assert f"{directory / 'figures.yaml'}:" in log and "unknown source 'nowhere'" in log
+    assert not fake.sent("setMyCommands")
+
+
+def test_buttons_from_before_a_restart_expire_instead_of_showing_another_users_data(
+    tmp_path: Path,
+) -> None:
     fake = FakeTelegram()
     server, url = serve(fake)
     try:
-        process = start_bot(fake, url, {"BOT_KNOWLEDGE_DIR": str(directory)})
-        _, err = process.communicate(timeout=60)
-    finally:
-        stop(fake, server)
-    assert process.returncode == 1
-    assert f"{directory / 'figures.yaml'}:" in err and "unknown source 'nowhere'" in err
-
-
-def test_buttons_from_before_a_restart_expire_instead_of_showing_another_users_data() -> None:
-    fake = FakeTelegram()
-    server, url = serve(fake)
-    try:
-        first = start_bot(fake, url)
+        first = start_bot(url, tmp_path / "first")
         try:
-            fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+            first.wait_ready(fake)
             fake.send_message("what was the turnover of the cluster", user_id=1)
             fake.send_message("when was it founded?", user_id=2)
             old_answer = fake.wait_for_replies(1, 1)[0]
             old_clarify = fake.wait_for_replies(2, 1)[0]
         finally:
-            stop_bot(first)
-        second = start_bot(fake, url)
+            first.stop()
+        second = start_bot(url, tmp_path / "second")
         try:
-            fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 4, timeout=60)
+            second.wait_ready(fake, menus=4)
             # Another user's questions after the restart, answered with buttons of their own.
             fake.send_message("how many enterprises are in the cluster?", user_id=3)
             fake.send_message("when was it founded?", user_id=3)
@@ -624,7 +553,7 @@ def test_buttons_from_before_a_restart_expire_instead_of_showing_another_users_d
             fake.send_message("what is the slogan?", user_id=1)  # later than the presses
             fake.wait_for_replies(1, 2)
         finally:
-            stop_bot(second)
+            second.stop()
     finally:
         stop(fake, server)
     notices = [

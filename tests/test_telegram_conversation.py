@@ -4,30 +4,25 @@ chains in groups, users who do not share context, and expiry."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_telegram import BOT_USERNAME, FakeTelegram, serve, stop
-from test_telegram import RunningBot, bot_message, buttons, new_user, start_bot, stop_bot
+from bot_process import bot_message, buttons, new_user, running_bot
+from fake_telegram import BOT_USERNAME, FakeTelegram
+from test_telegram import RunningBot
 
 from bot.script import in_script
 
 
-def running(extra_env: dict[str, str] | None = None) -> Iterator[RunningBot]:
-    fake = FakeTelegram()
-    server, url = serve(fake)
-    process = start_bot(fake, url, extra_env)
-    try:
-        fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
-        yield RunningBot(fake, process, url)
-    finally:
-        stop_bot(process)
-        stop(fake, server)
+def running(directory: Path, **settings: str) -> Iterator[RunningBot]:
+    with running_bot(directory, **settings) as (fake, process):
+        yield RunningBot(fake, process)
 
 
 @pytest.fixture(scope="module")
-def bot() -> Iterator[RunningBot]:
-    yield from running()
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    yield from running(tmp_path_factory.mktemp("bot"))
 
 
 class Chat:
@@ -136,9 +131,9 @@ def test_two_users_in_one_group_do_not_share_context(bot: RunningBot) -> None:
 
 
 @pytest.fixture(scope="module")
-def forgetful_bot() -> Iterator[RunningBot]:
+def forgetful_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     """A bot whose conversations expire at once (BOT_CONVERSATION_SECONDS=0)."""
-    yield from running({"BOT_CONVERSATION_SECONDS": "0"})
+    yield from running(tmp_path_factory.mktemp("forgetful"), BOT_CONVERSATION_SECONDS="0")
 
 
 def test_an_expired_conversation_has_no_context(forgetful_bot: RunningBot) -> None:
