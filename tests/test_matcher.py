@@ -109,6 +109,113 @@ def test_near_miss_names_what_contradicts(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        # Each is answered only because the misspelt word is corrected to the fact base's own.
+        ("what was the turnovr of the cluster in 2020", "cluster-turnover-2020"),
+        ("when was the hi-tech zone establshed", "zone-founding"),
+        ("who submited the cluster for the pilot list", "pilot-list-submitted-by"),
+        ("what is the sloagn about foshan and homes", "slogan"),
+    ],
+)
+def test_typos_are_corrected_against_the_fact_base(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    match = engine.ask(question)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        # The figure the fact states, or one close to it asked about approximately: answered.
+        ("was the cluster turnover 133 billion yuan in 2020?", "answer"),
+        ("did the cluster have 479 enterprises?", "answer"),
+        ("are there 395 high-tech enterprises in the cluster?", "answer"),
+        ("the cluster has about 480 enterprises, right?", "answer"),
+        ("the cluster had roughly 130 billion yuan turnover in 2020?", "answer"),
+        ("around 400 high-tech enterprises in the cluster?", "answer"),
+        # Another figure is a near miss, also when asked approximately but far off: declined.
+        ("was the cluster turnover 300 billion yuan in 2020?", "decline"),
+        ("what was the turnover in 2020, 500 billion yuan?", "decline"),
+        ("did the cluster have 900 enterprises?", "decline"),
+        ("are there 800 high-tech enterprises in the cluster?", "decline"),
+        ("the cluster has about 5000 enterprises, right?", "decline"),
+    ],
+)
+def test_a_figure_the_fact_does_not_state_is_a_near_miss(
+    engine: Engine, question: str, outcome: str
+) -> None:
+    assert engine.ask(question).outcome == outcome
+
+
+WANTS_LEXICON = """\
+groups:
+  - kind: question
+    wants: number
+    words: [how many, 多少]
+  - kind: question
+    wants: date
+    words: [when, what year, 什么时候]
+"""
+
+WANTS_FACTS = """\
+topic:
+  id: zone
+  title: {en: The zone, zh: 园区}
+facts:
+  - id: zone-slogan
+    questions:
+      en:
+        - What is the slogan of the zone?
+        - The zone's slogan
+      zh: [园区的口号是什么？]
+    answer:
+      en: "The zone's slogan is: a home for every maker."
+      zh: 园区的口号是：为每一位创造者安家。
+    as_of: {en: date not given by the source, zh: 来源未给出日期}
+    citations:
+      - source: paper
+        where: {en: paragraph 2, zh: 第2段}
+  - id: zone-founding
+    questions:
+      en:
+        - When was the zone founded?
+        - Founding of the zone
+      zh: [园区什么时候成立？]
+    answer:
+      en: The zone was founded in 1992 with 35 parks.
+      zh: 园区成立于1992年，有35个园。
+    as_of: "1992"
+    citations:
+      - source: paper
+        where: {en: paragraph 1, zh: 第1段}
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("when was the zone founded?", "zone-founding"),
+        ("how many parks did the zone have when it was founded?", "zone-founding"),
+        ("what is the slogan of the zone?", "zone-slogan"),
+        # "How many" or "when" of a fact that states no figure or date: declined.
+        ("how many slogans does the zone have?", None),
+        ("when was the slogan adopted?", None),
+    ],
+)
+def test_how_many_and_when_need_a_fact_with_a_figure_or_a_date(
+    tmp_path: Path, question: str, fact_id: str | None
+) -> None:
+    directory = write_fact_base(tmp_path, facts=WANTS_FACTS, lexicon=WANTS_LEXICON)
+    match = Engine.load(directory).ask(question)
+    if fact_id is None:
+        assert match.outcome == "decline"
+    else:
+        assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize(
     ("question", "kind"), [("hello", "greeting"), ("谢谢！", "thanks"), ("bye", "goodbye")]
 )
 def test_smalltalk_is_recognised_not_answered(engine: Engine, question: str, kind: str) -> None:
