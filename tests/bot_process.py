@@ -45,6 +45,9 @@ class BotProcess:
         """Everything the bot has written to stderr so far."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def stdout(self) -> str:
+        return self.log_path.with_name("stdout.log").read_text(encoding="utf-8", errors="replace")
+
     def alive(self) -> bool:
         """True while it runs; a bot that died fails the waiting test at once, with its log."""
         if self.process.poll() is None:
@@ -101,7 +104,7 @@ def running_bot(
             bot.wait_ready(fake)
         yield fake, bot
     finally:
-        log = bot.stop()
+        log = bot.stop() + bot.stdout()
         stop(fake, server)
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
 

@@ -3,9 +3,11 @@ end against the local Bot API stand-in on 127.0.0.1."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -24,7 +26,7 @@ from bot_process import BotProcess, bot_message, buttons, new_user, running_bot
 from fake_telegram import TOKEN, FakeTelegram, serve, stop
 from helpers import run_cli, seed_declined
 
-from bot.records import DATABASE_NAME
+from bot.records import DATABASE_NAME, Records
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 4242
@@ -155,10 +157,15 @@ def test_admin_commands_are_unknown_commands_for_everyone_else(deployment: Deplo
 
 
 def test_admin_stats_and_unanswered(deployment: Deployment) -> None:
+    reply(deployment, "how many dragon boats does Shunde have?")
+    deployment.fake.wait_for(
+        lambda: rows(deployment, "SELECT 1 FROM questions WHERE question LIKE '%dragon boats%'")
+    )
     stats = reply(deployment, "/stats", user=ADMIN)
     assert "questions" in stats.visible_text and "decline rate" in stats.visible_text
     unanswered = reply(deployment, "/unanswered", user=ADMIN)
     assert "Unanswered questions" in unanswered.visible_text
+    assert "how many dragon boats does Shunde have?" in unanswered.visible_text
 
 
 def test_reload_keeps_the_old_fact_base_when_the_new_one_is_broken(deployment: Deployment) -> None:
@@ -252,25 +259,50 @@ def test_reload_refuses_unsafe_files_quickly_and_keeps_serving(
         path.unlink()
 
 
+def reload_by_sighup(deployment: Deployment, outcome: str) -> None:
+    """SIGHUP, then wait until the log says how the reload ended (``outcome``)."""
+    before = deployment.process.log().count(outcome)
+    deployment.process.send_signal(signal.SIGHUP)
+    deployment.fake.wait_for(
+        lambda: deployment.process.alive() and deployment.process.log().count(outcome) > before
+    )
+
+
+RELOADED, REFUSED = "reloaded the fact base", "reload refused"
+SLOGAN = "Where there is a home, there are products made in Foshan"
+NEW_SLOGAN = "Wherever there is a home, you find products made in Foshan"
+
+
 def test_sighup_reloads_the_fact_base(deployment: Deployment) -> None:
     path = deployment.knowledge / "industries.yaml"
     original = path.read_text(encoding="utf-8")
-    path.write_text(
-        original.replace(
-            "Where there is a home, there are products made in Foshan",
-            "Wherever there is a home, you find products made in Foshan",
-        ),
-        encoding="utf-8",
-    )
+    path.write_text(original.replace(SLOGAN, NEW_SLOGAN), encoding="utf-8")
     try:
-        deployment.process.send_signal(signal.SIGHUP)
-        deployment.fake.wait_for(
-            lambda: "Wherever there is a home" in reply(deployment, "/slogan").visible_text,
-            timeout=30,
-        )
+        reload_by_sighup(deployment, RELOADED)
+        assert NEW_SLOGAN in reply(deployment, "/slogan").visible_text
     finally:
         path.write_text(original, encoding="utf-8")
-        deployment.process.send_signal(signal.SIGHUP)
+        reload_by_sighup(deployment, RELOADED)
+
+
+def test_sighup_with_a_broken_fact_base_keeps_serving_the_old_one(deployment: Deployment) -> None:
+    industries, goals = (
+        deployment.knowledge / "industries.yaml",
+        deployment.knowledge / "goals.yaml",
+    )
+    originals = {path: path.read_text(encoding="utf-8") for path in (industries, goals)}
+    industries.write_text(originals[industries].replace(SLOGAN, NEW_SLOGAN), encoding="utf-8")
+    broken = originals[goals].replace("source: foshannews-2021", "source: no-such-source", 1)
+    goals.write_text(broken, encoding="utf-8")
+    try:
+        reload_by_sighup(deployment, REFUSED)
+        assert SLOGAN in reply(deployment, "/slogan").visible_text  # nothing of the new files
+        goals_reply = reply(deployment, "what are Foshan's goals for 2023?")
+        assert "international influence" in goals_reply.visible_text
+    finally:
+        for path, text in originals.items():
+            path.write_text(text, encoding="utf-8")
+        reload_by_sighup(deployment, RELOADED)
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,13 +364,16 @@ class WebhookBot:
 
 
 @contextmanager
-def webhook_bot(directory: Path, secret: str | None = None) -> Iterator[WebhookBot]:
+def webhook_bot(
+    directory: Path, secret: str | None = None, **settings: str
+) -> Iterator[WebhookBot]:
     """A bot in webhook mode on a free loopback port, answering a first update posted with the
     secret it registered. A port found free can be taken by another program before the bot
     binds it: then the bot stops ("address already in use") and we start again on another."""
     for attempt in range(5):
         port = free_port()
-        settings = {"BOT_WEBHOOK_SECRET": secret} if secret else {}
+        if secret:
+            settings["BOT_WEBHOOK_SECRET"] = secret
         with running_bot(
             directory / f"attempt-{attempt}",
             ready=False,
@@ -375,6 +410,89 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(
     log = bot.process.log()
     assert "s3cret-Token_1" not in log and TOKEN not in log
     assert "secret token set" in log
+
+
+def test_a_generated_webhook_secret_is_random_required_and_never_shown(tmp_path: Path) -> None:
+    generated = []
+    for level in ("DEBUG", "INFO"):  # DEBUG logs every API call, setWebhook's too
+        with webhook_bot(tmp_path / level, BOT_LOG_LEVEL=level) as bot:
+            question = "What was the turnover in 2020?"
+            assert post_update(bot.port, text_update(bot.fake, 2, question), None) == 403
+            assert post_update(bot.port, text_update(bot.fake, 3, question), "wrong") == 403
+            assert post_update(bot.port, text_update(bot.fake, 4, question), bot.secret) == 200
+            assert "133 billion" in bot.fake.wait_for_replies(4, 1)[0].visible_text
+            assert not bot.fake.sent(chat_id=2) and not bot.fake.sent(chat_id=3)
+        output = bot.process.log() + bot.process.stdout()
+        assert "secret token set (generated for this run)" in output
+        assert bot.secret not in output
+        generated.append(bot.secret)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32,256}", secret) for secret in generated)
+    assert generated[0] != generated[1]
+
+
+# --------------------------------------------------------------------------------------------
+# Starting: the token from a file, retention, an unusable data directory
+# --------------------------------------------------------------------------------------------
+
+
+def test_token_file_gives_the_token(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n", encoding="utf-8")  # as editors and `echo` leave it
+    # The stand-in refuses any other token, so the bot only starts with the file's.
+    other = "987654321:ANOTHER-token_the-stand-in-refuses-AAAA"
+    with running_bot(
+        tmp_path / "bot", "--token-file", str(token_file), TELEGRAM_BOT_TOKEN=other
+    ) as (fake, _):
+        fake.send_message("what is the slogan?", user_id=7)
+        assert SLOGAN in fake.wait_for_replies(7, 1)[0].visible_text
+
+
+def test_entries_older_than_the_retention_period_are_deleted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    records = Records(data)
+    now = dt.datetime.now(dt.UTC)
+    for days in (45, 31, 29, 1):
+        when = now - dt.timedelta(days=days)
+        records.record_question(f"{days} days old", "en", "private", "decline", None, 0.1, at=when)
+    records.record_feedback("slogan", False, "en", at=now - dt.timedelta(days=40))
+    records.record_feedback("slogan", True, "en", at=now - dt.timedelta(days=20))
+    year_ago = now - dt.timedelta(days=365)
+
+    def kept() -> tuple[list[str], list[bool]]:
+        questions = [record.question for record in Records(data).questions(year_ago)]
+        return questions, [vote.helpful for vote in Records(data).feedback(year_ago)]
+
+    with running_bot(tmp_path / "bot", BOT_DATA_DIR=str(data), BOT_RETENTION_DAYS="30") as (
+        fake,
+        _,
+    ):
+        fake.wait_for(lambda: kept() == (["29 days old", "1 days old"], [True]))
+
+
+def test_an_unusable_data_directory_is_logged_once_and_the_bot_still_answers(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    data = blocker / "data"
+    with running_bot(tmp_path / "bot", BOT_DATA_DIR=str(data)) as (fake, process):
+        user = new_user()
+        questions = [
+            "how many employees does Midea have?",  # declines are what gets recorded
+            "what is the population of foshan?",
+            "What is the slogan?",
+        ]
+        for number, question in enumerate(questions, start=1):
+            fake.send_message(question, user_id=user)
+            fake.wait_for_replies(user, number)
+        replies = [call.visible_text for call in fake.sent(chat_id=user)]
+        assert replies[0].startswith("Sorry, I don't know that") and SLOGAN in replies[2]
+        answer = fake.sent(chat_id=user)[2]
+        down = next(b["callback_data"] for b in buttons(answer) if b["text"] == "👎")
+        query = fake.press(bot_message(answer), down, user_id=user)
+        fake.wait_for(lambda: query in fake.answered_callbacks)
+        log = process.log()
+    assert len([line for line in log.splitlines() if str(data) in line]) == 1
 
 
 # --------------------------------------------------------------------------------------------

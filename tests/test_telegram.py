@@ -141,6 +141,11 @@ def test_expired_why_button_says_so(bot: RunningBot) -> None:
     answer = bot.fake.wait_for_replies(user, 1)[0]
     query = bot.fake.press(bot_message(answer), "w:ffffffff", user_id=user)
     bot.fake.wait_for(lambda: query in bot.fake.answered_callbacks)
+    [notice] = [
+        c for c in bot.fake.sent("answerCallbackQuery") if c.params["callback_query_id"] == query
+    ]
+    assert notice.params["text"] == "This button has expired; please ask again."
+    assert len(bot.fake.sent(chat_id=user)) == 1  # no explanation of some other answer
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,6 +158,12 @@ def test_start_welcomes_and_deep_link_answers_a_fact(bot: RunningBot) -> None:
     assert "Foshan Cluster Bot" in welcome.visible_text and "/topics" in welcome.visible_text
     fact = reply_to(bot, "/start goals-2023")
     assert "international influence" in fact.visible_text
+
+
+@pytest.mark.parametrize("argument", ["no-such-fact", "x" * 64, "cluster-turnover-2020-old"])
+def test_start_with_an_unknown_fact_id_welcomes(bot: RunningBot, argument: str) -> None:
+    welcome = reply_to(bot, "/start")
+    assert reply_to(bot, f"/start {argument}").visible_text == welcome.visible_text
 
 
 def test_help_lists_commands_and_shortcuts(bot: RunningBot) -> None:
@@ -388,8 +399,9 @@ def test_hostile_html_in_questions_never_breaks_a_reply(bot: RunningBot, questio
 
 def test_huge_input_is_answered_within_telegram_limits(bot: RunningBot) -> None:
     question = "What was the turnover of the smart home cluster in 2020? " + "filler words " * 1000
-    reply = reply_to(bot, question[:4096])
-    assert len(reply.visible_text) <= 4096
+    user, _ = ask(bot, question[:4096])  # Telegram's own limit for what a user sends
+    [reply] = bot.fake.wait_for_replies(user, 1)
+    assert "133 billion yuan" in reply.visible_text and "Sources" in reply.visible_text
 
 
 def test_flood_gets_one_slow_down_then_silence(bot: RunningBot) -> None:
