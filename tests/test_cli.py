@@ -107,7 +107,7 @@ def test_bench_on_a_small_synthetic_fact_base() -> None:
 def test_chat_answers_until_quit(tmp_path: Path) -> None:
     result = run_cli(
         "chat",
-        stdin="/help\nWhat was the turnover in 2020?\nwhen was it founded?\n1\n/quit\nnever read\n",
+        stdin="/help\nwhen was it founded?\n1\nWhat was the turnover in 2020?\n/quit\nnever read\n",
         env={"BOT_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0
