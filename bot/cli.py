@@ -83,10 +83,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except KnowledgeError as error:
         _print_problems(error)
         return 1
+    warnings += _answer_warnings(knowledge, args)
     for warning in warnings:
         print(warning, file=sys.stderr)
     print(f"OK: {knowledge.summary()} ({knowledge.directory})")
     return 0
+
+
+def _answer_warnings(knowledge, args: argparse.Namespace) -> list:  # type: ignore[no-untyped-def]
+    """Ambiguous phrasings and keywords that capture other facts' questions (never failing)."""
+    from bot.engine import Engine
+    from bot.evaluation import QuestionSetError, default_question_sets, load_question_set
+    from bot.lint import ambiguous_phrasings, keyword_captures
+    from bot.matcher import build_index
+
+    engine = Engine(knowledge, build_index(knowledge))
+    sets = [Path(p) for p in args.questions] if args.questions else None
+    items = []
+    for path in sets if sets is not None else default_question_sets(knowledge.directory):
+        try:
+            items += load_question_set(path)
+        except QuestionSetError as error:
+            print(f"warning: question set not used: {error}", file=sys.stderr)
+    return ambiguous_phrasings(engine) + keyword_captures(engine, items)
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -527,6 +546,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "directory", nargs="?", help="fact base folder to check (default: the one in use)"
+    )
+    p.add_argument(
+        "--questions",
+        action="append",
+        metavar="FILE.yaml",
+        help="question sets whose expected answers the keyword check uses (repeatable; "
+        "default: tests/questions/ beside the fact base, when present)",
     )
     p.set_defaults(func=cmd_validate)
 

@@ -1,0 +1,82 @@
+"""`validate` warnings about how questions will be answered (never failing): ambiguous
+phrasings and keywords that capture another fact's questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import FACTS, line_of, run_cli, write_fact_base
+
+from bot.engine import Engine
+from bot.evaluation import parse_item
+from bot.lint import ambiguous_phrasings, keyword_captures
+
+#: 'turnover' gets a phrasing that is really the enterprises fact's question.
+AMBIGUOUS = FACTS.replace(
+    "        - Cluster turnover\n",
+    "        - Cluster turnover\n        - How many enterprises are in the cluster now?\n",
+)
+#: 'turnover' gets keywords, one of which is in a question the enterprises fact answers.
+KEYWORDS = FACTS.replace(
+    "    answer:\n      en: The cluster's turnover",
+    "    keywords: [turnover, 133 billion]\n    answer:\n      en: The cluster's turnover",
+)
+
+
+def test_a_phrasing_another_fact_matches_as_well_is_ambiguous(tmp_path: Path) -> None:
+    directory = write_fact_base(tmp_path / "kb", facts=AMBIGUOUS)
+    text = (directory / "figures.yaml").read_text(encoding="utf-8")
+    warnings = sorted(str(w) for w in ambiguous_phrasings(Engine.load(directory)))
+    new = line_of(text, "How many enterprises are in the cluster now?")
+    old = line_of(text, "- How many enterprises are in the cluster?")
+    path = directory / "figures.yaml"
+    # Each of the two phrasings is reported at its own line, naming the other's.
+    assert len(warnings) == 2
+    by_line = {int(w.split(":")[1]): w for w in warnings}
+    assert (
+        "ambiguous phrasing 'How many enterprises are in the cluster now?' of 'turnover'"
+        in (by_line[new])
+    )
+    assert "matches 'enterprises' as well" in by_line[new] and f"{path}:{old})" in by_line[new]
+    assert "of 'enterprises'" in by_line[old] and f"{path}:{new})" in by_line[old]
+
+
+def test_the_shipped_phrasings_are_all_told_apart_but_one_pair(engine: Engine) -> None:
+    # The one: 'licensed high-tech enterprises in the cluster' is also what the enterprises
+    # fact states (479 enterprises, 395 of them high-tech); the two facts are related.
+    warnings = ambiguous_phrasings(engine)
+    assert len(warnings) <= 1
+
+
+def test_a_keyword_that_captures_a_question_another_fact_answers(tmp_path: Path) -> None:
+    directory = write_fact_base(tmp_path / "kb", facts=KEYWORDS)
+    engine = Engine.load(directory)
+    items = [
+        # The question set says the enterprises fact answers this one; 'turnover' takes it.
+        parse_item({"q": "turnover and companies", "expect": "enterprises"}, "set.yaml item 1"),
+        # Answered by the fact the set expects: nothing to say.
+        parse_item(
+            {"q": "What was the turnover in 2020?", "expect": "turnover"}, "set.yaml item 2"
+        ),
+    ]
+    assert engine.ask("turnover and companies").fact.id == "turnover"  # type: ignore[union-attr]
+    text = (directory / "figures.yaml").read_text(encoding="utf-8")
+    assert [str(w) for w in keyword_captures(engine, items)] == [
+        f"{directory / 'figures.yaml'}:{line_of(text, 'keywords:')}: warning: keyword "
+        "'turnover' of 'turnover' captures 'turnover and companies', which 'enterprises' "
+        "answers (set.yaml item 1)"
+    ]
+
+
+def test_validate_prints_the_warnings_and_still_passes(tmp_path: Path) -> None:
+    directory = write_fact_base(tmp_path / "kb", facts=AMBIGUOUS)
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "- {q: 'turnover and companies', expect: enterprises}\n", encoding="utf-8"
+    )
+    result = run_cli("validate", str(directory), "--questions", str(questions))
+    assert result.returncode == 0
+    assert result.stdout.startswith("OK: 2 facts")
+    assert "warning: ambiguous phrasing 'How many enterprises are in the cluster now?'" in (
+        result.stderr
+    )
