@@ -91,7 +91,8 @@ def citations_of(knowledge: KnowledgeBase, fact: Fact, language: str = "en") -> 
     ]
 
 
-def _source_line(source: Source) -> str:
+def source_line(source: Source) -> str:
+    """A source's publisher and date, as cited: "Foshan News, 2021-08-12"."""
     parts = [source.publisher]
     if source.date:
         parts.append(source.date)
@@ -113,7 +114,7 @@ def format_fact_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
     lines.append(f"{t('sources', language)}:")
     for view in citations_of(knowledge, fact, language):
         lines.append(
-            f"[{view.number}] {view.source.title} — {_source_line(view.source)}, "
+            f"[{view.number}] {view.source.title} — {source_line(view.source)}, "
             f"{view.where}. {view.source.url}"
         )
         if view.quote:
@@ -216,7 +217,7 @@ def format_fact_html(
     for view in citations_of(knowledge, fact, language):
         line = (
             f'[{view.number}] <a href="{html.escape(view.source.url, quote=True)}">'
-            f"{escape(view.source.title)}</a> — {escape(_source_line(view.source))}"
+            f"{escape(view.source.title)}</a> — {escape(source_line(view.source))}"
         )
         if view.quote and not compact:
             line += f"\n<blockquote>{escape(view.quote)}</blockquote>"

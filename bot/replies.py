@@ -12,12 +12,12 @@ from bot.dialogue import Turn
 from bot.knowledge import Fact, KnowledgeBase
 from bot.matcher import Match
 from bot.render import (
-    _source_line,
     chat_text,
     citations_of,
     escape,
     format_match_text,
     format_why_html,
+    source_line,
     t,
 )
 
@@ -66,7 +66,7 @@ def format_source_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> s
     lines = [t("source_title", language)]
     for view in citations_of(knowledge, fact, language):
         lines.append(
-            f"[{view.number}] {view.source.title} — {_source_line(view.source)}, "
+            f"[{view.number}] {view.source.title} — {source_line(view.source)}, "
             f"{view.where}. {view.source.url}"
         )
         if view.quote:
@@ -98,7 +98,7 @@ def format_source_html(knowledge: KnowledgeBase, fact: Fact, language: str) -> s
     for view in citations_of(knowledge, fact, language):
         line = (
             f'[{view.number}] <a href="{html.escape(view.source.url, quote=True)}">'
-            f"{escape(view.source.title)}</a> — {escape(_source_line(view.source))}, "
+            f"{escape(view.source.title)}</a> — {escape(source_line(view.source))}, "
             f"{escape(view.where)}"
         )
         if view.quote:

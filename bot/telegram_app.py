@@ -76,8 +76,8 @@ from bot.render import (
     format_welcome_html,
     format_why_html,
     split_message,
-    t,
 )
+from bot.render import t as fixed_text
 from bot.replies import format_turn_html, related_facts
 from bot.script import in_script, script_of_code
 from bot.throttle import Throttle
@@ -453,7 +453,9 @@ async def answer_question(
     if turn.only_as_of is not None:
         first, _, rest = text.partition("\n")
         note = html.escape(
-            t("only_have", match.language).format(as_of=turn.only_as_of.as_of_in(match.language))
+            fixed_text("only_have", match.language).format(
+                as_of=turn.only_as_of.as_of_in(match.language)
+            )
         )
         text = "\n".join(filter(None, [first, note, rest]))
     if group:
