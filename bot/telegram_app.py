@@ -130,9 +130,7 @@ class BotState:
         }
     )
     #: Recent answered questions by a short key, for "Why this answer?" buttons.
-    answers: OrderedDict[str, tuple[str, str | None, str | None]] = field(
-        default_factory=OrderedDict
-    )
+    answers: OrderedDict[str, Match] = field(default_factory=OrderedDict)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     #: Random per process and part of every key: a button from before a restart is unknown
     #: (and says it has expired) instead of finding another user's question under its number.
@@ -145,11 +143,12 @@ class BotState:
         default_factory=lambda: ExpiringStore(MAX_CONVERSATIONS, ttl=None)
     )
 
-    def remember(self, question: str, hint: str | None, forced: str | None) -> str:
-        """Keep a question for its "Why this answer?" / "None of these" button; returns the key
-        the button carries (8 random hex digits and a counter: far within 64 bytes)."""
+    def remember(self, match: Match) -> str:
+        """Keep how a question was answered in its conversation (a follow-up alone would match
+        differently) for its "Why this answer?" / "None of these" button; returns the key the
+        button carries (8 random hex digits and a counter: far within 64 bytes)."""
         key = f"{self.epoch}{next(self.counter):x}"
-        self.answers[key] = (question, hint, forced)
+        self.answers[key] = match
         while len(self.answers) > MAX_REMEMBERED_ANSWERS:
             self.answers.popitem(last=False)
         return key
@@ -466,14 +465,10 @@ async def answer_question(
                 [[InlineKeyboardButton(chat_text("more_in_private", match.language), url=link)]]
             )
         elif match.outcome == "clarify":
-            markup = _answer_markup(
-                state, match, match.language, state.remember(question, hint, forced)
-            )
+            markup = _answer_markup(state, match, match.language, state.remember(match))
         await _send_remembering(state, update, turn.context, text, markup, quote=True)
         return
-    key = (
-        state.remember(question, hint, forced) if match.outcome in ("answer", "clarify") else None
-    )
+    key = state.remember(match) if match.outcome in ("answer", "clarify") else None
     markup = _answer_markup(state, match, match.language, key)
     await _send_remembering(state, update, turn.context, text, markup)
 
@@ -767,11 +762,9 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if remembered is None:
             await query.answer(chat_text("expired", language), show_alert=True)
             return
-        question, hint, forced = remembered
-        match = state.engine.ask(question, language_hint=hint, forced_language=forced)
         await query.answer()
         if query.message:
-            await _send_html(query.message, format_why_html(match))  # type: ignore[arg-type]
+            await _send_html(query.message, format_why_html(remembered))  # type: ignore[arg-type]
         return
     if kind == "v":
         helpful, _, fact_id = value.partition(":")
@@ -784,10 +777,8 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if remembered is None:
             await query.answer(chat_text("expired", language), show_alert=True)
             return
-        question, hint, forced = remembered
-        match = state.engine.ask(question, language_hint=hint, forced_language=forced)
         chat_type = query.message.chat.type if query.message else "unknown"
-        await state.record_question(match, chat_type, outcome="none_of_these")
+        await state.record_question(remembered, chat_type, outcome="none_of_these")
         await query.answer(chat_text("none_of_these", language))
         return
     # CallbackQueries need to be answered, even if no notification to the user is needed.

@@ -168,3 +168,15 @@ def test_lang_zh_hant_gives_traditional_answers(bot: RunningBot) -> None:
     assert "營業收入" in reply.visible_text and "來源" in reply.visible_text
     usage = "用法：/lang en、/lang zh、/lang zh-hant（繁體中文）或 /lang auto。"
     assert chat.say("/lang fr").visible_text == usage
+
+
+def test_why_this_answer_explains_the_followup_as_answered(bot: RunningBot) -> None:
+    chat = Chat(bot)
+    chat.say("Who founded Midea?")
+    when = chat.say("when?")
+    why = next(b["callback_data"] for b in buttons(when) if b["callback_data"].startswith("w:"))
+    seen = len(bot.fake.sent(chat_id=chat.chat_id))
+    bot.fake.press(_as_bot_message(when), why, user_id=chat.user)
+    explanation = bot.fake.wait_for_replies(chat.chat_id, 1, after=seen)[0].visible_text
+    assert explanation.startswith("Why this answer?\nMatched the stored question: “")
+    assert "Midea" in explanation
