@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,16 @@ from typing import Any
 
 import pytest
 from bot_process import BotProcess, bot_message, buttons, new_user, running_bot, start_bot
-from fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, ApiError, FakeTelegram, serve, stop
+from fake_telegram import (
+    BOT_ID,
+    BOT_USERNAME,
+    TOKEN,
+    ApiError,
+    FakeTelegram,
+    serve,
+    stop,
+    utf16_length,
+)
 from helpers import FACTS, write_fact_base
 
 
@@ -402,6 +412,29 @@ def test_huge_input_is_answered_within_telegram_limits(bot: RunningBot) -> None:
     user, _ = ask(bot, question[:4096])  # Telegram's own limit for what a user sends
     [reply] = bot.fake.wait_for_replies(user, 1)
     assert "133 billion yuan" in reply.visible_text and "Sources" in reply.visible_text
+
+
+def test_a_long_answer_comes_in_parts_within_telegram_limits(tmp_path: Path) -> None:
+    # Over 13,000 characters: escaped signs, emoji (two UTF-16 units each) and Chinese.
+    long_answer = " ".join(f"Part {n}: R&D <lab> 😀 佛山 & more." for n in range(400))
+    facts = FACTS.replace(
+        "en: The cluster's turnover was 133 billion yuan in 2020.",
+        "en: " + json.dumps(long_answer, ensure_ascii=False),
+    )
+    directory = write_fact_base(tmp_path / "knowledge", facts=facts)
+    with running_bot(tmp_path / "bot", BOT_KNOWLEDGE_DIR=str(directory)) as (fake, _):
+        fake.send_message("What was the turnover in 2020?", user_id=5)
+        # The buttons come under the last part, so once they are there every part has been sent.
+        fake.wait_for(lambda: any(c.params.get("reply_markup") for c in fake.sent(chat_id=5)))
+        parts = fake.sent(chat_id=5)
+    assert len(parts) >= 4
+    assert [bool(c.params.get("reply_markup")) for c in parts] == [False] * (len(parts) - 1) + [
+        True
+    ]
+    assert all(0 < utf16_length(c.visible_text) <= 4096 for c in parts)  # type: ignore[arg-type]
+    shown = "".join(c.visible_text or "" for c in parts)
+    assert "".join(long_answer.split()) in "".join(shown.split())  # only cut spaces go
+    assert "Sources" in parts[-1].visible_text  # type: ignore[operator]
 
 
 def test_flood_gets_one_slow_down_then_silence(bot: RunningBot) -> None:
