@@ -15,6 +15,14 @@ from bot.index import Index, _deletions
 from bot.knowledge import Fact
 from bot.normalise import _NUMBER_MARK, APPROXIMATE_MARKERS, detect_language
 
+_YEAR = _NUMBER_MARK + "y"
+#: A question that opens like this asks yes or no ("did it reach...", "is Midea listed").
+#: ... and this asks whether something happened: a plan or goal does not answer it.
+_OUTCOME = re.compile(r"^(?:did|has|have|had)\b|了吗$|了没有|有没有(?:实现|达到|完成|做到|成为)")
+_YES_NO = re.compile(
+    r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b|^是否|吗$"
+)
+
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 _QUESTION_WORDS = re.compile(
     r"\b(?:what|how|when|who|which|where|why|is|are|does|do|did|was|were|can|list|name)\b|"
@@ -38,6 +46,12 @@ class Analysis:
     inherited: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: What a fact keeps for each inherited slot it lacks, by kind.
     inherited_factors: tuple[tuple[str, float], ...] = ()
+    #: The question read into the facts' attribute slots: entities and measures it names,
+    #: years it names, and what kind of answer it wants (``number``, ``date``, ``person``...).
+    entities: frozenset[str] = frozenset()
+    measures: frozenset[str] = frozenset()
+    years: frozenset[str] = frozenset()
+    wants: frozenset[str] = frozenset()
 
 
 def _correct_typo(word: str, index: Index) -> str:
@@ -79,12 +93,27 @@ def _correct_typo(word: str, index: Index) -> str:
 def analyse(question: str, index: Index, language_hint: str | None = None) -> Analysis:
     """Normalise a question into weighted terms (with typos corrected)."""
     cleaned = index.normaliser.clean(question)
-    terms = index.normaliser.terms(cleaned, correct=lambda word: _correct_typo(word, index))
+    terms = tuple(
+        dict.fromkeys(
+            index.normaliser.terms(cleaned, correct=lambda word: _correct_typo(word, index))
+        )
+    )
+    names = [index.group_name[t] for t in terms if t in index.group_name]
+    wants = {index.group_wants[t] for t in terms if t in index.group_wants}
+    if _YES_NO.search(cleaned) and not wants:
+        wants.add("yes-no")
+    measures = frozenset(n for n in names if index.slot_of.get(n) == "measure")
+    if _OUTCOME.search(cleaned) or ("yes-no" in wants and "outcome" in measures):
+        wants.add("outcome")
     return Analysis(
         text=cleaned,
         language=detect_language(question, language_hint),
-        terms=tuple(dict.fromkeys(terms)),
+        terms=terms,
         approximate=bool(APPROXIMATE_MARKERS.search(cleaned)),
+        entities=frozenset(n for n in names if index.slot_of.get(n) == "entity"),
+        measures=measures,
+        years=frozenset(t[2:] for t in terms if t.startswith(_YEAR)),
+        wants=frozenset(wants),
     )
 
 

@@ -77,6 +77,8 @@ def _load_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.engine import read_decision
+
     directory = args.directory or _knowledge_dir(args)
     try:
         knowledge, warnings = load_knowledge(directory)
@@ -84,7 +86,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_problems(error)
         return 1
     warnings += _answer_warnings(knowledge, args)
-    for warning in warnings:
+    _decision, stale = read_decision(knowledge)
+    for warning in [*warnings, *([stale] if stale else [])]:
         print(warning, file=sys.stderr)
     print(f"OK: {knowledge.summary()} ({knowledge.directory})")
     return 0
@@ -348,6 +351,28 @@ def cmd_teach(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(format_teach(result, dry_run=args.dry_run))
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from bot.evaluation import QuestionSetError
+    from bot.fitting import default_question_sets, fit, write_decision
+
+    directory = _knowledge_dir(args)
+    try:
+        knowledge, _warnings = load_knowledge(directory)
+        paths = [Path(f) for f in args.files] or default_question_sets(knowledge.directory)
+        model, report = fit(knowledge, paths)
+    except KnowledgeError as error:
+        _print_problems(error)
+        return 1
+    except QuestionSetError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print("question sets: " + (", ".join(str(p) for p in paths) or "none"))
+    print(report)
+    if not args.dry_run:
+        print(f"wrote {write_decision(model, knowledge.directory)}")
     return 0
 
 
@@ -647,6 +672,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show the diff and effects; write nothing"
     )
     p.set_defaults(func=cmd_teach)
+
+    p = sub.add_parser(
+        "fit",
+        help="refit the answer decision on the fact base and question sets (after fact changes)",
+        description=(
+            "Fit the decision (answer / did you mean / decline, and the confidence) on the fact "
+            "base's own phrasings (each asked without itself) and the question sets, and write "
+            "it to decision.json in the fact base folder. Run it after every fact base change. "
+            "Default sets: tests/questions/dev-batch-*.yaml beside the fact base and "
+            "../shared/questions/outside-dev-a.yaml when present."
+        ),
+    )
+    p.add_argument("files", nargs="*", metavar="FILE.yaml", help="question sets to learn from")
+    p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
+    p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser("bench", help="time loading, indexing and answering")
     p.add_argument("--facts", type=int, metavar="N", help="use a synthetic fact base of N facts")

@@ -7,10 +7,12 @@ broken edit never takes answers away.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.decision import DECISION_FILE, HEURISTIC, DecisionModel, knowledge_fingerprint
 from bot.knowledge import KnowledgeBase, Problem, load_knowledge
 from bot.matcher import Index, Match, build_index, context_terms, match_fact, match_question
 
@@ -27,7 +29,10 @@ class Engine:
     def load(cls, directory: Path | str | None = None) -> Engine:
         """Load, validate and index a fact base; raises ``KnowledgeError`` on problems."""
         knowledge, warnings = load_knowledge(directory)
-        return cls(knowledge, build_index(knowledge), tuple(warnings))
+        decision, problem = read_decision(knowledge)
+        if problem:
+            warnings.append(problem)
+        return cls(knowledge, build_index(knowledge, decision), tuple(warnings))
 
     def ask(
         self,
@@ -66,6 +71,30 @@ class Engine:
     def answer_fact(self, fact_id: str, language: str) -> Match | None:
         fact = self.knowledge.fact(fact_id)
         return match_fact(fact, language) if fact else None
+
+
+def read_decision(knowledge: KnowledgeBase) -> tuple[DecisionModel, Problem | None]:
+    """The fitted decision beside the fact base (``python -m bot fit`` writes it).
+
+    Without one the hand-set heuristic decides. Parameters fitted on another version of the
+    fact base still work (the features are general) but a warning says to refit.
+    """
+    path = knowledge.directory / DECISION_FILE
+    if not path.is_file():
+        return HEURISTIC, None
+    try:
+        model = DecisionModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return HEURISTIC, Problem(str(path), 0, f"decision parameters unusable ({exc})", True)
+    if model.fingerprint != knowledge_fingerprint(knowledge):
+        return model, Problem(
+            str(path),
+            0,
+            "decision parameters were fitted on another version of the fact base: "
+            "run `python -m bot fit`",
+            True,
+        )
+    return model, None
 
 
 def _with_language(match: Match, language: str) -> Match:

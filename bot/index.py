@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from bot.decision import HEURISTIC, DecisionModel
 from bot.knowledge import Fact, KnowledgeBase
 from bot.normalise import (
     _BATCH,
@@ -60,6 +61,12 @@ class Index:
     group_kind: dict[str, str] = field(default_factory=dict)
     group_wants: dict[str, str] = field(default_factory=dict)
     home_groups: frozenset[str] = frozenset()
+    #: Group token -> the attribute value it names; value -> its slot (``entity``, ``measure``).
+    group_name: dict[str, str] = field(default_factory=dict)
+    slot_of: dict[str, str] = field(default_factory=dict)
+    #: Attribute values of the home places (never evidence of another entity).
+    home_names: frozenset[str] = frozenset()
+    decision: DecisionModel = HEURISTIC
 
     def numbers_of(self, position: int) -> array:
         """The figures (not years) the fact at ``position`` states."""
@@ -78,14 +85,18 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def build_index(knowledge: KnowledgeBase) -> Index:
-    """Normalise every phrasing, keyword and answer once and build the lookup structures."""
+def build_index(knowledge: KnowledgeBase, decision: DecisionModel = HEURISTIC) -> Index:
+    """Normalise every phrasing, keyword and answer once and build the lookup structures.
+
+    ``decision`` holds the fitted decision parameters (the engine loads them); without them the
+    hand-set heuristic decides.
+    """
     # Building allocates millions of small objects and no reference cycles; the cyclic garbage
     # collector would rescan them again and again (about a third of the build time at 100k).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build_index(knowledge)
+        return _build_index(knowledge, decision)
     finally:
         if collecting:
             gc.enable()
@@ -97,7 +108,7 @@ def _frozen(postings: defaultdict[str, array]) -> dict[str, array]:
     return postings
 
 
-def _build_index(knowledge: KnowledgeBase) -> Index:
+def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
     normaliser = Normaliser(knowledge.lexicon)
     postings: defaultdict[str, array] = defaultdict(lambda: array("i"))
     term_ids: dict[str, int] = {}
@@ -203,4 +214,14 @@ def _build_index(knowledge: KnowledgeBase) -> Index:
         group_kind=normaliser.group_kind,
         group_wants=normaliser.group_wants,
         home_groups=normaliser.home_groups,
+        group_name=normaliser.group_name,
+        slot_of={
+            value: slot
+            for slot, values in knowledge.lexicon.vocabulary.items()
+            for value in values
+        },
+        home_names=frozenset(
+            normaliser.group_name[t] for t in normaliser.home_groups if t in normaliser.group_name
+        ),
+        decision=decision,
     )

@@ -29,8 +29,16 @@ MAX_QUOTE_WORDS = 40
 MAX_FACT_ID_LENGTH = 60
 MIN_PHRASINGS_PER_LANGUAGE = 3
 LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
+#: What a question group asks for (``number`` wants a figure, ``person`` a person or body...).
+LEXICON_WANTS = ("number", "date", "percent", "person", "place", "list")
 SMALLTALK_KINDS = ("greeting", "thanks", "goodbye")
 CONVERSATION_KINDS = ("more", "source", "why", "chinese", "english", "as_of", "none")
+#: What a fact's answer is: the matcher fits it to what a question asks (who, when, how many).
+ANSWER_TYPES = ("figure", "date", "person", "body", "place", "name", "list", "yes-no", "text")
+#: Slots whose values the lexicon lists under ``attributes`` (a period is a year or a range).
+VOCABULARY_SLOTS = ("entity", "measure")
+ATTRIBUTE_FIELDS = ("entity", "measure", "period", "answer")
+_PERIOD = re.compile(r"^(?:19|20)\d\d(?:-(?:19|20)\d\d)?$")
 
 #: Commands the bot defines itself; a fact's shortcut may not take one of these names.
 BUILTIN_COMMANDS = frozenset(
@@ -111,6 +119,18 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Attributes:
+    """What a fact states, as data: about which entity, which measure, for which period, and
+    what kind of answer it gives. Values come from the lexicon's ``attributes`` vocabulary."""
+
+    entity: tuple[str, ...] = ()
+    measure: tuple[str, ...] = ()
+    period: str = ""
+    #: The kinds of answer it gives (a founding story gives a date and a person).
+    answer: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
     id: str
     topic: str
@@ -123,6 +143,7 @@ class Fact:
     related: tuple[str, ...] = ()
     shortcut: str | None = None
     note: Bilingual | None = None
+    attributes: Attributes = Attributes()
     file: str = ""
     line: int = 0
     #: ``as_of`` in Chinese: given in the fact base for a text ("around 2010"), written out
@@ -159,6 +180,8 @@ class LexiconGroup:
     kind: str
     words: tuple[str, ...]
     wants: str | None = None
+    #: The attribute value (``turnover``, ``midea``) whose words these are, if any.
+    name: str | None = None
     line: int = 0
 
 
@@ -187,6 +210,8 @@ class Lexicon:
     followup: tuple[str, ...] = ()
     #: Words for a time relative to now ("today", 去年): the fact base has dated facts only.
     relative_time: tuple[str, ...] = ()
+    #: The vocabulary of fact attributes: slot (``entity``, ``measure``) -> allowed values.
+    vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -743,8 +768,25 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
         root,
         "lexicon.yaml",
         required=("groups",),
-        optional=("home_places", "smalltalk", "conversation", "followup", "relative_time"),
+        optional=(
+            "home_places",
+            "smalltalk",
+            "conversation",
+            "followup",
+            "relative_time",
+            "attributes",
+        ),
     )
+    vocabulary: dict[str, tuple[str, ...]] = {}
+    raw_vocabulary = root.get("attributes")
+    if raw_vocabulary is not None:
+        vocab_map = check.mapping(raw_vocabulary, root.line_of("attributes"), "attributes")
+        if vocab_map is not None:
+            check.fields(vocab_map, "attributes", required=VOCABULARY_SLOTS)
+            for slot in VOCABULARY_SLOTS:
+                vocabulary[slot] = check.text_list(vocab_map, slot, "attributes")
+    known_values = {value for values in vocabulary.values() for value in values}
+    named: dict[str, int] = {}
     groups: list[LexiconGroup] = []
     seen: dict[str, int] = {}
     items = root.get("groups")
@@ -753,13 +795,28 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
             entry = check.mapping(item, line, "a lexicon group")
             if entry is None:
                 continue
-            check.fields(entry, "a lexicon group", required=("kind", "words"), optional=("wants",))
+            check.fields(
+                entry, "a lexicon group", required=("kind", "words"), optional=("wants", "name")
+            )
             wants = check.text(entry, "wants", "a lexicon group")
-            if wants is not None and wants not in ("number", "date", "percent"):
+            if wants is not None and wants not in LEXICON_WANTS:
                 check.add(
                     entry.line_of("wants"),
-                    f"unknown wants '{wants}' (use number, date or percent)",
+                    f"unknown wants '{wants}' (use one of {', '.join(LEXICON_WANTS)})",
                 )
+            name = check.text(entry, "name", "a lexicon group")
+            if name is not None:
+                if name not in known_values:
+                    check.add(
+                        entry.line_of("name"),
+                        f"group name '{name}' is not in the attributes vocabulary",
+                    )
+                elif name in named:
+                    check.add(
+                        entry.line_of("name"),
+                        f"group name '{name}' is already used on line {named[name]}",
+                    )
+                named.setdefault(name, entry.line)
             kind = check.text(entry, "kind", "a lexicon group") or "term"
             if kind not in LEXICON_KINDS:
                 check.add(
@@ -774,7 +831,9 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
                         f"'{word}' is already in the group on line {seen[word]}",
                     )
                 seen.setdefault(word, entry.line)
-            groups.append(LexiconGroup(kind=kind, words=words, wants=wants, line=entry.line))
+            groups.append(
+                LexiconGroup(kind=kind, words=words, wants=wants, name=name, line=entry.line)
+            )
     home = tuple(w.casefold() for w in check.text_list(root, "home_places", "lexicon.yaml"))
     smalltalk: list[Smalltalk] = []
     talk = root.get("smalltalk")
@@ -804,6 +863,7 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
         relative_time=tuple(
             w.casefold() for w in check.text_list(root, "relative_time", "lexicon.yaml")
         ),
+        vocabulary=vocabulary,
     )
 
 
@@ -832,7 +892,7 @@ def _read_conversation_words(root: LinedMap, check: _Checker) -> tuple[Conversat
 
 
 FACT_FIELDS_REQUIRED = ("id", "questions", "answer", "as_of", "citations")
-FACT_FIELDS_OPTIONAL = ("keywords", "related", "shortcut", "note")
+FACT_FIELDS_OPTIONAL = ("keywords", "related", "shortcut", "note", "attributes")
 
 
 def _read_topic_file(
@@ -926,6 +986,7 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
                 entry.line_of("shortcut"),
                 f"shortcut '{shortcut}' of {what} clashes with the built-in /{shortcut}",
             )
+    attributes = _read_attributes(entry, check, what)
     citations: list[Citation] = []
     lines: list[int] = []
     raw = entry.get("citations")
@@ -981,10 +1042,45 @@ def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | 
         related=check.text_list(entry, "related", what),
         shortcut=shortcut,
         note=note,
+        attributes=attributes,
         file=check.file,
         line=entry.line,
     )
     return fact, lines
+
+
+def _read_attributes(entry: LinedMap, check: _Checker, what: str) -> Attributes:
+    """A fact's attributes; values are checked against the lexicon later (``_cross_check``)."""
+    if "attributes" not in entry:
+        return Attributes()
+    where = f"'attributes' of {what}"
+    data = check.mapping(entry["attributes"], entry.line_of("attributes"), where)
+    if data is None:
+        return Attributes()
+    check.fields(data, where, required=("entity", "measure", "answer"), optional=("period",))
+    period = check.text(data, "period", where) or ""
+    if period and not _PERIOD.match(period):
+        check.add(
+            data.line_of("period"),
+            f"period '{period}' of {what} is not a year or a range of years (2020, 2020-2025)",
+        )
+
+    def values(slot: str) -> tuple[str, ...]:
+        raw = data.get(slot)
+        if isinstance(raw, str):
+            return (check.text(data, slot, where) or "",)
+        return check.text_list(data, slot, where)
+
+    answer = values("answer")
+    for kind in answer:
+        if kind not in ANSWER_TYPES:
+            check.add(
+                data.line_of("answer"),
+                f"unknown answer type '{kind}' of {what} (use one of {', '.join(ANSWER_TYPES)})",
+            )
+    return Attributes(
+        entity=values("entity"), measure=values("measure"), period=period, answer=answer
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -997,6 +1093,7 @@ def _cross_check(
     sources: list[Source],
     citation_lines: list[tuple[Fact, list[int]]],
     problems: list[Problem],
+    lexicon: Lexicon,
     unreadable: frozenset[str] = frozenset(),
 ) -> None:
     """Checks across files. A file that could not be read at all (``unreadable``) was reported
@@ -1077,6 +1174,19 @@ def _cross_check(
                         f"question '{phrasing}' is on both '{owner.id}' and '{fact.id}'",
                     )
                 )
+    for fact in facts:
+        for slot in VOCABULARY_SLOTS:
+            allowed = lexicon.vocabulary.get(slot, ())
+            for value in getattr(fact.attributes, slot):
+                if value not in allowed:
+                    problems.append(
+                        Problem(
+                            fact.file,
+                            fact.line,
+                            f"fact '{fact.id}' has {slot} '{value}', which the lexicon's "
+                            f"attributes vocabulary does not list",
+                        )
+                    )
     for source in sources:
         if source.id not in cited and not topics_unreadable:
             problems.append(
@@ -1149,7 +1259,7 @@ def load_knowledge(directory: Path | str | None = None) -> tuple[KnowledgeBase, 
         problems.append(
             Problem(str(directory), 0, "no facts found (add a topic file with 'facts:')")
         )
-    _cross_check(facts, sources, citation_lines, problems, frozenset(unreadable))
+    _cross_check(facts, sources, citation_lines, problems, lexicon, frozenset(unreadable))
 
     errors = [p for p in problems if not p.warning]
     if errors:

@@ -27,10 +27,11 @@ decline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.analysis import analyse, context_terms, question_segments, with_context
+from bot.analysis import Analysis, analyse, context_terms, question_segments, with_context
+from bot.decision import FEATURES, HEURISTIC, DecisionModel
 from bot.index import Index, build_index
 from bot.knowledge import Fact
 from bot.normalise import MAX_QUESTION_CHARS, detect_language, stem, to_simplified
@@ -112,28 +113,35 @@ def match_question(
     smalltalk = index.normaliser.smalltalk(analysis.text)
     if smalltalk:
         return Match(question, "decline", language, 0.0, smalltalk=smalltalk)
+    if analysis.text in index.normaliser.conversation_phrases and not context:
+        # "source?" or "tell me more" with no conversation to refer to: nothing to look up.
+        return Match(question, "decline", language, 0.0)
     if context:
         analysis = with_context(analysis, context, index)
     elif all(index.group_kind.get(t) == "question" for t in analysis.terms):
         # Only "who/when/how many" and no topic ("who are you?"): nothing to look up.
         return Match(question, "decline", language, 0.0)
 
-    segments = question_segments(question, index, analysis.terms)
-    positions: list[int] = []
-    for terms in segments + [analysis.terms + context]:
-        positions.extend(p for p in candidate_positions(terms, index) if p not in positions)
-    candidates = sorted(
-        (score_fact(analysis, segments, p, index) for p in positions),
-        key=lambda c: c.confidence,
-        reverse=True,
-    )[:3]
+    # Follow-ups keep the hand-set decision: the fit has seen single questions only, and a
+    # follow-up's features are shifted by the context it inherits.
+    decision = HEURISTIC if analysis.context else index.decision
+    candidates = rank_candidates(analysis, question, index, decision)[:3]
     if not candidates:
         return Match(question, "decline", language, 0.0)
     best = candidates[0]
     if best.evidence < EVIDENCE_FLOOR * index.max_idf:
         # Only common words in common ("the best smart home device to buy"): not a question
         # about anything the fact base states, however well the words line up.
-        return _decline(question, language, candidates)
+        return _decline(question, language, candidates, index, decision)
+    if decision.fitted:
+        underspecified = _underspecified(analysis, candidates, index)
+        if best.confidence >= decision.answer_threshold and not underspecified:
+            return _answer(question, language, best, candidates)
+        floor = decision.suggestion_threshold if underspecified else decision.clarify_threshold
+        close = tuple(c for c in candidates if c.confidence >= floor)
+        if close:
+            return Match(question, "clarify", language, best.confidence, candidates=close)
+        return _decline(question, language, candidates, index, decision)
     runner_up = candidates[1].confidence if len(candidates) > 1 else 0.0
     # A close runner-up that the curators marked as related to the best fact is not a reason
     # to ask back: the answer shows it as a button (and a note tells confusable facts apart).
@@ -143,31 +151,106 @@ def match_question(
     if best.confidence >= ANSWER_THRESHOLD and (
         best.confidence - runner_up >= ANSWER_MARGIN or related
     ):
-        return Match(
-            question,
-            "answer",
-            language,
-            best.confidence,
-            fact=best.fact,
-            phrasing=best.phrasing,
-            candidates=tuple(candidates),
-            contradictions=best.contradictions,
-        )
+        return _answer(question, language, best, candidates)
     close = tuple(c for c in candidates if c.confidence >= CLARIFY_THRESHOLD)
     if best.confidence >= ANSWER_THRESHOLD or len(close) >= 2:
         return Match(question, "clarify", language, best.confidence, candidates=close)
-    return _decline(question, language, candidates)
+    return _decline(question, language, candidates, index, decision)
 
 
-def _decline(question: str, language: str, candidates: list[Candidate]) -> Match:
-    """No answer; the plausible candidates stay as suggestions, with why the best one failed."""
+def _underspecified(analysis: Analysis, candidates: list[Candidate], index: Index) -> bool:
+    """The question names no entity ("when was it founded?") and a close runner-up is about
+    another one: which entity is meant is for the user to say, so ask back."""
+    if analysis.entities - index.home_names or len(candidates) < 2:
+        return False
+    best, runner_up = candidates[0], candidates[1]
+    return (
+        runner_up.confidence >= index.decision.clarify_threshold
+        and best.fact.attributes.entity[:1] != runner_up.fact.attributes.entity[:1]
+        and runner_up.fact.id not in best.fact.related
+    )
+
+
+def rank_candidates(
+    analysis: Analysis, question: str, index: Index, decision: DecisionModel | None = None
+) -> list[Candidate]:
+    """Every candidate fact for a question with its features and confidence, most likely first.
+
+    The confidence is the decision's probability that the candidate is the right fact; the
+    features comparing candidates (margin to the best other one, salient words the fact lacks
+    and another covers) are filled in here.
+    """
+    segments = question_segments(question, index, analysis.terms)
+    positions: list[int] = []
+    # A follow-up's candidates also come from the conversation's terms.
+    gathering = segments + [analysis.terms + analysis.context] if analysis.context else segments
+    for terms in gathering:
+        positions.extend(p for p in candidate_positions(terms, index) if p not in positions)
+    scored = [
+        c for c in (score_fact(analysis, segments, p, index) for p in positions) if c.features
+    ]
+    scored.sort(key=lambda c: c.heuristic, reverse=True)
+    # The question's salient terms are the same for every candidate: covered plus missing.
+    salient = (scored[0].salient_covered | scored[0].salient_missing) if scored else frozenset()
+    salient_total = sum(index.idf[t] for t in salient) or 1.0
+    ranked = []
+    for number, candidate in enumerate(scored):
+        other = scored[1] if number == 0 and len(scored) > 1 else scored[0]
+        if other is candidate:
+            other = None
+        features = list(candidate.features)
+        if other is not None:
+            lacking = candidate.salient_missing & other.salient_covered
+            features[_MISSING_OTHER] = sum(index.idf[t] for t in lacking) / salient_total
+            features[_MARGIN] = candidate.heuristic - other.heuristic
+        else:
+            features[_MARGIN] = candidate.heuristic
+        confidence = round((decision or index.decision).probability(tuple(features)), 4)
+        ranked.append(replace(candidate, confidence=confidence, features=tuple(features)))
+    ranked.sort(key=lambda c: (c.confidence, c.heuristic), reverse=True)  # capped: keep order
+    return ranked
+
+
+_MISSING_OTHER = FEATURES.index("missing_covered_by_other")
+_MARGIN = FEATURES.index("margin")
+
+
+def _answer(question: str, language: str, best: Candidate, candidates: list[Candidate]) -> Match:
+    return Match(
+        question,
+        "answer",
+        language,
+        best.confidence,
+        fact=best.fact,
+        phrasing=best.phrasing,
+        candidates=tuple(candidates),
+        contradictions=best.contradictions,
+    )
+
+
+def _decline(
+    question: str,
+    language: str,
+    candidates: list[Candidate],
+    index: Index,
+    decision: DecisionModel,
+) -> Match:
+    """No answer; the plausible candidates stay as suggestions, with why the best one failed.
+
+    Never a bare decline when something is close: the best candidate is offered even below the
+    suggestion threshold when it shares topic words with the question.
+    """
     best = candidates[0]
+    threshold = decision.suggestion_threshold if decision.fitted else SUGGESTION_THRESHOLD
+    offered = tuple(c for c in candidates if c.confidence >= threshold)
+    if not offered and best.evidence >= EVIDENCE_FLOOR * index.max_idf:
+        offered = (best,)
     return Match(
         question,
         "decline",
         language,
         best.confidence,
-        candidates=tuple(c for c in candidates if c.confidence >= SUGGESTION_THRESHOLD),
+        candidates=offered,
         contradictions=best.contradictions,
     )
 

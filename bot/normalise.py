@@ -158,6 +158,8 @@ def _clean_joined(text: str) -> str:
     if "-" in text:
         text = _ISO_DATE_TAIL.sub("", text)  # 2021-08-10 is the year 2021
     text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
+    if "d" in text or "th" in text:  # "second batch" is the ordinal 2nd, like "2nd batch"
+        text = _ORDINAL_WORD.sub(lambda m: _ORDINALS[m.group(0)], text)
     return " ".join(_NOT_TEXT.sub(" ", text).split())
 
 
@@ -170,6 +172,9 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _ISO_DATE_TAIL = re.compile(r"-(?<=(?:19|20)\d\d-)\d\d?(?:-\d\d?)?(?!\d)")
 _MONTH_AFTER = re.compile(rf"\s*(?:of\s+)?(?:{_MONTHS})\b")
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s+$")
+_ORDINAL_WORDS = "second third fourth fifth sixth seventh eighth ninth tenth"
+_ORDINALS = {word: f"{n}th" for n, word in enumerate(_ORDINAL_WORDS.split(), start=2)}
+_ORDINAL_WORD = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r")\b")
 _APOSTROPHE = re.compile(r"[’'`´](?:s\b)?")
 _NOT_TEXT = re.compile(f"[^a-z0-9{_CJK}%.,~\x01]+")
 _PIECE = re.compile(
@@ -189,9 +194,13 @@ class Normaliser:
         self.chinese_words: dict[str, str] = {}
         self.group_kind: dict[str, str] = {}
         self.group_wants: dict[str, str] = {}
+        #: Group token -> the attribute value it names (``turnover``, ``midea``), if any.
+        self.group_name: dict[str, str] = {}
         for number, group in enumerate(lexicon.groups):
             token = f"{_GROUP_MARK}{number}"
             self.group_kind[token] = group.kind
+            if group.name:
+                self.group_name[token] = group.name
             if group.wants:
                 self.group_wants[token] = group.wants
             for word in group.words:
@@ -218,6 +227,11 @@ class Normaliser:
             for word in talk.words:
                 self.smalltalk_of[_clean(word)] = talk.kind
         self._smalltalk_pattern = _alternation(self.smalltalk_of)
+        #: Conversation phrases ("source?", "tell me more"): alone, they ask about the
+        #: conversation, not about a fact.
+        self.conversation_phrases = frozenset(
+            _clean(word) for talk in lexicon.conversation for word in talk.words
+        )
         # The words of lexicon phrases, as the terms they become: with their group token
         # present they add nothing new (used to weigh evidence without counting twice).
         self.surface_of: dict[str, str] = {}

@@ -6,9 +6,10 @@ Pure and I/O-free. All weights come from the fact base itself (IDF over facts).
 from __future__ import annotations
 
 import heapq
+import math
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
@@ -58,6 +59,15 @@ class Candidate:
     #: Weight of the question's topic words the fact covers (question words and home places
     #: excluded); a question needs some evidence beyond "smart home" to be answered at all.
     evidence: float = 0.0
+    #: The hand-made score (coverage, similarity, contradictions) before the decision.
+    heuristic: float = 0.0
+    #: The decision's inputs, in the order of ``bot.decision.FEATURES``.
+    features: tuple[float, ...] = field(default=(), repr=False, compare=False)
+    #: Salient question terms the fact covers and lacks (for the runner-up comparison).
+    salient_covered: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    salient_missing: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    #: Whether the best match was one clause of a longer message, not the whole of it.
+    clause: bool = False
 
 
 def _weight(term: str, index: Index) -> float:
@@ -173,8 +183,9 @@ def score_fact(
 ) -> Candidate:
     fact = index.facts[position]
     covered = {t for t in analysis.terms + analysis.context if index.covers(t, position)}
-    best_base, best_phrasing = 0.0, -1
-    for terms in segments:
+    best_base, best_phrasing, best_segment = 0.0, -1, 0
+    scores: list[tuple[float, float, float, float]] = []
+    for number_of_segment, terms in enumerate(segments):
         question_coverage, phrasing, phrasing_coverage = _coverage(
             terms, position, covered, index, analysis.approximate, analysis.context
         )
@@ -191,6 +202,7 @@ def score_fact(
             if phrasing < 0:
                 phrasing = index.fact_phrasings[position]
         if phrasing < 0:
+            scores.append((0.0, question_coverage, 0.0, 0.0))
             continue
         similarity = (
             fuzz.token_set_ratio(
@@ -206,8 +218,9 @@ def score_fact(
             * question_coverage**question_exponent
             * max(similarity, 0.05) ** 0.15
         )
+        scores.append((base, question_coverage, phrasing_coverage, similarity))
         if base > best_base:
-            best_base, best_phrasing = base, phrasing
+            best_base, best_phrasing, best_segment = base, phrasing, number_of_segment
     reasons, factor = _contradictions(analysis, position, covered, index)
     if analysis.context and _misses_own_words(analysis, covered, index):
         reasons.append("followup:unmatched")
@@ -216,6 +229,11 @@ def score_fact(
         # A follow-up is about what came before: a fact sharing nothing with it is a stretch.
         reasons.append("followup:offtopic")
         factor *= FOLLOWUP_MISS_FACTOR
+    fits, clashes = _type_fit(analysis, position, index)
+    if clashes:
+        # The answer cannot be of the kind asked for: a date for "who", a plan for "did it".
+        reasons.append("answer-type:" + ",".join(sorted(analysis.wants)))
+        factor *= WANTS_MISMATCH_FACTOR
     first = index.fact_phrasings[position]
     surface_of = index.normaliser.surface_of
     evidence = sum(
@@ -225,12 +243,140 @@ def score_fact(
         and t not in index.home_groups
         and surface_of.get(t) not in covered
     )
+    salient = _salient(analysis, index)
+    salient_covered = frozenset(t for t in salient if t in covered)
+    heuristic = round(min(best_base * factor, 1.0), 4)
     return Candidate(
         fact=fact,
-        confidence=round(min(best_base * factor, 1.0), 4),
+        confidence=heuristic,
         phrasing=fact.questions[best_phrasing - first if best_phrasing >= 0 else 0],
         contradictions=tuple(reasons),
         evidence=evidence,
+        heuristic=heuristic,
+        features=(
+            (heuristic,)
+            + _own_features(
+                analysis,
+                position,
+                index,
+                scores[best_segment],
+                len(reasons),
+                evidence,
+                salient,
+                (fits, clashes),
+                reasons,
+            )
+            + (float(best_segment > 0),)
+        )
+        if best_phrasing >= 0
+        else (),
+        salient_covered=salient_covered,
+        salient_missing=frozenset(salient) - salient_covered,
+        clause=best_segment > 0,
+    )
+
+
+def _salient(analysis: Analysis, index: Index) -> dict[str, float]:
+    """The question's salient terms with their weights: words the fact base or the lexicon
+    knows, minus question words, home places, figures and words standing for a lexicon group
+    that is itself present (each concept counts once)."""
+    present = set(analysis.terms)
+    surface_of = index.normaliser.surface_of
+    salient: dict[str, float] = {}
+    for term in analysis.terms:
+        if term[0] == _NUMBER_MARK or term in index.home_groups:
+            continue
+        if index.group_kind.get(term) == "question" or surface_of.get(term) in present:
+            continue
+        weight = index.idf.get(term)
+        if weight is not None:
+            salient[term] = weight
+    return salient
+
+
+#: What a question wants -> the answer types that give it.
+_TYPE_FITS = {
+    "number": ("figure",),
+    "percent": ("figure",),
+    "date": ("date",),
+    "person": ("person", "body", "list"),
+    "place": ("place",),
+    "list": ("list", "name"),
+}
+_PLACE_MEASURES = frozenset({"location", "headquarters"})
+_PLAN_MEASURES = frozenset({"goal", "plan"})
+
+
+def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, float]:
+    """(fits, clashes): whether the fact's answer type gives what the question asks for."""
+    wants = analysis.wants - {"yes-no", "outcome"}
+    attributes = index.facts[position].attributes
+    if "outcome" in analysis.wants and _PLAN_MEASURES & set(attributes.measure):
+        return 0.0, 1.0  # "did it reach its goal?" is not answered by restating the goal
+    if not wants or not attributes.answer:
+        return 0.0, 0.0
+    flags = index.fact_flags[position]
+    for want in wants:
+        if set(attributes.answer) & set(_TYPE_FITS.get(want, ())):
+            return 1.0, 0.0
+        if want == "place" and _PLACE_MEASURES & set(attributes.measure):
+            return 1.0, 0.0
+    for want in wants:
+        # A fact of another type may still state what is asked (a date inside a yes/no answer).
+        if (want == "date" and flags & _HAS_DATE) or (
+            want in ("number", "percent") and flags & _HAS_FIGURE
+        ):
+            return 0.0, 0.0
+    return 0.0, 1.0
+
+
+def _period_years(period: str) -> frozenset[str]:
+    if not period:
+        return frozenset()
+    first, _, last = period.partition("-")
+    return frozenset(str(y) for y in range(int(first), int(last or first) + 1))
+
+
+def _own_features(
+    analysis: Analysis,
+    position: int,
+    index: Index,
+    scores: tuple[float, float, float, float],
+    contradictions: int,
+    evidence: float,
+    salient: dict[str, float],
+    type_fit: tuple[float, float],
+    reasons: list[str],
+) -> tuple[float, ...]:
+    """The features of one fact alone, without the first (the heuristic score) and the last
+    (clause); the matcher fills in those comparing candidates."""
+    base, question_coverage, phrasing_coverage, similarity = scores
+    attributes = index.facts[position].attributes
+    entities, measures = set(attributes.entity), set(attributes.measure)
+    asked_entities = analysis.entities - index.home_names
+    years = _period_years(attributes.period)
+    total = sum(salient.values()) or 1.0
+    missing = sum(w for t, w in salient.items() if not index.covers(t, position)) / total
+    fits, clashes = type_fit
+    return (
+        question_coverage,
+        phrasing_coverage,
+        similarity,
+        float(contradictions),
+        min(evidence / index.max_idf, 3.0),
+        missing,
+        0.0,  # missing_covered_by_other: set by the matcher
+        float(bool(attributes.entity) and attributes.entity[0] in analysis.entities),
+        float(bool(asked_entities) and not asked_entities & entities and bool(entities)),
+        float(bool(attributes.measure) and attributes.measure[0] in analysis.measures),
+        float(bool(analysis.measures) and bool(measures) and not analysis.measures & measures),
+        float(bool(analysis.years & years)),
+        float(bool(analysis.years - years) and bool(years)),
+        fits,
+        clashes,
+        float(any(r.startswith(("year:", "number:")) for r in reasons)),
+        0.0,  # margin: set by the matcher
+        math.log(1 + len(analysis.terms)),
     )
 
 

@@ -51,7 +51,7 @@ def test_yaml_syntax_error_names_file_and_parser_line(tmp_path: Path) -> None:
         (
             ("    shortcut: turnover\n", "    shortcut: turnover\n    colour: red\n"),
             "colour: red",
-            "unknown field 'colour' in fact 'turnover' (allowed: answer, as_of, citations, id, keywords, note, questions, related, shortcut)",
+            "unknown field 'colour' in fact 'turnover' (allowed: answer, as_of, attributes, citations, id, keywords, note, questions, related, shortcut)",
         ),
         (
             ('    as_of: "2020"\n', ""),

@@ -228,6 +228,7 @@ def test_greeting_with_a_question_answers_the_question(engine: Engine) -> None:
 
 
 def test_clarify_offers_the_close_candidates(engine: Engine) -> None:
+    """No entity named and the candidates are about different ones: ask which is meant."""
     match = engine.ask("when was it founded?")
     assert match.outcome == "clarify"
     ids = {c.fact.id for c in match.candidates}
@@ -237,11 +238,15 @@ def test_clarify_offers_the_close_candidates(engine: Engine) -> None:
     assert 2 <= len(match.candidates) <= 3
 
 
+def test_naming_the_entity_answers_where_it_was_asked_back(engine: Engine) -> None:
+    assert engine.ask("when was Kelon founded?").fact.id == "kelon-origins"  # type: ignore[union-attr]
+
+
 def test_close_related_facts_answer_instead_of_asking_back(engine: Engine) -> None:
     match = engine.ask("how many of the cluster firms are high-tech?")
     assert match.outcome == "answer"
     runner_up = match.runner_up
-    assert runner_up is not None and match.confidence - runner_up.confidence < 0.04
+    assert runner_up is not None and match.confidence - runner_up.confidence < 0.1
     assert runner_up.fact.id in match.fact.related  # type: ignore[union-attr]
 
 
@@ -276,23 +281,24 @@ def test_index_works_on_another_fact_base(tiny_engine: Engine) -> None:
     assert match_question("集群营业额", index).fact.id == "turnover"  # type: ignore[union-attr]
 
 
-#: Accuracy on the team's development batches 1-4 may not fall below these figures. Batch 5 (written
-#: outside the team, first sight 76.7%) is not in the floor until issue 9's work is tuned on it.
-#: Batch figures at first sight and after tuning are in tests/questions/README.md.
-DEV_SET_FLOOR = {"overall": 0.93, "in_scope": 0.91, "out_of_scope": 0.96}
+#: Accuracy on all development batches (1-4 by the team, 5 from outside, tuned on since) may not
+#: fall below these figures; precision of given answers (answers that were right, of all answers
+#: given) is the figure that matters most. Figures at first sight and after tuning are in
+#: tests/questions/README.md.
+DEV_SET_FLOOR = {"overall": 0.86, "in_scope": 0.83, "out_of_scope": 0.93, "precision": 0.955}
 
 
 def test_development_set_accuracy_floor(engine: Engine) -> None:
     items = [
-        i
-        for path in sorted(QUESTIONS.glob("dev-batch-[1-4].yaml"))
-        for i in load_question_set(path)
+        i for path in sorted(QUESTIONS.glob("dev-batch-*.yaml")) for i in load_question_set(path)
     ]
-    assert len(items) >= 430 and sum(1 for i in items if not i.in_scope) >= 135
+    assert len(items) >= 550 and sum(1 for i in items if not i.in_scope) >= 170
     report = evaluate(engine, items)
     assert report.accuracy() >= DEV_SET_FLOOR["overall"]
     assert report.accuracy(report.in_scope) >= DEV_SET_FLOOR["in_scope"]
     assert report.accuracy(report.out_of_scope) >= DEV_SET_FLOOR["out_of_scope"]
+    given = [r for r in report.results if r.match.outcome == "answer"]
+    assert report.accuracy(given) >= DEV_SET_FLOOR["precision"]
     for result in report.in_scope:
         if result.correct:  # every correct answer is cited
             assert result.match.fact is not None and result.match.fact.citations
