@@ -281,7 +281,7 @@ def _take_turn(
             context=context.terms or engine.context_terms(fact.id),
         )
         with_context = _prefer_related(_stay_on_fact(engine, with_context, fact), fact)
-        if _context_wins(engine, text, match, with_context):
+        if _context_wins(engine, text, match, with_context, fact):
             match, followup = with_context, True
         if followup and names_another_time(engine, text):
             about = match.fact if match.answered else fact
@@ -375,13 +375,22 @@ def _leans_on_context(engine: Engine, text: str, alone: Match, about: Fact) -> b
         return False
     if not alone.answered or alone.fact is None:
         return True
+    return _about_another(engine, alone, about)
+
+
+def _about_another(engine: Engine, alone: Match, about: Fact) -> bool:
+    """The message's answer alone is about other companies than the fact under discussion."""
+    if alone.fact is None:
+        return False
     index = engine.index
     answered_about = fact_entities(alone.fact, index)
     discussed = fact_entities(about, index)
     return bool(answered_about and discussed and not answered_about & discussed)
 
 
-def _context_wins(engine: Engine, text: str, alone: Match, with_context: Match) -> bool:
+def _context_wins(
+    engine: Engine, text: str, alone: Match, with_context: Match, about: Fact
+) -> bool:
     """Whether a follow-up-looking message is read with the context rather than alone.
 
     The message alone keeps its answer when it is confident and names its own subject (a
@@ -404,7 +413,8 @@ def _context_wins(engine: Engine, text: str, alone: Match, with_context: Match) 
         and best.fact == alone.fact
         and not any(r.startswith("followup:") for r in best.contradictions)
     )
-    return alone.confidence < CONFIDENT and not agrees
+    stranger = not names_subject(engine, text) and _about_another(engine, alone, about)
+    return (alone.confidence < CONFIDENT or stranger) and not agrees
 
 
 def names_subject(engine: Engine, text: str) -> bool:
