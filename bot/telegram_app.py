@@ -57,6 +57,7 @@ from bot.conversation import (
 from bot.curation import QuestionGroup, build_report, group_unanswered, parse_since
 from bot.dialogue import Turn, take_turn
 from bot.engine import Engine
+from bot.inbox import Inbox, InboxProcessor, InboxQueue, replay_pending
 from bot.knowledge import KnowledgeError
 from bot.matcher import MAX_QUESTION_CHARS, Match
 from bot.recorder import Recorder
@@ -902,12 +903,15 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         logger.info("SIGHUP reload is not available on this platform; use /reload")
     if state.records is not None:
         application.create_task(_expire_daily(state.records))
+    await replay_pending(application)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     recorder = state_of(application).recorder
     if recorder is not None:  # write what is still queued (a few seconds at most)
         await asyncio.to_thread(recorder.close)
+    if isinstance(application.update_queue, InboxQueue):
+        await asyncio.to_thread(application.update_queue.inbox.close)
 
 
 async def _expire_daily(records: Records) -> None:
@@ -924,7 +928,7 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """Create the ``Application`` with every handler, in the order that matters."""
     assert settings.token
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_base_url)
@@ -939,11 +943,17 @@ def build_application(
                 max_retries=5,
             )
         )
-        .concurrent_updates(True)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    if records is None:
+        builder.concurrent_updates(True)
+    else:
+        # Updates are kept on disk next to the curation database until handled, so a crash
+        # re-delivers them instead of losing them (see bot/inbox.py).
+        inbox = Inbox(records.path.parent)
+        builder.update_queue(InboxQueue(inbox)).concurrent_updates(InboxProcessor(inbox))
+    application = builder.build()
     application.bot_data["state"] = BotState(
         engine=engine,
         settings=settings,

@@ -180,6 +180,8 @@ class FakeTelegram:
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))  # type: ignore[type-arg]
     _callback_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    #: The offset of every getUpdates call: updates below it are confirmed, Telegram forgets them.
+    offsets: list[int] = field(default_factory=list)
     answered_callbacks: set[str] = field(default_factory=set)
     pending_callbacks: set[str] = field(default_factory=set)
     closed: bool = False
@@ -375,6 +377,8 @@ class FakeTelegram:
 
     def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
+        with self.condition:
+            self.offsets.append(offset)  # what the bot has confirmed so far
         timeout = min(float(params.get("timeout") or 0), 2.0)  # short: tests stop promptly
         deadline = time.monotonic() + timeout
         with self.condition:
