@@ -613,12 +613,12 @@ def test_buttons_from_before_a_restart_expire_instead_of_showing_another_users_d
 def test_kill_9_during_a_burst_loses_no_user(tmp_path: Path) -> None:
     fake = FakeTelegram()
     server, url = serve(fake)
-    data = {"BOT_DATA_DIR": str(tmp_path / "data")}
+    data = tmp_path / "data"  # shared by both runs: the inbox is there
     users = list(range(700_001, 700_301))
     try:
-        first = start_bot(fake, url, data)
+        first = start_bot(url, tmp_path / "first", data=data)
         try:
-            fake.wait_for(lambda: len(fake.sent("setMyCommands")) >= 2, timeout=60)
+            first.wait_ready(fake)
             for number, user in enumerate(users):
                 fake.send_message(
                     "how many employees does Midea have?" if number % 3 else "what is the slogan?",
@@ -628,19 +628,19 @@ def test_kill_9_during_a_burst_loses_no_user(tmp_path: Path) -> None:
             # out at 30 a second, so most of those have not been answered yet.
             fake.wait_for(lambda: max(fake.offsets, default=0) > 200)
         finally:
-            first.kill()  # kill -9: no shutdown, no last getUpdates
-            first.communicate()
+            first.process.kill()  # kill -9: no shutdown, no last getUpdates
+            first.process.wait()
         answered = {u for u in users if fake.sent(chat_id=u)}
         # The scenario is real: Telegram had been told about updates not yet answered, and
         # will never send them again.
         assert len(answered) < max(fake.offsets) - 1
-        second = start_bot(fake, url, data)
+        second = start_bot(url, tmp_path / "second", data=data)
         try:
             fake.wait_for(lambda: all(fake.sent(chat_id=u) for u in users), timeout=120)
             fake.send_message("what is the slogan?", user_id=users[0])  # later than all
             fake.wait_for(lambda: len(fake.sent(chat_id=users[0])) >= 2)
         finally:
-            log = stop_bot(second)
+            log = second.stop()
     finally:
         stop(fake, server)
     replies = {u: len(fake.sent(chat_id=u)) for u in users[1:]}
