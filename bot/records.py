@@ -251,15 +251,16 @@ class Records:
             self._ready = False  # set the schema up again next time (the file may be new)
             raise
 
-    def expire(self, now: dt.datetime | None = None) -> int:
-        """Delete entries older than the retention period; returns how many went."""
-        if self.broken:
-            return 0
+    def expire(self, now: dt.datetime | None = None, timeout: float = 10.0) -> int:
+        """Delete entries older than the retention period; returns how many went.
+
+        A failure is logged and leaves recording alone: the next expiry tries again (entries must
+        not outlive the retention period because the database was busy once)."""
         cutoff = _stamp((now or _now()) - dt.timedelta(days=self.retention_days))
         try:
             with self._lock:
                 self._prepare()
-                with self._connect() as connection:
+                with self._connect(timeout) as connection:
                     connection.execute("BEGIN IMMEDIATE")
                     removed = connection.execute(
                         "DELETE FROM questions WHERE asked_at < ?", (cutoff,)
@@ -270,7 +271,8 @@ class Records:
                     connection.execute("COMMIT")
             return removed
         except (sqlite3.Error, OSError) as error:
-            self._give_up(error)
+            self._ready = False
+            logger.warning("could not expire old curation entries in %s (%s)", self.path, error)
             return 0
 
     # ---------------------------------------------------------------- reading

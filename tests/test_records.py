@@ -113,3 +113,19 @@ def test_unwritable_data_directory_is_reported(tmp_path: Path) -> None:
     records = Records(blocker / "data")
     assert records.check_writable() is not None
     assert records.record_question("q", "en", "private", "decline", None, 0.1) is False
+
+
+def test_an_expiry_that_meets_a_lock_is_tried_again_next_time(tmp_path: Path) -> None:
+    records = Records(tmp_path, retention_days=90)
+    records.record_question(
+        "old", "en", "private", "decline", None, 0.1, at=NOW - dt.timedelta(days=91)
+    )
+    holder = sqlite3.connect(tmp_path / DATABASE_NAME, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        assert records.expire(now=NOW, timeout=0.1) == 0  # another process holds the lock
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert records.expire(now=NOW) == 1
+    assert records.record_question("new", "en", "private", "decline", None, 0.1)
