@@ -26,7 +26,7 @@ _YES_NO = re.compile(
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 _QUESTION_WORDS = re.compile(
     r"\b(?:what|how|when|who|which|where|why|is|are|does|do|did|was|were|can|list|name)\b|"
-    r"吗|什么|多少|几|哪|谁|怎么|如何|是否|为什么"
+    r"吗|什么|多少|几|哪|谁|怎么|如何|是否|为什么|多大|多久|咋"
 )
 
 
@@ -242,3 +242,24 @@ def with_context(analysis: Analysis, context: tuple[str, ...], index: Index) -> 
         inherited=inherited,
         inherited_factors=tuple(factors.items()),
     )
+
+
+#: Where one question ends and another begins inside a sentence: "..., and what is ...",
+#: "...? Also, how many ...", "……，另外……", "……。还有……".
+_CLAUSE_SPLIT = re.compile(
+    r"[?？。!！;；]+\s*(?:(?:and|also|plus|but)\b[,，]?\s*)?"
+    r"|[,，]\s*(?:and\s+)?(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
+    r"|\s+and\s+(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
+    r"|[,，]\s*(?=(?:还有|另外|以及|那么|又|再问))"
+)
+
+
+_CONNECTOR = re.compile(
+    r"^(?:(?:and|also|plus|but)\b[,，]?\s*)+|^(?:还有|另外|以及|那么)[,，]?", re.IGNORECASE
+)
+
+
+def asking_clauses(question: str) -> list[str]:
+    """The parts of a message that each ask something (two or more for a compound message)."""
+    parts = [_CONNECTOR.sub("", p.strip(" ,，")) for p in _CLAUSE_SPLIT.split(question)]
+    return [p for p in parts if p and _QUESTION_WORDS.search(p.casefold())]

@@ -31,7 +31,8 @@ MIN_PHRASINGS_PER_LANGUAGE = 3
 LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
 #: What a question group asks for (``number`` wants a figure, ``person`` a person or body...).
 LEXICON_WANTS = ("number", "date", "percent", "person", "place", "list")
-SMALLTALK_KINDS = ("greeting", "thanks", "goodbye")
+#: ``capabilities`` ("what can you do?") replies with the topics as well.
+SMALLTALK_KINDS = ("greeting", "thanks", "goodbye", "capabilities")
 CONVERSATION_KINDS = ("more", "source", "why", "chinese", "english", "as_of", "none")
 #: What a fact's answer is: the matcher fits it to what a question asks (who, when, how many).
 ANSWER_TYPES = ("figure", "date", "person", "body", "place", "name", "list", "yes-no", "text")

@@ -30,7 +30,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.analysis import Analysis, analyse, context_terms, question_segments, with_context
+from bot.analysis import (
+    Analysis,
+    analyse,
+    asking_clauses,
+    context_terms,
+    question_segments,
+    with_context,
+)
 from bot.decision import FEATURES, HEURISTIC, DecisionModel
 from bot.index import Index, build_index
 from bot.knowledge import Fact
@@ -78,6 +85,9 @@ class Match:
     candidates: tuple[Candidate, ...] = ()
     smalltalk: str | None = None
     contradictions: tuple[str, ...] = ()
+    #: Parts of a compound message the fact base holds no answer to ("..., and what is its
+    #: share price today?"): the answer says so.
+    unanswered: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -98,6 +108,36 @@ def match_question(
     context: tuple[str, ...] = (),
 ) -> Match:
     """Decide how to answer ``question``: answer, clarify or decline, with a confidence.
+
+    A message asking two things ("Who founded Midea? Also, what is its share price today?")
+    is also matched clause by clause: when one part is answerable and another is not, the
+    answer is given and the parts the fact base does not hold are named (``unanswered``).
+    See ``match_message`` for the arguments.
+    """
+    match = match_message(question, index, language_hint, context)
+    clauses = asking_clauses(question[:MAX_QUESTION_CHARS])
+    if len(clauses) < 2 or context or match.smalltalk:
+        return match
+    parts = [match_message(clause, index, language_hint) for clause in clauses]
+    answered = [p for p in parts if p.outcome == "answer"]
+    if not answered or len(answered) == len(parts):
+        return match
+    unanswered = tuple(c for c, p in zip(clauses, parts, strict=True) if p.outcome != "answer")
+    if match.outcome == "answer":
+        if any(p.fact == match.fact for p in answered):
+            return replace(match, unanswered=unanswered)
+        return match
+    best = max(answered, key=lambda p: p.confidence)
+    return replace(best, question=question[:MAX_QUESTION_CHARS], unanswered=unanswered)
+
+
+def match_message(
+    question: str,
+    index: Index,
+    language_hint: str | None = None,
+    context: tuple[str, ...] = (),
+) -> Match:
+    """Decide how to answer one message as a whole: answer, clarify or decline.
 
     Args:
         question: what the user wrote, in any language, possibly with @mentions or a /command.

@@ -33,6 +33,10 @@ TEXTS = {
         "zh": "抱歉，知识库中没有这个问题的答案。",
     },
     "suggest": {"en": "Related things I can answer:", "zh": "我可以回答的相关问题："},
+    "not_held": {
+        "en": "My fact base has no answer to the other part of your question:",
+        "zh": "您问题中的另一部分，知识库中没有答案：",
+    },
     "topics_hint": {
         "en": "Send /topics to browse everything I know.",
         "zh": "发送 /topics 浏览全部主题。",
@@ -123,17 +127,31 @@ def format_fact_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
 
 
 def smalltalk_reply(knowledge: KnowledgeBase, kind: str, language: str) -> str:
+    """The lexicon's reply to greetings, thanks and the like; "what can you do?" also lists
+    the topics."""
     for talk in knowledge.lexicon.smalltalk:
         if talk.kind == kind:
-            return talk.reply.get(language)
+            reply = talk.reply.get(language)
+            if kind == "capabilities":
+                titles = (topic.title.get(language) for topic in knowledge.topics)
+                reply += "".join(f"\n  - {title}" for title in titles)
+            return reply
     return t("empty", language)
+
+
+def unanswered_note(match: Match) -> str:
+    """For a compound message answered in part: which part the fact base holds nothing on."""
+    if not match.unanswered:
+        return ""
+    parts = "".join(f"\n  - {part}" for part in match.unanswered)
+    return f"\n\n{t('not_held', match.language)}{parts}"
 
 
 def format_match_text(knowledge: KnowledgeBase, match: Match) -> str:
     """The whole plain-text reply to a question, whatever the outcome."""
     language = match.language
     if match.outcome == "answer" and match.fact:
-        return format_fact_text(knowledge, match.fact, language)
+        return format_fact_text(knowledge, match.fact, language) + unanswered_note(match)
     if match.smalltalk:
         return smalltalk_reply(knowledge, match.smalltalk, language)
     if match.outcome == "clarify":

@@ -77,6 +77,7 @@ from bot.render import (
     format_welcome_html,
     format_why_html,
     split_message,
+    unanswered_note,
 )
 from bot.render import t as fixed_text
 from bot.replies import format_turn_html, related_facts
@@ -342,9 +343,11 @@ def _reply_html(state: BotState, match: Match, group: bool) -> str:
     knowledge = state.engine.knowledge
     language = match.language
     if match.outcome == "answer" and match.fact:
+        # A compound message answered in part says which part the fact base does not hold.
+        note = html.escape(unanswered_note(match), quote=False)
         if group:
-            return format_fact_compact_html(knowledge, match.fact, language)
-        return format_fact_html(knowledge, match.fact, language)
+            return format_fact_compact_html(knowledge, match.fact, language) + note
+        return format_fact_html(knowledge, match.fact, language) + note
     if group and match.outcome == "decline" and not match.smalltalk:
         return html.escape(format_match_text(knowledge, match).splitlines()[0], quote=False)
     return html.escape(format_match_text(knowledge, match), quote=False)

@@ -34,7 +34,7 @@ def test_chat_records_like_the_bot_and_says_so(tmp_path: Path) -> None:
     assert f"Recording declined questions to {tmp_path / DATABASE_NAME}" in result.stderr
     # Declines keep their text, answers only the fact, smalltalk nothing, never who asked.
     assert recorded(tmp_path) == [
-        ("how many employees does midea have", "terminal", "decline", "midea-sales-2000"),
+        ("how many employees does midea have", "terminal", "decline", "midea-origins"),
         ("", "terminal", "answer", "cluster-turnover-2020"),
     ]
 
