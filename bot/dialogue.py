@@ -9,17 +9,24 @@ How a message is read, in order:
 1. After "Did you mean", a number picks that option (out of range says so) and "none"/"都不是"
    is "None of these".
 2. After an answer, a whole message made of a conversation word acts on that answer: "tell me
-   more" (related facts), "source?" (citations), "why?" (how it was chosen), "in Chinese" /
-   "English please" (the same fact in that language). The words live in the lexicon.
-3. Otherwise the message is matched alone first. Only if it then has no confident answer *and*
-   it looks like a follow-up (a pronoun, "and ...", "what about ...", 那...呢, or too short to
-   stand alone) is it matched again with the previous answer's subject added; a question that
-   stands on its own is never hijacked.
+   more" (related facts, numbered: a number then picks one), "source?" (citations), "why?" (how
+   it was chosen), "in Chinese" / "English please" (the same fact in that language), "what year
+   was that?" (the same fact with its date). The words live in the lexicon.
+3. Otherwise the message is matched alone first. It is matched again with the conversation's
+   terms added (``Context.terms``, weighted below its own words) only if it leans on the
+   context: it looks like a follow-up (a pronoun, "and ...", "what about ...", 那...呢, a single
+   topic word), or it names no company or place of its own and either has no answer alone or
+   its answer alone is about a company it never named. The context's reading is used only if
+   the message alone has no confident answer (or names no subject of its own), so a question
+   that stands on its own is never hijacked.
+4. A follow-up about a year or a period relative to today that the fact under discussion does
+   not cover is declined, saying which date the fact base has ("I only have this as of 2020").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -39,8 +46,8 @@ TurnKind = Literal[
     "out_of_range",  # a number that is not one of the options
 ]
 
-#: Below this, an answer to a message that looks like a follow-up is checked against the
-#: context: "what about the whole zone?" alone matches *a* zone fact, not the one meant.
+#: Below this, the answer to a message that leans on the context yields to the context's
+#: reading: "what about the whole zone?" alone matches *a* zone fact, not the one meant.
 CONFIDENT = 0.8
 #: A message with at most this many topic words may lean on the previous answer ("when?",
 #: "in 2019?", "the zone?").
@@ -116,7 +123,8 @@ def _vocabulary(engine: Engine) -> Vocabulary:
     return found[1]
 
 
-def build_vocabulary(lexicon: Lexicon, clean) -> Vocabulary:  # type: ignore[no-untyped-def]
+def build_vocabulary(lexicon: Lexicon, clean: Callable[[str], str]) -> Vocabulary:
+    """The lexicon's conversation, follow-up and relative-time words, cleaned with ``clean``."""
     phrases = {clean(word): group.kind for group in lexicon.conversation for word in group.words}
     latin = [clean(w) for w in lexicon.followup if not _CJK.search(w)]
     times = sorted({clean(w) for w in lexicon.relative_time if clean(w)}, key=len, reverse=True)
@@ -252,7 +260,7 @@ def _take_turn(
                 asked = context.last.question if context.last else None
                 return _matched(engine, chosen, context, asked, followup=bool(context.terms))
     word = conversation_word(engine, text)
-    if word == "none" and context.menu and last is not None:
+    if word == "none" and context.menu and last is not None and last.outcome == "clarify":
         return Turn("none", context.language, replace(context, menu=()), match=last)
     if word and fact is not None:
         language = forced_language or context.language
