@@ -19,6 +19,9 @@ from bot.engine import Engine
 SUGGESTION_FLOOR = 0.3
 #: At most this many facts are suggested per group.
 MAX_SUGGESTIONS = 3
+#: At most this many wordings of a group are asked again (the most frequent first): the cost
+#: stays bounded however many variants a group collected.
+MAX_WORDINGS = 5
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class SuggestedGroup:
 def suggest_facts(engine: Engine, group: QuestionGroup) -> SuggestedGroup:
     """The facts most likely to answer ``group``: asked again now, best confidence per fact."""
     best: dict[str, float] = {}
-    for wording in (group.question, *group.variants):
+    for wording in (group.question, *group.variants[: MAX_WORDINGS - 1]):
         match = engine.ask(wording)
         if match.smalltalk:
             continue

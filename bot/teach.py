@@ -244,3 +244,32 @@ def format_teach(result: TeachResult, dry_run: bool = False) -> str:
     else:
         lines.append("No other question's reply changed (question sets and stored phrasings).")
     return "\n".join(lines)
+
+
+def format_teach_html(result: TeachResult) -> str:
+    """What an admin sees in Telegram after pressing an "add to" button (Telegram HTML)."""
+    from html import escape
+
+    lines = [
+        f"<b>Added</b> “{escape(result.match.question)}” to <code>{escape(result.fact_id)}</code> "
+        f"({escape(result.path.name)}, questions.{result.language}); the fact base validated "
+        "and is reloaded.",
+        f"Now: {escape(describe(result.match))}",
+    ]
+    if result.changes:
+        lines.append(f"Other questions whose reply changed ({len(result.changes)}):")
+        lines += [
+            f"• {escape(c.question)}: {escape(c.before)} → {escape(c.after)}"
+            for c in result.changes[:10]
+        ]
+    else:
+        lines.append("No other question's reply changed.")
+    return "\n".join(lines)
+
+
+def format_teach_refused_html(error: TeachError) -> str:
+    from html import escape
+
+    lines = [f"<b>Not added</b>: {escape(str(error))}"]
+    lines += [f"<code>{escape(str(problem))}</code>" for problem in error.problems[:10]]
+    return "\n".join(lines)

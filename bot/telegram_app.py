@@ -57,6 +57,7 @@ from bot.conversation import (
 from bot.curation import QuestionGroup, build_report, group_unanswered, parse_since
 from bot.dialogue import Turn, take_turn
 from bot.engine import Engine
+from bot.evaluation import default_question_sets, questions_in
 from bot.inbox import Inbox, InboxProcessor, InboxQueue, replay_pending
 from bot.knowledge import KnowledgeError
 from bot.matcher import MAX_QUESTION_CHARS, Match
@@ -82,6 +83,8 @@ from bot.render import (
 from bot.render import t as fixed_text
 from bot.replies import format_turn_html, related_facts
 from bot.script import in_script, script_of_code
+from bot.suggest import SuggestedGroup, suggest_all
+from bot.teach import TeachError, format_teach_html, format_teach_refused_html, teach
 from bot.throttle import Throttle
 
 logger = logging.getLogger(__name__)
@@ -133,6 +136,8 @@ class BotState:
     )
     #: Recent answered questions by a short key, for "Why this answer?" buttons.
     answers: OrderedDict[str, Match] = field(default_factory=OrderedDict)
+    #: "add to <fact>" buttons under /unanswered: key -> (question, fact id).
+    teachings: OrderedDict[str, tuple[str, str]] = field(default_factory=OrderedDict)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     #: Random per process and part of every key: a button from before a restart is unknown
     #: (and says it has expired) instead of finding another user's question under its number.
@@ -144,6 +149,15 @@ class BotState:
     replies: ExpiringStore[Context] = field(
         default_factory=lambda: ExpiringStore(MAX_CONVERSATIONS, ttl=None)
     )
+
+    def remember_teaching(self, question: str, fact_id: str) -> str:
+        """Keep an unanswered question for its "add to <fact>" button (the question is too long
+        for the 64 bytes of callback data); returns the short key the button carries."""
+        key = f"{self.epoch}{next(self.counter):x}"
+        self.teachings[key] = (question, fact_id)
+        while len(self.teachings) > MAX_REMEMBERED_ANSWERS:
+            self.teachings.popitem(last=False)
+        return key
 
     def remember(self, match: Match) -> str:
         """Keep how a question was answered in its conversation (a follow-up alone would match
@@ -678,8 +692,77 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     # Reading and grouping take a while on a large database: off the event loop, so every
     # other user is still answered meanwhile (grouping itself is bounded in count).
+    state = _state(context)
     groups = await asyncio.to_thread(_unanswered_groups, records)
-    await _send_html(update.effective_message, format_unanswered_html(groups))
+    suggested = await asyncio.to_thread(suggest_all, state.engine, groups)
+    await _send_html(
+        update.effective_message,
+        format_unanswered_html(groups) + format_suggestions_html(suggested),
+        _teach_buttons(state, suggested),
+    )
+
+
+#: "add to" buttons per /unanswered entry (its best suggestions).
+TEACH_BUTTONS_PER_GROUP = 2
+
+
+def _teach_buttons(
+    state: BotState, suggested: list[SuggestedGroup]
+) -> InlineKeyboardMarkup | None:
+    """One "N. add to <fact>" button per suggestion; each carries a short per-process key."""
+    rows = []
+    for number, item in enumerate(suggested, start=1):
+        for suggestion in item.suggestions[:TEACH_BUTTONS_PER_GROUP]:
+            key = state.remember_teaching(item.group.question, suggestion.fact_id)
+            label = f"{number}. add to {suggestion.fact_id}"
+            rows.append([InlineKeyboardButton(label, callback_data=f"a:{key}")])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def format_suggestions_html(suggested: list[SuggestedGroup]) -> str:
+    """The likely facts of each /unanswered entry, under the list."""
+    lines = [
+        f"{n}. → "
+        + (
+            ", ".join(f"{html.escape(s.fact_id)} ({s.confidence:.2f})" for s in item.suggestions)
+            or "needs a new fact"
+        )
+        for n, item in enumerate(suggested, start=1)
+    ]
+    return "\n\n<b>Most likely facts</b>\n" + "\n".join(lines) if lines else ""
+
+
+async def _teach_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    """An admin's "add to <fact>" button: write the phrasing, reload, say what changed."""
+    query = update.callback_query
+    state = _state(context)
+    if query is None:
+        return
+    if not state.is_admin(update):
+        await query.answer()  # not for this user: as if the button did nothing
+        return
+    remembered = state.teachings.pop(key, None)
+    if remembered is None:
+        await query.answer(chat_text("expired", _ui_language(update, context)), show_alert=True)
+        return
+    await query.answer()
+    question, fact_id = remembered
+    directory = state.engine.knowledge.directory
+    try:
+        result = await asyncio.to_thread(
+            teach, directory, question, fact_id, questions_in(default_question_sets(directory))
+        )
+    except (TeachError, KnowledgeError) as error:
+        refused = error if isinstance(error, TeachError) else TeachError(str(error))
+        if query.message:
+            await _send_html(query.message, format_teach_refused_html(refused))  # type: ignore[arg-type]
+        return
+    problems = await reload_knowledge(context.application)
+    text = format_teach_html(result)
+    if problems:
+        text += "\n" + format_reload_failed_html(problems)
+    if query.message:
+        await _send_html(query.message, text)  # type: ignore[arg-type]
 
 
 def _unanswered_groups(records: Records) -> list[QuestionGroup]:
@@ -775,6 +858,9 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if state.recorder is not None and state.engine.knowledge.fact(fact_id):
             state.recorder.feedback(fact_id, helpful == "1", language)
         await query.answer(chat_text("feedback_thanks", language))
+        return
+    if kind == "a":
+        await _teach_pressed(update, context, value)
         return
     if kind == "n":
         remembered = state.answers.get(value)

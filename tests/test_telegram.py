@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from fake_telegram import (
     stop,
     utf16_length,
 )
-from helpers import FACTS, write_fact_base
+from helpers import FACTS, seed_declined, write_fact_base
 
 
 @dataclass
@@ -649,3 +650,59 @@ def test_kill_9_during_a_burst_loses_no_user(tmp_path: Path) -> None:
     # Only an update in the middle of its handling at the kill can be answered twice.
     assert len(twice) <= 3, twice
     assert set(replies.values()) <= {1, 2}
+
+
+# --------------------------------------------------------------------------------------------
+# Curators in Telegram: /unanswered with "add to <fact>" buttons
+# --------------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+CURATOR = 777
+
+
+def test_unanswered_add_to_button_writes_the_phrasing_and_reloads(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    data = tmp_path / "data"
+    data.mkdir()
+    question = "cluster cash 2020"  # a "Did you mean" today, with the turnover first
+    seed_declined(data, [question] * 3 + ["what is the weather in paris"])
+    path = knowledge / "cluster-figures.yaml"
+    before = path.read_text(encoding="utf-8")
+    settings = {
+        "BOT_KNOWLEDGE_DIR": str(knowledge),
+        "BOT_DATA_DIR": str(data),
+        "BOT_ADMIN_IDS": str(CURATOR),
+    }
+    with running_bot(tmp_path / "bot", **settings) as (fake, process):
+        curated = RunningBot(fake, process)
+        assert "Did you mean" in reply_to(curated, question).visible_text
+        fake.send_message("/unanswered", user_id=CURATOR)
+        listing = fake.wait_for_replies(CURATOR, 1)[0]
+        assert "3 × cluster cash 2020" in listing.visible_text
+        assert "needs a new fact" in listing.visible_text  # the weather in Paris
+        add = next(b for b in buttons(listing) if b["text"] == "1. add to cluster-turnover-2020")
+        assert len(add["callback_data"].encode()) <= 64
+
+        # Someone else pressing it (a forwarded message) changes nothing.
+        stranger = new_user()
+        pressed = fake.press(bot_message(listing), add["callback_data"], user_id=stranger)
+        fake.wait_for(lambda: pressed in fake.answered_callbacks)
+        assert path.read_text(encoding="utf-8") == before and not fake.sent(chat_id=stranger)
+
+        query = fake.press(bot_message(listing), add["callback_data"], user_id=CURATOR)
+        done = fake.wait_for_replies(CURATOR, 2)[1]
+        fake.wait_for(lambda: query in fake.answered_callbacks)
+        assert "Added" in done.visible_text and "cluster-turnover-2020" in done.visible_text
+        assert "Now: answer cluster-turnover-2020" in done.visible_text
+        # The file gained exactly the one line, at the end of the fact's English phrasings.
+        after = path.read_text(encoding="utf-8")
+        assert after.replace(f"        - {question}\n", "", 1) == before
+        assert after.count(question) == 1
+        # The running bot reloaded: the question is answered now, for everyone.
+        answer = reply_to(curated, question)
+        assert "133 billion yuan" in answer.visible_text
+        # The button is used up: pressing it again says it has expired.
+        again = fake.press(bot_message(listing), add["callback_data"], user_id=CURATOR)
+        fake.wait_for(lambda: again in fake.answered_callbacks)
+    assert path.read_text(encoding="utf-8") == after
