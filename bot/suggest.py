@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from bot.curation import QuestionGroup
 from bot.engine import Engine
 
-#: A fact is suggested for a group when some wording of the group reaches this confidence
-#: without contradicting it (a year, figure, place, company or measure the fact does not state:
-#: a phrasing taught from such a question would make the fact claim what it does not say).
-SUGGESTION_FLOOR = 0.3
+#: A fact is suggested for a group when the engine offers it for some wording of the group (as
+#: the answer, a "Did you mean" option or a suggestion; the engine decides what is close) with
+#: at least this confidence, and the question does not contradict it (a year, figure, place,
+#: company or measure the fact does not state: a phrasing taught from such a question would make
+#: the fact claim what it does not say).
+SUGGESTION_FLOOR = 0.1
 #: At most this many facts are suggested per group.
 MAX_SUGGESTIONS = 3
 #: At most this many wordings of a group are asked again (the most frequent first): the cost

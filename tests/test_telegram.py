@@ -665,10 +665,9 @@ def test_unanswered_add_to_button_writes_the_phrasing_and_reloads(tmp_path: Path
     shutil.copytree(ROOT / "knowledge", knowledge)
     data = tmp_path / "data"
     data.mkdir()
-    question = "cluster cash 2020"  # a "Did you mean" today, with the turnover first
+    question = "cluster cash 2020"  # not answered today; the cluster figures come close
     seed_declined(data, [question] * 3 + ["what is the weather in paris"])
-    path = knowledge / "cluster-figures.yaml"
-    before = path.read_text(encoding="utf-8")
+    before = {p.name: p.read_text(encoding="utf-8") for p in knowledge.glob("*.yaml")}
     settings = {
         "BOT_KNOWLEDGE_DIR": str(knowledge),
         "BOT_DATA_DIR": str(data),
@@ -676,33 +675,38 @@ def test_unanswered_add_to_button_writes_the_phrasing_and_reloads(tmp_path: Path
     }
     with running_bot(tmp_path / "bot", **settings) as (fake, process):
         curated = RunningBot(fake, process)
-        assert "Did you mean" in reply_to(curated, question).visible_text
+        assert "Sources" not in reply_to(curated, question).visible_text  # no answer yet
         fake.send_message("/unanswered", user_id=CURATOR)
         listing = fake.wait_for_replies(CURATOR, 1)[0]
         assert "3 × cluster cash 2020" in listing.visible_text
         assert "needs a new fact" in listing.visible_text  # the weather in Paris
-        add = next(b for b in buttons(listing) if b["text"] == "1. add to cluster-turnover-2020")
+        add = next(b for b in buttons(listing) if b["text"].startswith("1. add to "))
+        fact_id = add["text"].removeprefix("1. add to ")
+        assert fact_id.startswith("cluster-")
         assert len(add["callback_data"].encode()) <= 64
 
-        # Someone else pressing it (a forwarded message) changes nothing.
+        # Someone else pressing it (a forwarded message) changes nothing and gets no reply.
         stranger = new_user()
         pressed = fake.press(bot_message(listing), add["callback_data"], user_id=stranger)
         fake.wait_for(lambda: pressed in fake.answered_callbacks)
-        assert path.read_text(encoding="utf-8") == before and not fake.sent(chat_id=stranger)
+        assert not fake.sent(chat_id=stranger)
+        assert {p.name: p.read_text(encoding="utf-8") for p in knowledge.glob("*.yaml")} == before
 
         query = fake.press(bot_message(listing), add["callback_data"], user_id=CURATOR)
         done = fake.wait_for_replies(CURATOR, 2)[1]
         fake.wait_for(lambda: query in fake.answered_callbacks)
-        assert "Added" in done.visible_text and "cluster-turnover-2020" in done.visible_text
-        assert "Now: answer cluster-turnover-2020" in done.visible_text
-        # The file gained exactly the one line, at the end of the fact's English phrasings.
-        after = path.read_text(encoding="utf-8")
-        assert after.replace(f"        - {question}\n", "", 1) == before
-        assert after.count(question) == 1
-        # The running bot reloaded: the question is answered now, for everyone.
+        assert "Added" in done.visible_text and f"Now: answer {fact_id}" in done.visible_text
+        # Exactly one file gained exactly one line: the question, as a phrasing of the fact.
+        after = {p.name: p.read_text(encoding="utf-8") for p in knowledge.glob("*.yaml")}
+        changed = [name for name in before if after[name] != before[name]]
+        assert changed == ["cluster-figures.yaml"]
+        text = after["cluster-figures.yaml"]
+        assert text.replace(f"        - {question}\n", "", 1) == before["cluster-figures.yaml"]
+        # The running bot reloaded: the question is answered by that fact now, for everyone.
         answer = reply_to(curated, question)
-        assert "133 billion yuan" in answer.visible_text
-        # The button is used up: pressing it again says it has expired.
+        assert "Sources" in answer.visible_text
+        assert any(f"v:1:{fact_id}" == b["callback_data"] for b in buttons(answer))
+        # The button is used up: pressing it again says it has expired and writes nothing.
         again = fake.press(bot_message(listing), add["callback_data"], user_id=CURATOR)
         fake.wait_for(lambda: again in fake.answered_callbacks)
-    assert path.read_text(encoding="utf-8") == after
+    assert (knowledge / "cluster-figures.yaml").read_text(encoding="utf-8") == text
