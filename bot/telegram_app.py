@@ -82,7 +82,7 @@ from bot.render import (
 )
 from bot.render import t as fixed_text
 from bot.replies import format_turn_html, related_facts
-from bot.script import in_script, script_of_code
+from bot.script import in_script, reply_script, script_of_code
 from bot.suggest import SuggestedGroup, suggest_all
 from bot.teach import TeachError, format_teach_html, format_teach_refused_html, teach
 from bot.throttle import Throttle
@@ -910,13 +910,14 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     else:
         language = _forced_language(context) or hint or "en"
         facts = list(knowledge.shortcuts)
+    script = reply_script(text, _preferred_script(update, context))
     results = [
         InlineQueryResultArticle(
             id=fact.id,
-            title=fact.first_question(language),
-            description=format_inline_description(fact, language),
+            title=in_script(fact.first_question(language), script),
+            description=in_script(format_inline_description(fact, language), script),
             input_message_content=InputTextMessageContent(
-                split_message(format_fact_html(knowledge, fact, language))[0],
+                in_script(split_message(format_fact_html(knowledge, fact, language))[0], script),
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
             ),

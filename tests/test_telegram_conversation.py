@@ -180,3 +180,21 @@ def test_why_this_answer_explains_the_followup_as_answered(bot: RunningBot) -> N
     explanation = bot.fake.wait_for_replies(chat.chat_id, 1, after=seen)[0].visible_text
     assert explanation.startswith("Why this answer?\nMatched the stored question: “")
     assert "Midea" in explanation
+
+
+@pytest.mark.parametrize(("query", "language"), [("集團營業額", "en"), ("营业额", "zh-hant")])
+def test_inline_results_in_traditional(bot: RunningBot, query: str, language: str) -> None:
+    query_id = bot.fake.inline(query, user_id=new_user(), language=language)
+    call = bot.fake.wait_for(
+        lambda: next(
+            (
+                c
+                for c in bot.fake.sent("answerInlineQuery")
+                if c.params["inline_query_id"] == query_id
+            ),
+            None,
+        )
+    )
+    first = call.params["results"][0]
+    assert "營業" in first["title"] or "營業" in first["description"]
+    assert "來源" in first["input_message_content"]["message_text"]
