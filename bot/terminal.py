@@ -142,7 +142,9 @@ def chat_reply(engine: Engine, line: str, session: ChatSession) -> str | None:
         if command == "ask":
             text = argument
         elif command in BUILTIN:
-            return _command_reply(engine, command, argument, session)
+            reply = _command_reply(engine, command, argument, session)
+            previous = session.context.script if session.context else None
+            return in_script(reply, script_of_code(session.script) or previous)
         elif engine.knowledge.fact_by_shortcut(command) is None:
             return f"Unknown command /{command}. Send /help to see the commands."
     turn = take_turn(

@@ -58,8 +58,9 @@ def test_traditional_question_and_lang_zh_hant(engine: Engine) -> None:
     traditional, followup = chat(engine, "美的集團是什麼時候成立的？", "1993年呢")
     assert "美的集團" in traditional and "來源" in traditional  # type: ignore[operator]
     assert "知識庫" in followup  # type: ignore[operator]
-    _, shortcut = chat(engine, "/lang zh-hant", "/turnover")
+    _, shortcut, topics = chat(engine, "/lang zh-hant", "/turnover", "/topics")
     assert "營業收入" in shortcut and "數據時間" in shortcut  # type: ignore[operator]
+    assert "產業集羣" in topics  # type: ignore[operator]
 
 
 def test_quit_ends_the_chat(engine: Engine) -> None:
