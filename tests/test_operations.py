@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from bot_process import BotProcess, bot_message, buttons, new_user, running_bot
+from bot_process import BotProcess, bot_message, buttons, new_user, running_bot, start_bot
 from fake_telegram import TOKEN, FakeTelegram, serve, stop
 from helpers import run_cli, seed_declined
 
@@ -410,6 +410,35 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_the_right_one(
     log = bot.process.log()
     assert "s3cret-Token_1" not in log and TOKEN not in log
     assert "secret token set" in log
+
+
+def test_kill_9_in_webhook_mode_loses_no_update_it_acknowledged(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    users = list(range(800_001, 800_151))
+    with webhook_bot(tmp_path / "webhook", BOT_DATA_DIR=str(data)) as bot:
+        for user in users:  # Telegram forgets each update once the bot answered 200
+            update = text_update(bot.fake, user, "what is the slogan?")
+            assert post_update(bot.port, update, bot.secret) == 200
+        bot.process.process.kill()  # kill -9 while replies are still going out
+        bot.process.process.wait()
+        chats = dict(bot.fake.chats)
+        answered = {u for u in users if bot.fake.sent(chat_id=u)}
+    assert len(answered) < len(users)  # the scenario is real: acknowledged, not answered
+    fake = FakeTelegram()
+    fake.chats.update(chats)
+    server, url = serve(fake)
+    restarted = start_bot(url, tmp_path / "restarted", data=data)
+    try:
+        fake.wait_for(
+            lambda: (
+                restarted.alive() and all(fake.sent(chat_id=u) for u in users if u not in answered)
+            ),
+            timeout=120,
+        )
+    finally:
+        log = restarted.stop()
+        stop(fake, server)
+    assert "updates received before the last stop" in log
 
 
 def test_a_generated_webhook_secret_is_random_required_and_never_shown(tmp_path: Path) -> None:
