@@ -529,8 +529,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args)
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        print(
+            f"error: {error}. Run `python -m bot doctor` to check the whole setup.",
+            file=sys.stderr,
+        )
+        return 1
     if not settings.token:
         if args.command == "run":
             print(
@@ -541,7 +544,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 2
         print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat on the same engine.\n")
         return cmd_chat(args)
-    from bot.telegram_app import run_bot
+    from bot.serve import run_bot
 
     return run_bot(settings)
 
@@ -716,7 +719,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
-        "doctor", help="check the configuration, one line per check with what to fix"
+        "doctor",
+        help="check the configuration, one line per check with what to fix",
+        description="Check the configuration, one line per check with what to fix; every "
+        "check runs, nothing is created or changed. Exit 1 if any check fails.",
     )
     p.add_argument("--token-file", metavar="FILE", help="read the bot token from FILE")
     p.add_argument("--webhook-url", metavar="URL", help="check this webhook URL")
@@ -726,7 +732,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the Telegram bot (long polling; webhooks with --webhook-url)",
         description="Run the Telegram bot. Configuration comes from environment variables "
-        "(see README).",
+        "(see README). If it cannot start, it prints one line with the cause and exits 1 "
+        "(`doctor` checks the whole setup).",
     )
     p.add_argument(
         "--token-file", metavar="FILE", help="read the bot token from FILE (e.g. a mounted secret)"

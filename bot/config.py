@@ -8,9 +8,10 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -27,14 +28,15 @@ WEBHOOK_URL_PORTS = (443, 80, 88, 8443)
 
 @dataclass(frozen=True)
 class Settings:
-    token: str | None
+    # The secrets stay out of repr() (and so out of any traceback or debug print of settings).
+    token: str | None = field(repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
     knowledge_dir: str | None = None
     log_level: str = "INFO"
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
     data_dir: Path = Path("data")
     admin_ids: frozenset[int] = frozenset()
     retention_days: int = 90
@@ -61,39 +63,45 @@ def token_looks_valid(token: str) -> bool:
     return bool(_TOKEN_SHAPE.match(token))
 
 
+_WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
 def load_settings(
     args: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Read settings; ``--token-file`` wins over ``TELEGRAM_BOT_TOKEN``."""
+    """Read settings; ``--token-file`` wins over ``TELEGRAM_BOT_TOKEN``.
+
+    Raises:
+        ConfigError: for the first unusable setting (``read_settings`` lists them all).
+    """
+    settings, problems = read_settings(args, environ)
+    if problems:
+        raise ConfigError(next(iter(problems.values()))[0])
+    return settings
+
+
+def read_settings(
+    args: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, dict[str, list[str]]]:
+    """Every setting, with the default in place of an unusable one, and what is wrong with each
+    by the part of the setup it belongs to (``token``, ``Bot API``, ``webhook``,
+    ``configuration``), so ``doctor`` can report them all at once."""
     env = os.environ if environ is None else environ
-    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
-    token_file = getattr(args, "token_file", None) if args else None
-    if token_file:
+    problems: dict[str, list[str]] = {}
+
+    def setting(area: str, read: Callable[[], Any], default: Any) -> Any:
         try:
-            token = Path(token_file).read_text(encoding="utf-8").strip() or None
-        except OSError as exc:
-            raise ConfigError(f"cannot read --token-file {token_file}: {exc.strerror}") from exc
-    if token and not token_looks_valid(token):
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, ':' and the "
-            "secret part, as BotFather gives it)"
-        )
-    level = env.get("BOT_LOG_LEVEL", "INFO").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise ConfigError(f"BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
-    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
-    if not re.match(r"^https?://", base_url):
-        raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
-    webhook_url = (
-        (getattr(args, "webhook_url", None) if args else None)
-        or env.get("BOT_WEBHOOK_URL")
-        or None
-    )
-    if webhook_url and not webhook_url.startswith("https://"):
-        raise ConfigError(
-            "BOT_WEBHOOK_URL must be an https:// address (Telegram only calls HTTPS webhooks)"
-        )
-    return Settings(
+            return read()
+        except ConfigError as error:
+            problems.setdefault(area, []).append(str(error))
+            return default
+
+    token = setting("token", lambda: _token(args, env), None)
+    level = setting("configuration", lambda: _log_level(env), "INFO")
+    base_url = setting("Bot API", lambda: _base_url(env), DEFAULT_API_BASE_URL)
+    webhook_url = setting("webhook", lambda: _webhook_url(args, env), None)
+    webhook_secret = setting("webhook", lambda: _webhook_secret(env), None)
+    settings = Settings(
         token=token,
         api_base_url=base_url,
         knowledge_dir=(getattr(args, "knowledge", None) if args else None)
@@ -102,13 +110,75 @@ def load_settings(
         log_level=level,
         webhook_url=webhook_url,
         webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
-        webhook_port=_integer(env, "BOT_WEBHOOK_PORT", 8443, 1, 65535),
-        webhook_secret=env.get("BOT_WEBHOOK_SECRET", "").strip() or None,
+        webhook_port=setting(
+            "webhook", lambda: _integer(env, "BOT_WEBHOOK_PORT", 8443, 1, 65535), 8443
+        ),
+        webhook_secret=webhook_secret,
         data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
-        admin_ids=_admin_ids(env.get("BOT_ADMIN_IDS", "")),
-        retention_days=_integer(env, "BOT_RETENTION_DAYS", 90, 1, 36500),
-        conversation_seconds=_integer(env, "BOT_CONVERSATION_SECONDS", 900, 0, 86400),
+        admin_ids=setting(
+            "configuration", lambda: _admin_ids(env.get("BOT_ADMIN_IDS", "")), frozenset()
+        ),
+        retention_days=setting(
+            "configuration", lambda: _integer(env, "BOT_RETENTION_DAYS", 90, 1, 36500), 90
+        ),
+        conversation_seconds=setting(
+            "configuration",
+            lambda: _integer(env, "BOT_CONVERSATION_SECONDS", 900, 0, 86400),
+            900,
+        ),
     )
+    return settings, problems
+
+
+def _token(args: argparse.Namespace | None, env: Mapping[str, str]) -> str | None:
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    token_file = getattr(args, "token_file", None) if args else None
+    if token_file:
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise ConfigError(f"cannot read --token-file {token_file}: {reason}") from None
+    if token and not token_looks_valid(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, ':' and the "
+            "secret part, as BotFather gives it)"
+        )
+    return token
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = env.get("BOT_LOG_LEVEL", "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+    return level
+
+
+def _base_url(env: Mapping[str, str]) -> str:
+    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+    if not re.match(r"^https?://", base_url):
+        raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    return base_url
+
+
+def _webhook_url(args: argparse.Namespace | None, env: Mapping[str, str]) -> str | None:
+    url = (getattr(args, "webhook_url", None) if args else None) or env.get("BOT_WEBHOOK_URL")
+    if url and not url.startswith("https://"):
+        raise ConfigError(
+            "BOT_WEBHOOK_URL must be an https:// address (Telegram only calls HTTPS webhooks)"
+        )
+    return url or None
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("BOT_WEBHOOK_SECRET", "").strip() or None
+    if secret and not _WEBHOOK_SECRET_SHAPE.match(secret):
+        # Never quote it: it is a secret even when it is unusable.
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, '_' and '-' (1 to 256 of them), "
+            "as Telegram requires"
+        )
+    return secret
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, lowest: int, highest: int) -> int:
@@ -154,11 +224,24 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class StartupNoiseFilter(logging.Filter):
+    """Drops python-telegram-bot's own report of a failed start-up step (a traceback logged just
+    before it raises): ``run`` reports the cause in one line instead. Kept at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("telegram")
+            and record.getMessage().startswith("Network Retry Loop (Bootstrap")
+        )
+
+
 def configure_logging(level: str, secrets: list[str]) -> None:
     """Log to stderr at ``level``, with secrets redacted and chatty HTTP loggers quiet."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
+    if level != "DEBUG":
+        handler.addFilter(StartupNoiseFilter())
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)

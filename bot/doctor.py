@@ -1,15 +1,24 @@
-"""``python -m bot doctor``: check an installation before running it, one line per check."""
+"""``python -m bot doctor``: check an installation before running it, one line per check.
+
+Every check runs even when an earlier one fails, and none changes anything: the data directory
+is checked for writability without creating it or the database, and the Bot API check only
+calls ``getMe``. A rejected token, an unreachable network, a failed DNS lookup and a failing
+server each get their own explanation.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.config import WEBHOOK_URL_PORTS, ConfigError, Settings, load_settings, token_looks_valid
+from bot.config import WEBHOOK_URL_PORTS, Settings, read_settings
+from bot.failures import api_host, describe_failure, redact
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.records import Records
+from bot.records import DATABASE_NAME
 
 
 @dataclass(frozen=True)
@@ -42,101 +51,125 @@ def _get_me(settings: Settings) -> str:
 
 def run_checks(args: argparse.Namespace | None = None) -> list[Check]:
     """Every check, in the order an operator would fix them."""
-    try:
-        settings = load_settings(args)
-    except ConfigError as error:
-        return [Check("configuration", False, f"{error}")]
-    checks: list[Check] = []
+    settings, problems = read_settings(args)
+    return [
+        _token_check(settings, problems),
+        _api_check(settings, problems),
+        _configuration_check(settings, problems),
+        _data_dir_check(settings.data_dir),
+        _fact_base_check(settings),
+        _webhook_check(settings, problems),
+    ]
+
+
+def _token_check(settings: Settings, problems: dict[str, list[str]]) -> Check:
+    if "token" in problems:
+        return Check("token", False, "; ".join(problems["token"]))
     if not settings.token:
-        checks.append(
-            Check(
-                "token",
-                False,
-                "TELEGRAM_BOT_TOKEN is not set (or use --token-file); get one from @BotFather",
-            )
+        return Check(
+            "token",
+            False,
+            "TELEGRAM_BOT_TOKEN is not set (or use --token-file); get one from @BotFather",
         )
-    elif not token_looks_valid(settings.token):
-        checks.append(
-            Check(
-                "token",
-                False,
-                "the token does not look like 123456:ABC...; copy it again from @BotFather",
-            )
-        )
-    else:
-        checks.append(Check("token", True, "present and well-formed"))
-        try:
-            username = _get_me(settings)
-            checks.append(
-                Check(
-                    "Bot API",
-                    True,
-                    f"getMe at {urlsplit(settings.api_base_url).netloc} answered as {username}",
-                )
-            )
-        except Exception as error:  # any failure here is something for the operator to fix
-            message = str(error).replace(settings.token, "<redacted>")
-            checks.append(
-                Check(
-                    "Bot API",
-                    False,
-                    f"getMe failed ({type(error).__name__}: {message}); "
-                    "check the token and TELEGRAM_API_BASE_URL",
-                )
-            )
-    problem = Records(settings.data_dir, settings.retention_days).check_writable()
-    checks.append(
-        Check(
-            "data directory",
-            problem is None,
-            f"{settings.data_dir} is writable"
-            if problem is None
-            else f"{settings.data_dir}: {problem}; set BOT_DATA_DIR to a writable folder",
-        )
+    return Check("token", True, "present and well-formed")
+
+
+def _api_check(settings: Settings, problems: dict[str, list[str]]) -> Check:
+    if "Bot API" in problems:
+        return Check("Bot API", False, "; ".join(problems["Bot API"]))
+    if not settings.token or "token" in problems:
+        return Check("Bot API", False, "not checked: it needs a usable token (see above)")
+    host = api_host(settings.api_base_url)
+    try:
+        username = _get_me(settings)
+    except Exception as error:  # any failure here is something for the operator to fix
+        reason = redact(describe_failure(error, settings.api_base_url), [settings.token])
+        return Check("Bot API", False, f"getMe at {host}: {reason}")
+    return Check("Bot API", True, f"getMe at {host} answered as {username}")
+
+
+def _configuration_check(settings: Settings, problems: dict[str, list[str]]) -> Check:
+    if "configuration" in problems:
+        return Check("configuration", False, "; ".join(problems["configuration"]))
+    admins = len(settings.admin_ids)
+    return Check(
+        "configuration",
+        True,
+        f"log level {settings.log_level}, {admins} admin{'s' if admins != 1 else ''}, "
+        f"records kept {settings.retention_days} days",
     )
+
+
+def data_dir_problem(data_dir: Path) -> str | None:
+    """What stops the bot from writing its database in ``data_dir``, found without creating
+    anything; ``None`` if it can."""
+    if data_dir.exists():
+        if not data_dir.is_dir():
+            return "it is not a folder"
+        if not os.access(data_dir, os.W_OK | os.X_OK):
+            return "the folder is not writable"
+        database = data_dir / DATABASE_NAME
+        if database.exists() and not os.access(database, os.R_OK | os.W_OK):
+            return f"{DATABASE_NAME} is not readable and writable"
+        return None
+    parent = next(p for p in data_dir.absolute().parents if p.exists())
+    if not parent.is_dir():
+        return f"it cannot be created: {parent} is not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"it cannot be created: {parent} is not writable"
+    return None
+
+
+def _data_dir_check(data_dir: Path) -> Check:
+    problem = data_dir_problem(data_dir)
+    if problem is not None:
+        return Check(
+            "data directory",
+            False,
+            f"{data_dir}: {problem}; set BOT_DATA_DIR to a writable folder",
+        )
+    state = "writable" if data_dir.exists() else "will be created at the first start"
+    return Check("data directory", True, f"{data_dir} {state}")
+
+
+def _fact_base_check(settings: Settings) -> Check:
     try:
         knowledge, warnings = load_knowledge(settings.knowledge_dir)
-        detail = knowledge.summary() + (f" ({len(warnings)} warnings)" if warnings else "")
-        checks.append(Check("fact base", True, detail))
     except KnowledgeError as error:
-        first = error.problems[0]
-        checks.append(
-            Check(
-                "fact base",
-                False,
-                f"{len(error.problems)} problems, first: {first}; run `python -m bot validate`",
-            )
+        return Check(
+            "fact base",
+            False,
+            f"{len(error.problems)} problems, first: {error.problems[0]}; "
+            "run `python -m bot validate`",
         )
-    if settings.webhook_url:
-        parts = urlsplit(settings.webhook_url)
+    detail = knowledge.summary() + (f" ({len(warnings)} warnings)" if warnings else "")
+    return Check("fact base", True, detail)
+
+
+def _webhook_check(settings: Settings, problems: dict[str, list[str]]) -> Check:
+    if "webhook" in problems:
+        return Check("webhook", False, "; ".join(problems["webhook"]))
+    if not settings.webhook_url:
+        return Check("mode", True, "long polling (set BOT_WEBHOOK_URL for webhooks)")
+    parts = urlsplit(settings.webhook_url)
+    try:
         port = parts.port or 443
-        if port not in WEBHOOK_URL_PORTS:
-            checks.append(
-                Check(
-                    "webhook", False, f"Telegram only calls ports {WEBHOOK_URL_PORTS}, not {port}"
-                )
-            )
-        elif not parts.path.strip("/"):
-            checks.append(
-                Check(
-                    "webhook",
-                    False,
-                    "give the webhook URL a secret-ish path, e.g. https://host/foshan-bot",
-                )
-            )
-        else:
-            secret = (
-                "set" if settings.webhook_secret else "not set (one is generated at each start)"
-            )
-            checks.append(
-                Check(
-                    "webhook",
-                    True,
-                    f"{settings.webhook_url} -> listening on "
-                    f"{settings.webhook_listen}:{settings.webhook_port}; "
-                    f"BOT_WEBHOOK_SECRET {secret}",
-                )
-            )
-    else:
-        checks.append(Check("mode", True, "long polling (set BOT_WEBHOOK_URL for webhooks)"))
-    return checks
+    except ValueError:
+        return Check("webhook", False, "the port in BOT_WEBHOOK_URL is not a number")
+    if port not in WEBHOOK_URL_PORTS:
+        return Check(
+            "webhook", False, f"Telegram only calls ports {WEBHOOK_URL_PORTS}, not {port}"
+        )
+    if not parts.path.strip("/"):
+        return Check(
+            "webhook",
+            False,
+            "give the webhook URL a secret-ish path, e.g. https://host/foshan-bot",
+        )
+    secret = "set" if settings.webhook_secret else "not set (one is generated at each start)"
+    return Check(
+        "webhook",
+        True,
+        f"{settings.webhook_url} -> listening on {settings.webhook_listen}:"
+        f"{settings.webhook_port}; BOT_WEBHOOK_SECRET {secret}",
+    )

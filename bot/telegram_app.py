@@ -12,8 +12,6 @@ import html
 import itertools
 import logging
 import secrets
-import signal
-import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +43,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings, configure_logging
+from bot.config import Settings
 from bot.conversation import (
     MAX_CONVERSATIONS,
     Context,
@@ -980,43 +978,15 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    me = application.bot
-    state = state_of(application)
-    logger.info("connected as @%s; %s", me.username, state.engine.knowledge.summary())
-    await register_commands(application)
-    try:  # SIGHUP reloads the fact base, like /reload (not available on Windows)
-        asyncio.get_running_loop().add_signal_handler(
-            signal.SIGHUP, lambda: application.create_task(reload_knowledge(application))
-        )
-    except (NotImplementedError, AttributeError, RuntimeError):
-        logger.info("SIGHUP reload is not available on this platform; use /reload")
-    if state.records is not None:
-        application.create_task(_expire_daily(state.records))
-    await replay_pending(application)
-
-
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    recorder = state_of(application).recorder
-    if recorder is not None:  # write what is still queued (a few seconds at most)
-        await asyncio.to_thread(recorder.close)
-    if isinstance(application.update_queue, InboxQueue):
-        await asyncio.to_thread(application.update_queue.inbox.close)
-
-
-async def _expire_daily(records: Records) -> None:
-    """Delete curation entries older than the retention period, now and once a day."""
-    while True:
-        removed = await asyncio.to_thread(records.expire)
-        if removed:
-            logger.info("expired %d old curation entries", removed)
-        await asyncio.sleep(24 * 3600)
+#: The update kinds the handlers below answer; Telegram is asked for these only (keep in step).
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
 
 def build_application(
     settings: Settings, engine: Engine, records: Records | None = None
 ) -> Application:  # type: ignore[type-arg]
-    """Create the ``Application`` with every handler, in the order that matters."""
+    """Create the ``Application`` with every handler, in the order that matters (started and
+    stopped by ``bot.serve``)."""
     assert settings.token
     builder = (
         ApplicationBuilder()
@@ -1033,8 +1003,6 @@ def build_application(
                 max_retries=5,
             )
         )
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
     if records is None:
         builder.concurrent_updates(True)
@@ -1086,49 +1054,3 @@ def build_application(
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_error_handler(error_handler)
     return application
-
-
-def run_bot(settings: Settings) -> int:
-    """``python -m bot run``: load the fact base (refusing to start on errors) and poll."""
-    configure_logging(settings.log_level, [settings.token or ""])
-    try:
-        engine = Engine.load(settings.knowledge_dir)
-    except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print("The fact base has problems; not starting.", file=sys.stderr)
-        return 1
-    records = Records(settings.data_dir, settings.retention_days)
-    problem = records.check_writable()
-    if problem:
-        logger.error(
-            "curation database in %s is not usable (%s); answering, and retrying to record",
-            settings.data_dir,
-            problem,
-        )
-    application = build_application(settings, engine, records)
-    if settings.webhook_url:
-        secret = settings.webhook_secret or secrets.token_urlsafe(32)
-        configure_logging(settings.log_level, [settings.token or "", secret])
-        logger.info(
-            "webhook mode: listening on %s:%d/%s; secret token %s",
-            settings.webhook_listen,
-            settings.webhook_port,
-            settings.webhook_path,
-            "set" if settings.webhook_secret else "set (generated for this run)",
-        )
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        return 0
-    logger.info(
-        "starting long polling against %s",
-        settings.api_base_url.replace(settings.token or "", "<redacted>"),
-    )
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    return 0

@@ -187,6 +187,12 @@ class FakeTelegram:
     closed: bool = False
     #: ``getUpdates`` calls so far: a bot polls once it has finished starting.
     polls: int = 0
+    #: Per method, an event the stand-in waits for before answering (a slow Telegram).
+    holds: dict[str, threading.Event] = field(default_factory=dict)
+    #: Methods called while held, in order (so a test knows the bot is waiting).
+    held_calls: list[str] = field(default_factory=list)
+    #: The parameters of the last ``getUpdates`` (e.g. its ``allowed_updates``).
+    polled_with: dict[str, Any] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- acting as users
 
@@ -320,6 +326,12 @@ class FakeTelegram:
             self.fail_next.setdefault((method, chat_id), []).extend(failures)
 
     def handle(self, method: str, params: dict[str, Any]) -> Any:
+        hold = self.holds.get(method)
+        if hold is not None:
+            with self.condition:
+                self.held_calls.append(method)
+                self.condition.notify_all()
+            hold.wait(timeout=60)
         with self.condition:
             failures = self.fail_next.get((method, params.get("chat_id")))  # type: ignore[arg-type]
             if failures:
@@ -376,6 +388,8 @@ class FakeTelegram:
         return True
 
     def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with self.condition:
+            self.polled_with = dict(params)
         offset = int(params.get("offset") or 0)
         with self.condition:
             self.offsets.append(offset)  # what the bot has confirmed so far

@@ -1,0 +1,148 @@
+"""The webhook server on loopback: a request is judged on its headers before its body is read
+(403 without the right secret, 413 over the size cap), Telegram is asked only for the update
+kinds the bot handles, and an update that cannot be read is skipped without stopping the bot."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from conftest import Api
+from fake_telegram import TOKEN, FakeTelegram
+from test_telegram import start_bot, stop_bot
+
+from bot.webhook import MAX_UPDATE_BYTES
+
+SECRET = "s3cret-Token_for-the-hook"
+
+
+@dataclass
+class Hook:
+    fake: FakeTelegram
+    port: int
+    process: subprocess.Popen[str]
+
+
+@pytest.fixture
+def hook(api: Api, closed_port: int) -> Iterator[Hook]:
+    process = start_bot(
+        api.fake,
+        api.url,
+        {
+            "BOT_WEBHOOK_URL": "https://bot.example.invalid/hook",
+            "BOT_WEBHOOK_LISTEN": "127.0.0.1",
+            "BOT_WEBHOOK_PORT": str(closed_port),
+            "BOT_WEBHOOK_SECRET": SECRET,
+        },
+    )
+    try:
+        api.fake.wait_for(lambda: api.fake.sent("setWebhook"), timeout=60)
+        api.fake.wait_for(lambda: listening(closed_port))
+        yield Hook(api.fake, closed_port, process)
+    finally:
+        log = stop_bot(process)
+        assert SECRET not in log and TOKEN.split(":")[1] not in log
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def send(port: int, head: dict[str, str], body: bytes) -> bytes:
+    """Send a POST's headers and ``body`` (perhaps only the start of what the headers announce)
+    and return the status line the server answers. The body goes out from a thread, so an
+    answer that comes before all of it is read; the timeout only guards against a hang."""
+    lines = ["POST /hook HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
+    lines += [f"{name}: {value}" for name, value in head.items()]
+
+    def write() -> None:
+        with contextlib.suppress(OSError):  # the server may hang up before taking it all
+            connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
+        writer = threading.Thread(target=write)
+        writer.start()
+        answer = b""
+        with contextlib.suppress(ConnectionResetError):
+            while b"\r\n" not in answer:
+                received = connection.recv(4096)
+                if not received:
+                    break
+                answer += received
+        writer.join()
+    return answer.split(b"\r\n")[0]
+
+
+def message_update(update_id: int, user: int, text: str) -> dict[str, object]:
+    chat = FakeTelegram.private_chat(user)
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": chat,
+            "from": FakeTelegram.user(user),
+            "text": text,
+        },
+    }
+
+
+def test_the_webhook_asks_only_for_handled_updates(hook: Hook) -> None:
+    [registered] = hook.fake.sent("setWebhook")
+    assert registered.params["allowed_updates"] == ["message", "callback_query", "inline_query"]
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        ({"Content-Length": "100000000"}, b"HTTP/1.1 403 Forbidden"),
+        (
+            {"Content-Length": "100000000", "X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            b"HTTP/1.1 403 Forbidden",
+        ),
+        (
+            {
+                "Content-Length": str(MAX_UPDATE_BYTES + 1),
+                "X-Telegram-Bot-Api-Secret-Token": SECRET,
+            },
+            b"HTTP/1.1 413 Request Entity Too Large",
+        ),
+    ],
+    ids=["no secret", "wrong secret", "over the cap with the secret"],
+)
+def test_a_request_is_refused_on_its_headers_before_its_body_is_read(
+    hook: Hook, head: dict[str, str], status: bytes
+) -> None:
+    # Only 1 KiB of the announced body is ever sent: an answer proves nothing waited for it.
+    assert send(hook.port, head, b"{" + b" " * 1023) == status
+
+
+def test_a_chunked_body_growing_past_the_cap_is_refused(hook: Hook) -> None:
+    chunk = b" " * 65536
+    body = b"".join(
+        f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+        for _ in range(MAX_UPDATE_BYTES // len(chunk) + 2)
+    )
+    head = {"Transfer-Encoding": "chunked", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    assert send(hook.port, head, body) == b"HTTP/1.1 413 Request Entity Too Large"
+
+
+def test_an_unreadable_update_is_skipped_and_the_next_is_answered(hook: Hook) -> None:
+    head = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    broken = b'{"update_id": 7, "message": {"message_id": "x"}}'
+    assert send(hook.port, {**head, "Content-Length": str(len(broken))}, broken) == (
+        b"HTTP/1.1 200 OK"
+    )
+    hook.fake.chats[61] = FakeTelegram.private_chat(61)
+    good = json.dumps(message_update(8, 61, "what is the slogan?")).encode()
+    assert send(hook.port, {**head, "Content-Length": str(len(good))}, good) == (
+        b"HTTP/1.1 200 OK"
+    )
+    assert "Where there is a home" in hook.fake.wait_for_replies(61, 1)[0].visible_text
