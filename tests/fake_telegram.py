@@ -175,7 +175,7 @@ class FakeTelegram:
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: Per method and chat, what the next calls answer instead of succeeding: an int is a 429
     #: with that retry_after, an ApiError is returned as it is. Set with ``fail``.
-    fail_next: dict[tuple[str, int], list[int | ApiError]] = field(default_factory=dict)
+    fail_next: dict[tuple[str, int | None], list[int | ApiError]] = field(default_factory=dict)
     condition: threading.Condition = field(default_factory=threading.Condition)
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))  # type: ignore[type-arg]
@@ -319,9 +319,10 @@ class FakeTelegram:
 
     # ---------------------------------------------------------------- the API
 
-    def fail(self, method: str, chat_id: int, *failures: int | ApiError) -> None:
+    def fail(self, method: str, chat_id: int | None, *failures: int | ApiError) -> None:
         """Make the next ``method`` calls for ``chat_id`` fail: only that chat's, so a late reply
-        to another chat (another test's) never takes a failure meant for this one."""
+        to another chat (another test's) never takes a failure meant for this one. ``None`` is
+        for the calls about no chat (``getMe``, ``setWebhook``)."""
         with self.condition:
             self.fail_next.setdefault((method, chat_id), []).extend(failures)
 
@@ -388,14 +389,13 @@ class FakeTelegram:
         return True
 
     def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        with self.condition:
-            self.polled_with = dict(params)
         offset = int(params.get("offset") or 0)
         with self.condition:
             self.offsets.append(offset)  # what the bot has confirmed so far
         timeout = min(float(params.get("timeout") or 0), 2.0)  # short: tests stop promptly
         deadline = time.monotonic() + timeout
         with self.condition:
+            self.polled_with = dict(params)
             self.polls += 1
             self.condition.notify_all()
             self.updates = [u for u in self.updates if u["update_id"] >= offset]

@@ -99,7 +99,7 @@ def dns_failure(api: Api, port: int) -> tuple[dict[str, str], bool]:
 
 
 def server_error(api: Api, port: int) -> tuple[dict[str, str], bool]:
-    api.fake.fail_next["getMe"] = [ApiError(500, "Internal Server Error")]
+    api.fake.fail("getMe", None, ApiError(500, "Internal Server Error"))
     return {}, False
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from bot_process import start_bot
 from conftest import Api, isolated_network_available
 from fake_telegram import TOKEN, ApiError
-from test_telegram import start_bot, stop_bot
 
 from bot.config import load_settings
 
@@ -68,7 +68,7 @@ def rejected_token(api: Api, port: int, tmp_path: Path) -> Setup:
 
 
 def server_error(api: Api, port: int, tmp_path: Path) -> Setup:
-    api.fake.fail_next["getMe"] = [ApiError(500, "Internal Server Error")]
+    api.fake.fail("getMe", None, ApiError(500, "Internal Server Error"))
     return Setup()
 
 
@@ -85,11 +85,13 @@ def dns_failure(api: Api, port: int, tmp_path: Path) -> Setup:
 
 
 def webhook_refused(api: Api, port: int, tmp_path: Path) -> Setup:
-    api.fake.fail_next["setWebhook"] = [
+    api.fake.fail(
+        "setWebhook",
+        None,
         ApiError(
             400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
-        )
-    ]
+        ),
+    )
     return Setup(env=webhook_env(port))
 
 
@@ -184,15 +186,17 @@ NOISE = (
 )
 
 
-def test_start_and_stop_leave_no_warnings_and_poll_only_for_handled_updates(api: Api) -> None:
-    process = start_bot(api.fake, api.url)
+def test_start_and_stop_leave_no_warnings_and_poll_only_for_handled_updates(
+    api: Api, tmp_path: Path
+) -> None:
+    bot = start_bot(api.url, tmp_path)
     try:
-        api.fake.wait_for(lambda: len(api.fake.sent("setMyCommands")) >= 2, timeout=60)
+        bot.wait_ready(api.fake)
         api.fake.send_message("what is the slogan?", user_id=31)
         assert "Where there is a home" in api.fake.wait_for_replies(31, 1)[0].visible_text
     finally:
-        log = stop_bot(process)
-    assert process.returncode == 0
+        log = bot.stop()
+    assert bot.process.returncode == 0
     assert [noise for noise in NOISE if noise in log] == []
     assert api.fake.polled_with["allowed_updates"] == ["message", "callback_query", "inline_query"]
 
@@ -203,9 +207,9 @@ def test_sighup_while_starting_is_remembered_not_fatal(
 ) -> None:
     knowledge = shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
     api.fake.holds[slow_method] = threading.Event()
-    process = start_bot(api.fake, api.url, {"BOT_KNOWLEDGE_DIR": str(knowledge)})
+    bot = start_bot(api.url, tmp_path / "bot", BOT_KNOWLEDGE_DIR=str(knowledge))
     try:
-        api.fake.wait_for(lambda: slow_method in api.fake.held_calls, timeout=60)
+        api.fake.wait_for(lambda: bot.alive() and slow_method in api.fake.held_calls, timeout=60)
         slogan = knowledge / "industries.yaml"
         slogan.write_text(
             slogan.read_text(encoding="utf-8").replace(
@@ -214,13 +218,13 @@ def test_sighup_while_starting_is_remembered_not_fatal(
             ),
             encoding="utf-8",
         )
-        process.send_signal(signal.SIGHUP)
+        bot.send_signal(signal.SIGHUP)
         api.fake.holds[slow_method].set()
         users = itertools.count(40)
         api.fake.wait_for(lambda: "Wherever there is a home" in slogan_reply(api, next(users)))
-        assert process.poll() is None
+        assert bot.alive()
     finally:
-        stop_bot(process)
+        bot.stop()
 
 
 def slogan_reply(api: Api, user: int) -> str:

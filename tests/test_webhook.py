@@ -7,15 +7,15 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from bot_process import BotProcess, start_bot
 from conftest import Api
 from fake_telegram import TOKEN, FakeTelegram
-from test_telegram import start_bot, stop_bot
 
 from bot.webhook import MAX_UPDATE_BYTES
 
@@ -26,27 +26,25 @@ SECRET = "s3cret-Token_for-the-hook"
 class Hook:
     fake: FakeTelegram
     port: int
-    process: subprocess.Popen[str]
+    bot: BotProcess
 
 
 @pytest.fixture
-def hook(api: Api, closed_port: int) -> Iterator[Hook]:
-    process = start_bot(
-        api.fake,
+def hook(api: Api, closed_port: int, tmp_path: Path) -> Iterator[Hook]:
+    bot = start_bot(
         api.url,
-        {
-            "BOT_WEBHOOK_URL": "https://bot.example.invalid/hook",
-            "BOT_WEBHOOK_LISTEN": "127.0.0.1",
-            "BOT_WEBHOOK_PORT": str(closed_port),
-            "BOT_WEBHOOK_SECRET": SECRET,
-        },
+        tmp_path,
+        BOT_WEBHOOK_URL="https://bot.example.invalid/hook",
+        BOT_WEBHOOK_LISTEN="127.0.0.1",
+        BOT_WEBHOOK_PORT=str(closed_port),
+        BOT_WEBHOOK_SECRET=SECRET,
     )
     try:
-        api.fake.wait_for(lambda: api.fake.sent("setWebhook"), timeout=60)
+        api.fake.wait_for(lambda: bot.alive() and api.fake.sent("setWebhook"), timeout=60)
         api.fake.wait_for(lambda: listening(closed_port))
-        yield Hook(api.fake, closed_port, process)
+        yield Hook(api.fake, closed_port, bot)
     finally:
-        log = stop_bot(process)
+        log = bot.stop()
         assert SECRET not in log and TOKEN.split(":")[1] not in log
 
 
