@@ -139,6 +139,8 @@ def _token(args: argparse.Namespace | None, env: Mapping[str, str]) -> str | Non
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or "not UTF-8 text"
             raise ConfigError(f"cannot read --token-file {token_file}: {reason}") from None
+        if token is None:
+            raise ConfigError(f"--token-file {token_file} is empty: put the bot token in it")
     if token and not token_looks_valid(token):
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, ':' and the "

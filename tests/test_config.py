@@ -14,10 +14,12 @@ OFFLINE = {"TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
 
 
 def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
-    """The single line a refused start prints (exit 2, nothing else, never a traceback)."""
-    assert result.returncode == 2, result.stderr
+    """The single line a refused start prints (exit 1 like every failed start, pointing to
+    ``doctor``; nothing else, never a traceback)."""
+    assert result.returncode == 1, result.stderr
     [line] = result.stderr.splitlines()
     assert line.startswith("error: ") and "Traceback" not in result.stderr
+    assert line.endswith("Run `python -m bot doctor` to check the whole setup.")
     assert result.stdout == ""
     return line
 
