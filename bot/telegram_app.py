@@ -56,7 +56,7 @@ from bot.curation import QuestionGroup, build_report, group_unanswered, parse_si
 from bot.dialogue import Turn, take_turn
 from bot.engine import Engine
 from bot.evaluation import default_question_sets, questions_in
-from bot.inbox import Inbox, InboxProcessor, InboxQueue, replay_pending
+from bot.inbox import Inbox, InboxProcessor, InboxQueue
 from bot.knowledge import KnowledgeError
 from bot.matcher import MAX_QUESTION_CHARS, Match
 from bot.recorder import Recorder
