@@ -7,22 +7,33 @@ from __future__ import annotations
 
 import gc
 import math
+import operator
+import re
+import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import accumulate, chain
 
 from bot.decision import HEURISTIC, DecisionModel
 from bot.knowledge import Fact, KnowledgeBase
 from bot.normalise import (
     _BATCH,
+    _CJK,
+    _DIGIT,
     _LATIN_WORD,
+    _NUMBER,
     _NUMBER_MARK,
     _SEPARATOR,
     ENGLISH_STOP_WORDS,
     Normaliser,
+    _bigrams,
     _clean,
-    _clean_many,
+    _clean_batch,
+    _number_token,
 )
 
 _HAS_FIGURE, _HAS_DATE, _HAS_PERCENT = 1, 2, 4
@@ -54,8 +65,6 @@ class Index:
     idf: dict[str, float]
     postings: dict[str, array]
     vocabulary: frozenset[str]
-    vocabulary_by_initial: dict[str, list[str]]
-    deletions: dict[str, list[str]]
     word_counts: dict[str, int]
     max_idf: float
     group_kind: dict[str, str] = field(default_factory=dict)
@@ -67,6 +76,27 @@ class Index:
     #: Attribute values of the home places (never evidence of another entity).
     home_names: frozenset[str] = frozenset()
     decision: DecisionModel = HEURISTIC
+
+    @cached_property
+    def vocabulary_by_initial(self) -> dict[str, list[str]]:
+        """The fact base's words by first letter (typo correction of long words)."""
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.vocabulary):
+            by_initial[word[0]].append(word)
+        return dict(by_initial)
+
+    @cached_property
+    def deletions(self) -> dict[str, list[str]]:
+        """Each word of four letters or more with one letter deleted -> up to 8 words it comes
+        from (typo correction by symmetric deletion). Built on the first word to correct, not
+        with the index: most fact bases answer many questions before the first typo."""
+        deletions: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.vocabulary):
+            if len(word) >= 4:
+                for deleted in _deletions(word):
+                    if len(deletions[deleted]) < 8:
+                        deletions[deleted].append(word)
+        return dict(deletions)
 
     def numbers_of(self, position: int) -> array:
         """The figures (not years) the fact at ``position`` states."""
@@ -102,16 +132,155 @@ def build_index(knowledge: KnowledgeBase, decision: DecisionModel = HEURISTIC) -
             gc.enable()
 
 
-def _frozen(postings: defaultdict[str, array]) -> dict[str, array]:
-    """The postings without their default (a lookup must never add an entry), not copied."""
-    postings.default_factory = None
-    return postings
+#: Marks a Chinese lexicon word cut out of its run (see ``_split_words``).
+_WORD_MARK = "\ue002"
+
+
+#: Distinct tokens remembered while building; past this the memo starts afresh (peak memory).
+_TOKEN_MEMO_LIMIT = 20_000
+
+
+class _TermIds(dict[str, int]):
+    """Term -> id; a term seen for the first time gets the next id and an empty posting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.postings: list[array] = []
+        #: ``append`` of each posting, by term id (one attribute lookup saved per entry).
+        self.add_fact: list[Callable[[int], None]] = []
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        posting = array("i")
+        self.postings.append(posting)
+        self.add_fact.append(posting.append)
+        return number
+
+
+class _TokenTerms(dict[str, tuple[int, ...]]):
+    """A token of cleaned text -> the ids of its terms, worked out once however many texts use it.
+
+    Tokens (see ``_token_pattern``) are what ``Normaliser.terms`` turns into terms independently
+    of their neighbours: a figure, a multi-word lexicon phrase, a word or a Chinese run.
+    """
+
+    def __init__(self, normaliser: Normaliser, term_ids: _TermIds):
+        super().__init__()
+        self.normaliser = normaliser
+        self.term_ids = term_ids
+        #: Term id of each figure or year -> its term (they set the fact's flags), and the ids
+        #: as a set (a set intersects another set by walking the smaller one).
+        self.numbers: dict[int, str] = {}
+        self.number_ids: set[int] = set()
+
+    def __missing__(self, token: str) -> tuple[int, ...]:
+        terms: list[str] = []
+        first = token[0]
+        if first == _NUMBER_MARK:
+            terms.append(sys.intern(token))  # as questions have it: compared by identity
+        elif first == _WORD_MARK:
+            terms.append(self.normaliser.chinese_words[token[1:]])
+            _bigrams(token[1:], terms)
+        elif "a" <= first <= "z":
+            self.normaliser._latin_terms(token.split(), terms)
+        else:
+            _bigrams(token, terms)  # a Chinese run without lexicon words (see _split_words)
+        ids = self[token] = tuple(map(self.term_ids.__getitem__, terms))
+        if first == _NUMBER_MARK:
+            self.numbers[ids[0]] = token
+            self.number_ids.add(ids[0])
+        return ids
+
+
+def _token_pattern(normaliser: Normaliser) -> re.Pattern[str]:
+    """Cuts cleaned text into tokens: figures, multi-word lexicon phrases, words, Chinese runs.
+
+    The phrases are tried first at each word, longest first, as a trie of words (each branch
+    fails on its first letter), so they are found as ``Normaliser._latin_terms`` finds them:
+    leftmost, longest at each position, not overlapping. Every other word is a token of its own.
+    """
+    gap = "[^\\S\x01]+"
+    trie: dict[str, dict] = {}
+    for phrase in normaliser.latin_phrases:
+        if len(phrase) > 1 and all(map(_LATIN_WORD.fullmatch, phrase)):
+            node = trie
+            for word in phrase:
+                node = node.setdefault(word, {})
+            node[""] = {}
+
+    def alternatives(node: dict[str, dict], first: bool) -> str:
+        options = []
+        for word, child in sorted(node.items()):
+            if not word:
+                continue
+            longer = f"{gap}(?:{alternatives(child, False)})" if len(child) > ("" in child) else ""
+            if first or "" not in child:
+                options.append(re.escape(word) + longer)
+            elif longer:
+                options.append(f"{re.escape(word)}(?:{longer}|(?![a-z0-9]))")
+            else:
+                options.append(f"{re.escape(word)}(?![a-z0-9])")
+        return "|".join(options)
+
+    phrases = f"(?:{alternatives(trie, True)})|" if trie else ""
+    return re.compile(
+        f"{_NUMBER_MARK}[^\\s\x01]+|{_WORD_MARK}[{_CJK}]+|{phrases}[a-z][a-z0-9]*|[{_CJK}]+"
+    )
+
+
+def _split_words(text: str, normaliser: Normaliser) -> str:
+    """Chinese lexicon words as tokens of their own, cut out of their runs in one C-level pass.
+
+    ``Normaliser._chinese_terms`` finds the same words (same pattern, leftmost, longest first)
+    and makes bigrams of the text between them, never across them: so the rest of each run is
+    a token whose terms are its bigrams, and few such pieces are new (names, mostly).
+    """
+    if normaliser._chinese_pattern is None:
+        return text
+    return normaliser._chinese_pattern.sub(f" {_WORD_MARK}\\g<0> ", text)
+
+
+def _number_tokens(text: str, memo: dict[str, str]) -> str:
+    """``_NUMBER.sub(_number_token, text)``, remembering figures whose token needs no context.
+
+    Only a one- or two-digit number can be a day next to a month name, and only a number after
+    第 is an ordinal; every other figure is the same token wherever it stands.
+    """
+
+    def token(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        found = memo.get(whole)
+        if found is not None:
+            return found
+        found = _number_token(match)
+        start = match.start()
+        if len(match.group(1)) > 2 and match.string[start - 1 : start] != "第":
+            memo[whole] = found
+        return found
+
+    return _NUMBER.sub(token, text) if _DIGIT.search(text) else text
+
+
+def _phrasing_weights(terms: array, starts: array, idf_by_id: array) -> array:
+    """Each phrasing's weight, the sum of its terms' IDF: differences of running sums, in C,
+    a slice at a time (a running sum over all phrasings at once is a lot of memory)."""
+    weights = array("f")
+    for first in range(0, len(starts) - 1, _BATCH * 64):
+        bounds = starts[first : first + _BATCH * 64 + 1]
+        running = array(
+            "d", accumulate(map(idf_by_id.__getitem__, terms[bounds[0] : bounds[-1]]), initial=0)
+        )
+        ends = [running[bound - bounds[0]] for bound in bounds]
+        weights.extend(map(operator.sub, ends[1:], ends[:-1]))
+    return weights
 
 
 def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
     normaliser = Normaliser(knowledge.lexicon)
-    postings: defaultdict[str, array] = defaultdict(lambda: array("i"))
-    term_ids: dict[str, int] = {}
+    term_ids = _TermIds()
+    token_pattern = _token_pattern(normaliser)
+    token_terms = _TokenTerms(normaliser, term_ids)
+    number_memo: dict[str, str] = {}
     phrasing_terms, phrasing_start, fact_phrasings = array("i"), array("i", [0]), array("i", [0])
     number_values, fact_numbers = array("d"), array("i", [0])
     fact_flags = array("B")
@@ -123,78 +292,80 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
         for word in group.words:
             raw_words.update(_LATIN_WORD.findall(_clean(word)))
     facts = knowledge.facts
+    add_fact = term_ids.add_fact
+    ids_of, tokens_of = token_terms.__getitem__, token_pattern.findall
+    flags_of = {"y": _HAS_DATE, "p": _HAS_FIGURE | _HAS_PERCENT}
     for start in range(0, len(facts), _BATCH):
         batch = facts[start : start + _BATCH]
-        # Every text of a batch of facts is normalised in one pass over one long string
-        # (texts kept apart by a separator no pattern crosses): per-call overhead, not
-        # per-character work, dominated building the index one text at a time.
-        texts = [text for fact in batch for text in fact.questions]
+        # The texts of a batch of facts are normalised in one pass over one long string (kept
+        # apart by a separator no pattern crosses), then cut into tokens whose terms are worked
+        # out once: per-call overhead, not per-character work, dominates building text by text.
+        questions = _clean_batch([text for fact in batch for text in fact.questions])
         # Keywords and answers say what a fact covers; only the questions are phrasings.
-        texts += [
-            " ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of))
-            for fact in batch
-        ]
-        cleaned = _clean_many(texts)
-        all_terms = normaliser.terms_many(cleaned)
-        questions_count = sum(len(fact.questions) for fact in batch)
-        word_counts.update(_LATIN_WORD.findall(_SEPARATOR.join(cleaned[:questions_count])))
-        raw_words.update(_LATIN_WORD.findall(_SEPARATOR.join(cleaned[questions_count:])))
+        documents = _clean_batch(
+            [
+                " ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of))
+                for fact in batch
+            ]
+        )
+        word_counts.update(_LATIN_WORD.findall(questions))
+        raw_words.update(_LATIN_WORD.findall(documents))
+        if len(token_terms) > _TOKEN_MEMO_LIMIT:
+            token_terms.clear()
+            token_terms.numbers.clear()
+            token_terms.number_ids.clear()
+            number_memo.clear()
+        texts_ids = []
+        for joined in (questions, documents):
+            texts_ids += [
+                dict.fromkeys(chain.from_iterable(map(ids_of, tokens_of(text))))
+                for text in _split_words(_number_tokens(joined, number_memo), normaliser).split(
+                    _SEPARATOR
+                )
+            ]
         next_question = 0
+        answers = len(texts_ids) - len(batch)
         for offset, fact in enumerate(batch):
-            position = start + offset
-            document: set[str] = set()
-            for terms_list in all_terms[next_question : next_question + len(fact.questions)]:
-                terms = dict.fromkeys(terms_list)
-                phrasing_terms.extend([term_ids.setdefault(t, len(term_ids)) for t in terms])
+            document: set[int] = set()
+            for ids in texts_ids[next_question : next_question + len(fact.questions)]:
+                phrasing_terms.extend(ids)
                 phrasing_start.append(len(phrasing_terms))
-                document.update(terms)
+                document.update(ids)
             next_question += len(fact.questions)
             fact_phrasings.append(len(phrasing_start) - 1)
-            document.update(all_terms[questions_count + offset])
+            document.update(texts_ids[answers + offset])
+            position = start + offset
+            for term_id in document:
+                add_fact[term_id](position)
             flags = 0
-            for term in document:
-                postings[term].append(position)
-                if term[0] == _NUMBER_MARK:
-                    kind = term[1]
-                    flags |= (
-                        _HAS_DATE
-                        if kind == "y"
-                        else _HAS_FIGURE | (_HAS_PERCENT if kind == "p" else 0)
-                    )
-                    if kind == "n":
-                        number_values.append(float(term[2:]))
+            for term_id in document & token_terms.number_ids:
+                term = token_terms.numbers[term_id]
+                kind = term[1]
+                flags |= flags_of.get(kind, _HAS_FIGURE)
+                if kind == "n":
+                    number_values.append(float(term[2:]))
             fact_numbers.append(len(number_values))
             fact_flags.append(flags)
+    # Only what the index keeps from here on (peak memory): no memos, a plain dict of ids.
+    token_terms.clear()
+    add_fact.clear()
+    postings = term_ids.postings
+    id_of_term: dict[str, int] = dict(term_ids)
+    del term_ids
     total = max(len(knowledge.facts), 1)
-    idf = {term: math.log(1 + total / len(posting)) for term, posting in postings.items()}
+    terms_by_id = list(id_of_term)
+    idf_by_id = array("d", [math.log(1 + total / len(p)) for p in postings])
+    idf = dict(zip(terms_by_id, idf_by_id, strict=True))
     max_idf = math.log(1 + total)
     for group in normaliser.group_kind:
         idf.setdefault(group, max_idf)
-    terms_by_id = [""] * len(term_ids)
-    for term, term_id in term_ids.items():
-        terms_by_id[term_id] = term
-    idf_by_id = array("d", (idf[t] for t in terms_by_id))
-    phrasing_weight = array(
-        "f",
-        (
-            sum(idf_by_id[i] for i in phrasing_terms[phrasing_start[k] : phrasing_start[k + 1]])
-            for k in range(len(phrasing_start) - 1)
-        ),
-    )
+    phrasing_weight = _phrasing_weights(phrasing_terms, phrasing_start, idf_by_id)
     raw_words.update(word_counts)
-    by_initial: dict[str, list[str]] = defaultdict(list)
-    deletions: dict[str, list[str]] = defaultdict(list)
-    for word in sorted(raw_words):
-        by_initial[word[0]].append(word)
-        if len(word) >= 4:
-            for deleted in _deletions(word):
-                if len(deletions[deleted]) < 8:
-                    deletions[deleted].append(word)
     return Index(
         knowledge=knowledge,
         normaliser=normaliser,
         facts=knowledge.facts,
-        term_ids=term_ids,
+        term_ids=id_of_term,
         terms_by_id=terms_by_id,
         idf_by_id=idf_by_id,
         phrasing_terms=phrasing_terms,
@@ -205,10 +376,8 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
         fact_numbers=fact_numbers,
         fact_flags=fact_flags,
         idf=idf,
-        postings=_frozen(postings),
+        postings=dict(zip(terms_by_id, postings, strict=True)),
         vocabulary=frozenset(raw_words),
-        vocabulary_by_initial=dict(by_initial),
-        deletions=dict(deletions),
         word_counts=dict(word_counts),
         max_idf=max_idf,
         group_kind=normaliser.group_kind,

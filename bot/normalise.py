@@ -139,18 +139,19 @@ def _number_token(match: re.Match[str]) -> str:
     return f" {_NUMBER_MARK}n{value:.6g} "
 
 
-def _clean_many(texts: list[str]) -> list[str]:
-    """``_clean`` of each text, done in one pass (the separator survives every step)."""
-    joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
-    return [part.strip() for part in _clean_joined(joined).split(_SEPARATOR)]
+def _clean_batch(texts: list[str]) -> str:
+    """``_clean`` of each text, joined by ``_SEPARATOR``, done in one pass over one string."""
+    # _NOT_TEXT takes every run of spaces and punctuation at once: no double spaces are left,
+    # so splitting and joining the words again (as ``_clean`` does) would change nothing.
+    return _clean_characters(_SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts))
 
 
 def _clean(text: str) -> str:
     """NFKC, casefold, simplified Chinese, dates without day numbers, only words and figures."""
-    return _clean_joined(text.replace(_SEPARATOR, " "))
+    return " ".join(_clean_characters(text.replace(_SEPARATOR, " ")).split())
 
 
-def _clean_joined(text: str) -> str:
+def _clean_characters(text: str) -> str:
     if text.isascii():  # most English text: nothing for NFKC or OpenCC to do
         text = text.lower()
     else:
@@ -160,7 +161,7 @@ def _clean_joined(text: str) -> str:
     text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
     if "d" in text or "th" in text:  # "second batch" is the ordinal 2nd, like "2nd batch"
         text = _ORDINAL_WORD.sub(lambda m: _ORDINALS[m.group(0)], text)
-    return " ".join(_NOT_TEXT.sub(" ", text).split())
+    return _NOT_TEXT.sub(" ", text)
 
 
 _DIGIT = re.compile(r"\d")
@@ -285,13 +286,6 @@ class Normaliser:
         if _DIGIT.search(text):
             text = _NUMBER.sub(_number_token, text)
         return self._pieces_to_terms(text)[0]
-
-    def terms_many(self, cleaned: list[str]) -> list[list[str]]:
-        """``terms`` of each cleaned text, in one pass over one string."""
-        text = _SEPARATOR.join(cleaned)
-        if _DIGIT.search(text):
-            text = _NUMBER.sub(_number_token, text)
-        return self._pieces_to_terms(text)
 
     def _pieces_to_terms(self, text: str) -> list[list[str]]:
         results: list[list[str]] = [[]]

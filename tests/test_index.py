@@ -1,0 +1,109 @@
+"""The index build: it reads every stored text exactly as a question is read, only faster.
+
+``build_index`` normalises whole batches of texts at once and works each word, phrase, Chinese
+run and figure out once (see ``bot/matcher.py``); these tests hold it to the one-text-at-a-time
+reading that questions get, on the shipped fact base and on texts chosen to trip it up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.engine import Engine
+from bot.index import Index, build_index
+from bot.knowledge import Bilingual, Fact, KnowledgeBase
+from bot.normalise import _clean
+from bot.scoring import _phrasing_terms
+
+TRICKY_TEXTS = [
+    # Multi-word lexicon phrases: found longest first, not across punctuation, not inside words.
+    "How many hi tech zone firms, how much turnover?",
+    "high tech; zone",
+    "hi-tech zone high techs rehow many",
+    "number of employees in the number of clusters",
+    # Chinese lexicon words next to bigrams, figures with units, single characters.
+    "佛山智能家居集群营业额1330亿元，有多少家企业？",
+    "营业额营业额为",
+    "日本万和 8日本田 1万和",
+    # Dates, days, ordinals, percentages, thousands, decimals, years.
+    "On 10 August 2021 (the 10th of August) it ranked 13th; 第13名; 2021年8月10日",
+    "48.6% of 1,234,567 and 12.5 percent, 2.5 billion yuan; 133 billion in 2020",
+    "5g 2020s x.5abc a1b2 v2.5 3d",
+    # Traditional Chinese, full-width forms, apostrophes.
+    "產業集群營業額 ＨＯＷ ＭＡＮＹ firms？ Midea's",
+    # Ordinal words are ordinals: "second batch" is "2nd batch".
+    "the second batch, the tenth list and a secondary school",
+]
+
+
+def _reference_terms(index: Index, text: str) -> set[str]:
+    """The terms of one text read on its own, as a question is (without typo correction)."""
+    return set(index.normaliser.terms(_clean(text)))
+
+
+def _facts_covering(index: Index) -> dict[int, set[str]]:
+    covering: dict[int, set[str]] = {}
+    for term, posting in index.postings.items():
+        for position in posting:
+            covering.setdefault(position, set()).add(term)
+    return covering
+
+
+def _document_text(fact: Fact) -> str:
+    return " ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of))
+
+
+def _assert_index_reads_like_questions(index: Index) -> None:
+    covering = _facts_covering(index)
+    for position, fact in enumerate(index.facts):
+        first = index.fact_phrasings[position]
+        expected_document: set[str] = _reference_terms(index, _document_text(fact))
+        for offset, text in enumerate(fact.questions):
+            stored = _phrasing_terms(index, first + offset)
+            assert len(stored) == len(set(stored)), text  # each term once per phrasing
+            assert set(stored) == _reference_terms(index, text), text
+            expected_document |= set(stored)
+        assert covering.get(position, set()) == expected_document, fact.id
+
+
+def test_shipped_fact_base_is_indexed_as_questions_are_read(engine: Engine) -> None:
+    _assert_index_reads_like_questions(engine.index)
+
+
+def _fact_base_of(texts: list[str], template: Fact, knowledge: KnowledgeBase) -> KnowledgeBase:
+    facts = tuple(
+        replace(
+            template,
+            id=f"tricky-{number}",
+            questions_en=(text,),
+            questions_zh=(text[::-1],),
+            keywords=(text.upper(),),
+            answer=Bilingual(en=text, zh=text),
+        )
+        for number, text in enumerate(texts)
+    )
+    return replace(knowledge, facts=facts, _by_id={})
+
+
+def test_tricky_texts_are_indexed_as_questions_are_read(engine: Engine) -> None:
+    knowledge = _fact_base_of(TRICKY_TEXTS, engine.knowledge.facts[0], engine.knowledge)
+    _assert_index_reads_like_questions(build_index(knowledge))
+
+
+@pytest.mark.parametrize("copies", [1, 3])
+def test_repeated_texts_share_terms_and_weights(engine: Engine, copies: int) -> None:
+    """The same text in many facts is worked out once; every fact still gets its terms."""
+    knowledge = _fact_base_of(TRICKY_TEXTS * copies, engine.knowledge.facts[0], engine.knowledge)
+    index = build_index(knowledge)
+    _assert_index_reads_like_questions(index)
+    weights = {}
+    for position, fact in enumerate(index.facts):
+        text = fact.questions_en[0]
+        weight = index.phrasing_weight[index.fact_phrasings[position]]
+        assert weights.setdefault(text, weight) == pytest.approx(weight)
+        assert weight == pytest.approx(
+            sum(index.idf[t] for t in _phrasing_terms(index, index.fact_phrasings[position])),
+            rel=1e-6,
+        )
