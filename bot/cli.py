@@ -377,16 +377,34 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from bot.bench import format_bench, run_bench
+    from bot.bench import QuestionSetError, format_bench, run_bench
+
+    progress = None
+    if not args.json and sys.stderr.isatty():
+
+        def progress(message: str) -> None:
+            print(f"\r\033[Kbench: {message}...", end="", file=sys.stderr, flush=True)
 
     try:
         result = run_bench(
-            facts=args.facts, questions=args.questions, knowledge_dir=_knowledge_dir(args)
+            facts=args.facts,
+            question_files=args.questions,
+            count=args.count,
+            rounds=args.rounds,
+            knowledge_dir=_knowledge_dir(args),
+            baseline=args.baseline,
+            progress=progress,
         )
     except KnowledgeError as error:
         _print_problems(error)
         return 1
-    print(json.dumps(result, indent=2) if args.json else format_bench(result))
+    except QuestionSetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if progress is not None:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_bench(result))
     return 0
 
 
@@ -691,12 +709,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     p.set_defaults(func=cmd_fit)
 
-    p = sub.add_parser("bench", help="time loading, indexing and answering")
+    p = sub.add_parser(
+        "bench",
+        help="time loading, indexing and answering, beside a BM25 baseline",
+        description="Cold start, index build, p50/p99 per question and peak RSS, with a BM25 "
+        "baseline (rank-bm25 + jieba, from the test extra) timed on the same questions in the "
+        "same run, engine and baseline alternating. Progress goes to a terminal's stderr.",
+    )
+    p.add_argument(
+        "--questions",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="question sets to time (default: tests/questions/*.yaml beside the fact base, "
+        "plus ../shared/questions/outside-dev-a.yaml when present; with --facts, synthetic "
+        "questions)",
+    )
     p.add_argument("--facts", type=int, metavar="N", help="use a synthetic fact base of N facts")
     p.add_argument(
-        "--questions", type=int, default=3000, metavar="Q", help="questions to time (default 3000)"
+        "--count",
+        type=int,
+        default=3000,
+        metavar="Q",
+        help="synthetic questions to time when no question set is used (default 3000)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--rounds", type=int, default=5, metavar="R", help="times each question (default 5)"
+    )
+    p.add_argument("--no-baseline", dest="baseline", action="store_false", help="do not time BM25")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON, no progress")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("unanswered", help="the questions users asked that got no answer, grouped")

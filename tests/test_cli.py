@@ -96,14 +96,6 @@ def test_eval_prints_figures_and_fails_below_min_accuracy(tmp_path: Path) -> Non
     assert run_cli("eval", str(questions), "--min-accuracy", "90").returncode == 1
 
 
-def test_bench_on_a_small_synthetic_fact_base() -> None:
-    result = run_cli("bench", "--facts", "300", "--questions", "100", "--json")
-    figures = json.loads(result.stdout)  # strict JSON: no NaN
-    assert figures["facts"] == 300 and figures["questions"] == 100
-    assert figures["cold_start_s"] is None
-    assert figures["p99_us"] >= figures["p50_us"] > 0
-
-
 def test_chat_answers_until_quit(tmp_path: Path) -> None:
     result = run_cli(
         "chat",
