@@ -92,6 +92,13 @@ class DecisionModel:
     conflict_ceiling: float = 1.0
     fingerprint: str = ""
 
+    def __post_init__(self) -> None:
+        # Standardisation folded into the weights once: a probability is then one dot product.
+        slopes = tuple(w / s for w, s in zip(self.weights or (), self.scale or (), strict=False))
+        intercept = self.bias - sum(w * m for w, m in zip(slopes, self.mean or (), strict=False))
+        object.__setattr__(self, "_slopes", slopes)
+        object.__setattr__(self, "_intercept", intercept)
+
     @property
     def fitted(self) -> bool:
         return self.weights is not None
@@ -100,11 +107,9 @@ class DecisionModel:
         """The probability that a candidate with these features is the right fact."""
         if self.weights is None:
             return min(max(features[0], 0.0), 1.0)
-        z = self.bias
-        for value, weight, mean, scale in zip(
-            features, self.weights, self.mean, self.scale, strict=True
-        ):
-            z += weight * (value - mean) / scale
+        z = self._intercept
+        for value, weight in zip(features, self._slopes, strict=True):
+            z += weight * value
         probability = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
         if has_conflict(features):
             return min(probability, self.conflict_ceiling)

@@ -246,7 +246,20 @@ def rank_candidates(
         else:
             features[_MARGIN] = candidate.heuristic
         confidence = round((decision or index.decision).probability(tuple(features)), 4)
-        ranked.append(replace(candidate, confidence=confidence, features=tuple(features)))
+        ranked.append(
+            Candidate(  # built directly: dataclasses.replace costs more than scoring here
+                candidate.fact,
+                confidence,
+                candidate.phrasing,
+                candidate.contradictions,
+                candidate.evidence,
+                candidate.heuristic,
+                tuple(features),
+                candidate.salient_covered,
+                candidate.salient_missing,
+                candidate.clause,
+            )
+        )
     ranked.sort(key=lambda c: (c.confidence, c.heuristic), reverse=True)  # capped: keep order
     return ranked
 
