@@ -345,3 +345,15 @@ def test_what_can_you_do_lists_the_topics(engine: Engine, question: str) -> None
     reply = format_match_text(engine.knowledge, match)
     for topic in engine.knowledge.topics:
         assert topic.title.get(match.language) in reply
+
+
+def test_a_measure_the_attributes_list_is_not_a_contradiction(engine: Engine) -> None:
+    """Monalisa's fact says "in Nanhai District", not "headquartered": its attributes say it
+    states the headquarters, so the question's measure does not count against it."""
+    from bot.matcher import rank_candidates
+
+    question = "Where is Monalisa headquartered?"
+    candidates = rank_candidates(analyse(question, engine.index), question, engine.index)
+    monalisa = next(c for c in candidates if c.fact.id == "monalisa-group")
+    assert not [r for r in monalisa.contradictions if r.startswith("measure:")]
+    assert "headquarters" in monalisa.fact.attributes.measure
