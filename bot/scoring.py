@@ -96,6 +96,7 @@ def _contradictions(
     reasons: list[str] = []
     factor = 1.0
     flags = index.fact_flags[position]
+    attributes = index.facts[position].attributes
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
@@ -115,6 +116,9 @@ def _contradictions(
             continue
         if term[0] == _GROUP_MARK:
             kind = index.group_kind.get(term)
+            name = index.group_name.get(term)
+            if name and (name in attributes.measure or name in attributes.entity):
+                continue  # the fact's attributes say it states this, in whatever words
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
                 factor *= CONTRADICTION_FACTOR
