@@ -119,10 +119,11 @@ class DecisionModel:
         return {
             "fingerprint": self.fingerprint,
             "features": list(FEATURES),
-            "weights": list(self.weights or ()),
-            "bias": self.bias,
-            "mean": list(self.mean),
-            "scale": list(self.scale),
+            # Rounded: refits of the same data differ only in the last bits of float sums.
+            "weights": [round(w, 6) for w in self.weights or ()],
+            "bias": round(self.bias, 6),
+            "mean": [round(m, 6) for m in self.mean],
+            "scale": [round(v, 6) for v in self.scale],
             "answer_threshold": self.answer_threshold,
             "clarify_threshold": self.clarify_threshold,
             "suggestion_threshold": self.suggestion_threshold,
