@@ -140,6 +140,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.escape import replace_surrogates
     from bot.render import format_match_text, match_to_json
 
     try:
@@ -150,7 +151,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     record = _open_recorder(args, "terminal", notice=False) if args.record else None
 
     def answer(question: str) -> None:
-        match = engine.ask(question, forced_language=args.lang)
+        # Undecodable bytes in arguments arrive as lone surrogates: never printable as UTF-8.
+        match = engine.ask(replace_surrogates(question), forced_language=args.lang)
         if record is not None:
             record(match)
         if args.json:
@@ -164,9 +166,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.question:
         answer(" ".join(args.question))
         return 0
-    for line in sys.stdin:
+    # Read bytes: a line that is not valid UTF-8 is answered with U+FFFD in place of the bad
+    # bytes instead of ending the run (and losing every later line) under strict stdio.
+    for raw in sys.stdin.buffer:
+        line = raw.decode("utf-8", errors="replace")
         if line.strip():
-            answer(line.rstrip("\n"))
+            answer(line.rstrip("\r\n"))
     return 0
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.escape import escape_controls
 from bot.records import FeedbackRecord, QuestionRecord
 
 #: Two unanswered questions this similar (rapidfuzz token_set_ratio, 0-100) are one to-do item.
@@ -187,9 +188,10 @@ def format_unanswered(groups: list[QuestionGroup]) -> str:
             if group.best_fact_id
             else ""
         )
-        lines.append(f"{number:>3}. {group.count:>4}×  {group.question}{hint}")
+        # Users' words: escaped, so they cannot move the cursor or recolour the screen.
+        lines.append(f"{number:>3}. {group.count:>4}×  {escape_controls(group.question)}{hint}")
         for variant in group.variants[:3]:
-            lines.append(f"              also: {variant}")
+            lines.append(f"              also: {escape_controls(variant)}")
     return "\n".join(lines)
 
 

@@ -84,6 +84,7 @@ from bot.script import in_script, reply_script, script_of_code
 from bot.suggest import SuggestedGroup, suggest_all
 from bot.teach import TeachError, format_teach_html, format_teach_refused_html, teach
 from bot.throttle import Throttle
+from bot.updates import UpdatesRequest
 
 logger = logging.getLogger(__name__)
 
@@ -993,6 +994,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
+        # Each polled update is checked on its own: one the library cannot read is skipped.
+        .get_updates_request(UpdatesRequest())
         # 30 messages/s overall and 20/min per group, retrying on 429 "retry after".
         .rate_limiter(
             AIORateLimiter(

@@ -20,6 +20,8 @@ import tornado.web
 from telegram import Update
 from tornado.httpserver import HTTPServer
 
+from bot.updates import readable_update
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -64,16 +66,14 @@ class UpdateHandler(tornado.web.RequestHandler):
     async def post(self) -> None:
         if self._finished:
             return
-        bot = self.telegram.bot
+        # Answered 200 even when it cannot be read: Telegram would only send it again.
         try:
-            update = Update.de_json(json.loads(b"".join(self.chunks)), bot)
-        except Exception as error:  # answered 200 all the same: Telegram would resend it
-            logger.warning(
-                "skipped a webhook update that could not be read (%s)", type(error).__name__
-            )
+            data = readable_update(json.loads(b"".join(self.chunks)))
+        except ValueError as error:
+            logger.warning("skipped a webhook request that is not JSON (%s)", type(error).__name__)
             return
-        if update is not None:
-            await self.telegram.update_queue.put(update)
+        if data is not None:
+            await self.telegram.update_queue.put(Update.de_json(data, self.telegram.bot))
 
     def log_exception(self, *args: Any) -> None:
         """Refusals are expected (and never carry secrets); nothing to log."""

@@ -1,0 +1,48 @@
+"""Updates no well-behaved client sends: one the library cannot read is skipped (logged once) and
+the next is answered; text with lone surrogates is answered like any other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bot_process import new_user, running_bot
+
+
+def test_an_unreadable_update_is_skipped_once_and_the_next_is_answered(tmp_path: Path) -> None:
+    with running_bot(tmp_path) as (fake, bot):
+        user = new_user()
+        fake.chats[user] = fake.private_chat(user)
+        # 'date' must be a number: python-telegram-bot cannot turn this into an Update.
+        broken = fake.push(
+            "message",
+            {"message_id": 1, "date": "soon", "chat": fake.private_chat(user), "text": "hi"},
+        )
+        fake.send_message("what is the slogan?", user_id=user)
+        assert "Where there is a home" in fake.wait_for_replies(user, 1)[0].visible_text
+        log = bot.log()
+    assert log.count(f"skipped update {broken} that could not be read") == 1
+    assert "Traceback" not in log and "CRITICAL" not in log
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\ud83d what was the turnover in 2020?", "133 billion"),
+        ("turnover\udc80 of the cluster in 2020", "133 billion"),
+        ("\ud800\udfff\ud83d how many employees does Midea have?", "don't know"),
+    ],
+    ids=["high surrogate", "low surrogate", "several, declined"],
+)
+def test_lone_surrogates_are_answered_normally(tmp_path: Path, text: str, expected: str) -> None:
+    with running_bot(tmp_path) as (fake, bot):
+        user = new_user()
+        fake.send_message(text, user_id=user)
+        reply = fake.wait_for_replies(user, 1)[0].visible_text
+        assert expected in reply and "something went wrong" not in reply
+        # and the bot goes on answering
+        fake.send_message("what is the slogan?", user_id=user)
+        assert "Where there is a home" in fake.wait_for_replies(user, 2)[1].visible_text
+        log = bot.log()
+    # nothing broke on the way: updates are still kept until handled, questions still recorded
+    assert [line for line in log.splitlines() if " ERROR " in line or " WARNING " in line] == []
