@@ -65,7 +65,7 @@ BUILTIN_COMMANDS = frozenset(
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 8 * 1024 * 1024
 #: Values in one file, counting each alias as the whole value it repeats.
-MAX_YAML_NODES = 100_000
+MAX_YAML_NODES = 50_000
 MAX_YAML_DEPTH = 64
 MAX_YAML_ALIASES = 500
 MAX_YAML_NUMBER_DIGITS = 50
