@@ -13,7 +13,6 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate, chain
@@ -136,8 +135,10 @@ def build_index(knowledge: KnowledgeBase, decision: DecisionModel = HEURISTIC) -
 _WORD_MARK = "\ue002"
 
 
-#: Distinct tokens remembered while building; past this the memo starts afresh (peak memory).
-_TOKEN_MEMO_LIMIT = 20_000
+#: Distinct tokens (and figures) remembered while building: the first ones seen, which are the
+#: common ones; later ones are worked out each time (a memo that grew, or was emptied and
+#: refilled, would cost more memory at the peak than it saves time).
+_TOKEN_MEMO_LIMIT = 5_000
 
 
 class _TermIds(dict[str, int]):
@@ -145,15 +146,13 @@ class _TermIds(dict[str, int]):
 
     def __init__(self) -> None:
         super().__init__()
+        self.terms: list[str] = []
         self.postings: list[array] = []
-        #: ``append`` of each posting, by term id (one attribute lookup saved per entry).
-        self.add_fact: list[Callable[[int], None]] = []
 
     def __missing__(self, term: str) -> int:
         number = self[term] = len(self)
-        posting = array("i")
-        self.postings.append(posting)
-        self.add_fact.append(posting.append)
+        self.terms.append(term)
+        self.postings.append(array("i"))
         return number
 
 
@@ -168,9 +167,8 @@ class _TokenTerms(dict[str, tuple[int, ...]]):
         super().__init__()
         self.normaliser = normaliser
         self.term_ids = term_ids
-        #: Term id of each figure or year -> its term (they set the fact's flags), and the ids
-        #: as a set (a set intersects another set by walking the smaller one).
-        self.numbers: dict[int, str] = {}
+        #: Term ids of figures and years (they set the fact's flags), as a set: a set
+        #: intersects another set by walking the smaller one.
         self.number_ids: set[int] = set()
 
     def __missing__(self, token: str) -> tuple[int, ...]:
@@ -185,9 +183,10 @@ class _TokenTerms(dict[str, tuple[int, ...]]):
             self.normaliser._latin_terms(token.split(), terms)
         else:
             _bigrams(token, terms)  # a Chinese run without lexicon words (see _split_words)
-        ids = self[token] = tuple(map(self.term_ids.__getitem__, terms))
+        ids = tuple(map(self.term_ids.__getitem__, terms))
+        if len(self) < _TOKEN_MEMO_LIMIT:
+            self[token] = ids
         if first == _NUMBER_MARK:
-            self.numbers[ids[0]] = token
             self.number_ids.add(ids[0])
         return ids
 
@@ -254,7 +253,8 @@ def _number_tokens(text: str, memo: dict[str, str]) -> str:
             return found
         found = _number_token(match)
         start = match.start()
-        if len(match.group(1)) > 2 and match.string[start - 1 : start] != "第":
+        context_free = len(match.group(1)) > 2 and match.string[start - 1 : start] != "第"
+        if context_free and len(memo) < _TOKEN_MEMO_LIMIT:
             memo[whole] = found
         return found
 
@@ -292,7 +292,7 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
         for word in group.words:
             raw_words.update(_LATIN_WORD.findall(_clean(word)))
     facts = knowledge.facts
-    add_fact = term_ids.add_fact
+    fact_lists = term_ids.postings
     ids_of, tokens_of = token_terms.__getitem__, token_pattern.findall
     flags_of = {"y": _HAS_DATE, "p": _HAS_FIGURE | _HAS_PERCENT}
     for start in range(0, len(facts), _BATCH):
@@ -310,11 +310,6 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
         )
         word_counts.update(_LATIN_WORD.findall(questions))
         raw_words.update(_LATIN_WORD.findall(documents))
-        if len(token_terms) > _TOKEN_MEMO_LIMIT:
-            token_terms.clear()
-            token_terms.numbers.clear()
-            token_terms.number_ids.clear()
-            number_memo.clear()
         texts_ids = []
         for joined in (questions, documents):
             texts_ids += [
@@ -336,24 +331,22 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
             document.update(texts_ids[answers + offset])
             position = start + offset
             for term_id in document:
-                add_fact[term_id](position)
+                fact_lists[term_id].append(position)
             flags = 0
             for term_id in document & token_terms.number_ids:
-                term = token_terms.numbers[term_id]
+                term = term_ids.terms[term_id]
                 kind = term[1]
                 flags |= flags_of.get(kind, _HAS_FIGURE)
                 if kind == "n":
                     number_values.append(float(term[2:]))
             fact_numbers.append(len(number_values))
             fact_flags.append(flags)
-    # Only what the index keeps from here on (peak memory): no memos, a plain dict of ids.
-    token_terms.clear()
-    add_fact.clear()
-    postings = term_ids.postings
-    id_of_term: dict[str, int] = dict(term_ids)
-    del term_ids
+    # Only what the index keeps from here on (peak memory): no memos, and ids only for the
+    # terms of phrasings (the only ones looked up by id), in a dict of their own.
+    postings, terms_by_id = term_ids.postings, term_ids.terms
+    del term_ids, token_terms, ids_of
+    phrasing_ids = {terms_by_id[i]: i for i in sorted(set(phrasing_terms))}
     total = max(len(knowledge.facts), 1)
-    terms_by_id = list(id_of_term)
     idf_by_id = array("d", [math.log(1 + total / len(p)) for p in postings])
     idf = dict(zip(terms_by_id, idf_by_id, strict=True))
     max_idf = math.log(1 + total)
@@ -365,7 +358,7 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
         knowledge=knowledge,
         normaliser=normaliser,
         facts=knowledge.facts,
-        term_ids=id_of_term,
+        term_ids=phrasing_ids,
         terms_by_id=terms_by_id,
         idf_by_id=idf_by_id,
         phrasing_terms=phrasing_terms,
