@@ -331,8 +331,8 @@ def post_update(port: int, update: dict[str, object], secret: str | None) -> int
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
-    except urllib.error.URLError:
-        return 0  # not listening yet
+    except OSError:  # not listening yet, or something else holds the port and never answers
+        return 0
 
 
 def text_update(fake: FakeTelegram, user: int, text: str) -> dict[str, object]:
