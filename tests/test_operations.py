@@ -53,6 +53,19 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         yield Deployment(fake, process, knowledge, data)
 
 
+@pytest.fixture
+def own_deployment(tmp_path: Path) -> Iterator[Deployment]:
+    """A bot of the test's own, with a fresh database (for tests that count what is in it)."""
+    knowledge, data = ROOT / "knowledge", tmp_path / "data"
+    with running_bot(
+        tmp_path,
+        BOT_KNOWLEDGE_DIR=str(knowledge),
+        BOT_DATA_DIR=str(data),
+        BOT_ADMIN_IDS=str(ADMIN),
+    ) as (fake, process):
+        yield Deployment(fake, process, knowledge, data)
+
+
 def reply(deployment: Deployment, text: str, user: int | None = None):  # type: ignore[no-untyped-def]
     """Send ``text`` as ``user`` (a new user unless given) and return the next reply in that chat."""
     user = user or new_user()
@@ -156,14 +169,17 @@ def test_admin_commands_are_unknown_commands_for_everyone_else(deployment: Deplo
         assert "I don't know that command" in reply(deployment, command).visible_text
 
 
-def test_admin_stats_and_unanswered(deployment: Deployment) -> None:
-    reply(deployment, "how many dragon boats does Shunde have?")
-    deployment.fake.wait_for(
-        lambda: rows(deployment, "SELECT 1 FROM questions WHERE question LIKE '%dragon boats%'")
+def test_admin_stats_and_unanswered(own_deployment: Deployment) -> None:
+    # A fresh database: what other tests recorded could push this question off the top ten.
+    reply(own_deployment, "how many dragon boats does Shunde have?")
+    own_deployment.fake.wait_for(
+        lambda: rows(
+            own_deployment, "SELECT 1 FROM questions WHERE question LIKE '%dragon boats%'"
+        )
     )
-    stats = reply(deployment, "/stats", user=ADMIN)
+    stats = reply(own_deployment, "/stats", user=ADMIN)
     assert "questions" in stats.visible_text and "decline rate" in stats.visible_text
-    unanswered = reply(deployment, "/unanswered", user=ADMIN)
+    unanswered = reply(own_deployment, "/unanswered", user=ADMIN)
     assert "Unanswered questions" in unanswered.visible_text
     assert "how many dragon boats does Shunde have?" in unanswered.visible_text
 
@@ -607,16 +623,6 @@ def test_unanswered_full_of_ampersands_and_emoji_reaches_the_admin(
 # --------------------------------------------------------------------------------------------
 # Recording survives database trouble (each test with a bot of its own)
 # --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_deployment(tmp_path: Path) -> Iterator[Deployment]:
-    knowledge, data = ROOT / "knowledge", tmp_path / "data"
-    with running_bot(tmp_path, BOT_KNOWLEDGE_DIR=str(knowledge), BOT_DATA_DIR=str(data)) as (
-        fake,
-        process,
-    ):
-        yield Deployment(fake, process, knowledge, data)
 
 
 def declined(deployment: Deployment) -> list[tuple[object, ...]]:
