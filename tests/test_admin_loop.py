@@ -39,6 +39,10 @@ def running(application) -> Iterator[None]:  # type: ignore[no-untyped-def]
             await stopping.wait()
             await application.updater.stop()
             await application.stop()
+        # What bot.serve does at stop: close the update inbox and the recorder, whose SQLite
+        # connections would otherwise be collected later, in another test (a ResourceWarning).
+        await asyncio.to_thread(application.update_queue.inbox.close)
+        await asyncio.to_thread(application.bot_data["state"].recorder.close)
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),))
     thread.start()

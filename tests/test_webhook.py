@@ -55,8 +55,10 @@ def listening(port: int) -> bool:
 
 def send(port: int, head: dict[str, str], body: bytes) -> bytes:
     """Send a POST's headers and ``body`` (perhaps only the start of what the headers announce)
-    and return the status line the server answers. The body goes out from a thread, so an
-    answer that comes before all of it is read; the timeout only guards against a hang."""
+    and return the status line the server answers, without its reason phrase (Python 3.13 calls
+    413 "Content Too Large", earlier versions "Request Entity Too Large"). The body goes out
+    from a thread, so an answer that comes before all of it is read; the timeout only guards
+    against a hang."""
     lines = ["POST /hook HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
     lines += [f"{name}: {value}" for name, value in head.items()]
 
@@ -75,7 +77,7 @@ def send(port: int, head: dict[str, str], body: bytes) -> bytes:
                     break
                 answer += received
         writer.join()
-    return answer.split(b"\r\n")[0]
+    return b" ".join(answer.split(b"\r\n")[0].split(b" ")[:2])
 
 
 def message_update(update_id: int, user: int, text: str) -> dict[str, object]:
@@ -100,17 +102,17 @@ def test_the_webhook_asks_only_for_handled_updates(hook: Hook) -> None:
 @pytest.mark.parametrize(
     ("head", "status"),
     [
-        ({"Content-Length": "100000000"}, b"HTTP/1.1 403 Forbidden"),
+        ({"Content-Length": "100000000"}, b"HTTP/1.1 403"),
         (
             {"Content-Length": "100000000", "X-Telegram-Bot-Api-Secret-Token": "wrong"},
-            b"HTTP/1.1 403 Forbidden",
+            b"HTTP/1.1 403",
         ),
         (
             {
                 "Content-Length": str(MAX_UPDATE_BYTES + 1),
                 "X-Telegram-Bot-Api-Secret-Token": SECRET,
             },
-            b"HTTP/1.1 413 Request Entity Too Large",
+            b"HTTP/1.1 413",
         ),
     ],
     ids=["no secret", "wrong secret", "over the cap with the secret"],
@@ -129,18 +131,16 @@ def test_a_chunked_body_growing_past_the_cap_is_refused(hook: Hook) -> None:
         for _ in range(MAX_UPDATE_BYTES // len(chunk) + 2)
     )
     head = {"Transfer-Encoding": "chunked", "X-Telegram-Bot-Api-Secret-Token": SECRET}
-    assert send(hook.port, head, body) == b"HTTP/1.1 413 Request Entity Too Large"
+    assert send(hook.port, head, body) == b"HTTP/1.1 413"
 
 
 def test_an_unreadable_update_is_skipped_and_the_next_is_answered(hook: Hook) -> None:
     head = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     broken = b'{"update_id": 7, "message": {"message_id": "x"}}'
     assert send(hook.port, {**head, "Content-Length": str(len(broken))}, broken) == (
-        b"HTTP/1.1 200 OK"
+        b"HTTP/1.1 200"
     )
     hook.fake.chats[61] = FakeTelegram.private_chat(61)
     good = json.dumps(message_update(8, 61, "what is the slogan?")).encode()
-    assert send(hook.port, {**head, "Content-Length": str(len(good))}, good) == (
-        b"HTTP/1.1 200 OK"
-    )
+    assert send(hook.port, {**head, "Content-Length": str(len(good))}, good) == (b"HTTP/1.1 200")
     assert "Where there is a home" in hook.fake.wait_for_replies(61, 1)[0].visible_text
