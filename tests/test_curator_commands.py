@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ TRIAL = "how many employees does midea have\nWhat was the turnover in 2020?\nhel
 def recorded(data: Path) -> list[tuple[str, str, str, str | None]]:
     if not (data / DATABASE_NAME).exists():
         return []
-    with sqlite3.connect(data / DATABASE_NAME) as connection:
+    with closing(sqlite3.connect(data / DATABASE_NAME)) as connection:
         return connection.execute(
             "SELECT question, chat_type, outcome, fact_id FROM questions ORDER BY id"
         ).fetchall()
