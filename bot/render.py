@@ -116,6 +116,13 @@ def format_fact_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
     lines.append(f"({t('as_of', language)}: {fact.as_of_in(language)})")
     lines.append("")
     lines.append(f"{t('sources', language)}:")
+    lines += citation_text_lines(knowledge, fact, language)
+    return "\n".join(lines)
+
+
+def citation_text_lines(knowledge: KnowledgeBase, fact: Fact, language: str) -> list[str]:
+    """A fact's numbered citations as plain-text lines, each quote on a line of its own."""
+    lines = []
     for view in citations_of(knowledge, fact, language):
         lines.append(
             f"[{view.number}] {view.source.title} — {source_line(view.source)}, "
@@ -123,7 +130,7 @@ def format_fact_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
         )
         if view.quote:
             lines.append(f'    "{view.quote}"')
-    return "\n".join(lines)
+    return lines
 
 
 def smalltalk_reply(knowledge: KnowledgeBase, kind: str, language: str) -> str:

@@ -13,6 +13,7 @@ from bot.knowledge import Fact, KnowledgeBase
 from bot.matcher import Match
 from bot.render import (
     chat_text,
+    citation_text_lines,
     citations_of,
     escape,
     format_match_text,
@@ -63,15 +64,9 @@ def format_more_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str
 
 
 def format_source_text(knowledge: KnowledgeBase, fact: Fact, language: str) -> str:
-    lines = [t("source_title", language)]
-    for view in citations_of(knowledge, fact, language):
-        lines.append(
-            f"[{view.number}] {view.source.title} — {source_line(view.source)}, "
-            f"{view.where}. {view.source.url}"
-        )
-        if view.quote:
-            lines.append(f'    "{view.quote}"')
-    return "\n".join(lines)
+    return "\n".join(
+        [t("source_title", language), *citation_text_lines(knowledge, fact, language)]
+    )
 
 
 def format_why_text(match: Match, language: str) -> str:
