@@ -18,7 +18,11 @@ How a message is read, in order:
    topic word), or it names no company or place of its own and either has no answer alone or
    its answer alone is about a company it never named. The context's reading is used only if
    the message alone has no confident answer (or names no subject of its own), so a question
-   that stands on its own is never hijacked.
+   that stands on its own is never hijacked. Candidates that lack the conversation's company,
+   measure or year (``context:``/``followup:`` contradictions) make up no follow-up "Did you
+   mean", and do not outrank the fact under discussion for a message with no topic of its own.
+   The conversation is about the last fact answered, or, after a "Did you mean" or a decline
+   that names a company (or whose options share one), about that company.
 4. A follow-up about a year or a period relative to today that the fact under discussion does
    not cover is declined, saying which date the fact base has ("I only have this as of 2020").
 """
@@ -34,7 +38,7 @@ from bot.analysis import analyse, fact_entities
 from bot.conversation import Context
 from bot.engine import Engine
 from bot.knowledge import Fact, Lexicon
-from bot.matcher import ANSWER_THRESHOLD, Match
+from bot.matcher import ANSWER_THRESHOLD, Candidate, Match
 from bot.script import reply_script
 
 TurnKind = Literal[
@@ -281,15 +285,17 @@ def _take_turn(
             return Turn("more", language, replace(context, menu=related), fact=fact)
     match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
     followup = False
-    if fact is not None and not match.smalltalk and _leans_on_context(engine, text, match, fact):
+    about_terms = context.terms or (engine.context_terms(fact.id) if fact is not None else ())
+    if about_terms and not match.smalltalk and _leans_on_context(engine, text, match, about_terms):
         with_context = engine.ask(
             text,
             language_hint=language_hint,
             forced_language=forced_language,
-            context=context.terms or engine.context_terms(fact.id),
+            context=about_terms,
         )
-        with_context = _prefer_related(_stay_on_fact(engine, with_context, fact), fact)
-        if _context_wins(engine, text, match, with_context, fact):
+        with_context = _without_strangers(_stay_on_fact(engine, text, with_context, fact))
+        with_context = _prefer_related(with_context, fact)
+        if _context_wins(engine, text, match, with_context, about_terms):
             match, followup = with_context, True
         if followup and names_another_time(engine, text):
             about = match.fact if match.answered else fact
@@ -330,12 +336,31 @@ def unknown_words(engine: Engine, text: str) -> list[str]:
     ]
 
 
-def _stay_on_fact(engine: Engine, match: Match, about: Fact) -> Match:
-    """A follow-up that asks a detail of the fact under discussion gets that fact."""
-    if match.outcome == "answer" or not match.candidates:
+def _off_conversation(candidate: Candidate) -> bool:
+    """The candidate lacks what the conversation is about (its company, measure or year) or
+    the follow-up's own words."""
+    return any(r.startswith(("context:", "followup:")) for r in candidate.contradictions)
+
+
+def _stay_on_fact(engine: Engine, text: str, match: Match, about: Fact | None) -> Match:
+    """A follow-up that asks a detail of the fact under discussion gets that fact.
+
+    A message with no topic of its own is all about the conversation: candidates that lack
+    the conversation's company, measure or year do not stand in the way ("out of how many
+    nationwide?" after the 2022 clusters: the 2021 pilot count is of another year).
+    """
+    if about is None or match.outcome == "answer" or not match.candidates:
         return match
-    best = match.candidates[0]
-    if best.fact.id != about.id or best.contradictions or best.confidence < SAME_FACT_THRESHOLD:
+    candidates = match.candidates
+    if not _concepts(engine, engine.index.normaliser.clean(text)):
+        candidates = tuple(c for c in candidates if not _off_conversation(c))
+    best = candidates[0] if candidates else None
+    if (
+        best is None
+        or best.fact.id != about.id
+        or best.contradictions
+        or best.confidence < SAME_FACT_THRESHOLD
+    ):
         return match
     if unknown_words(engine, match.question):
         return match  # "tell me a joke": words no fact knows are not a detail of this one
@@ -349,11 +374,23 @@ def _stay_on_fact(engine: Engine, match: Match, about: Fact) -> Match:
     )
 
 
-def _prefer_related(match: Match, about: Fact) -> Match:
+def _without_strangers(match: Match) -> Match:
+    """A follow-up's "Did you mean" offers only facts that fit the conversation; with none
+    left it is a decline (the others stay as suggestions): "实现了吗" after the 2023 goals is
+    not a choice between two figures of other years."""
+    if match.outcome != "clarify":
+        return match
+    fitting = tuple(c for c in match.candidates if not _off_conversation(c))
+    if not fitting:
+        return replace(match, outcome="decline")
+    return replace(match, candidates=fitting)
+
+
+def _prefer_related(match: Match, about: Fact | None) -> Match:
     """A follow-up torn between facts picks the one the curators related to the fact under
     discussion ("其中高新技术企业呢" after the cluster's enterprises: the cluster's high-tech
     count, not the zone's), if it alone is related and confident enough to answer."""
-    if match.outcome != "clarify" or not match.candidates:
+    if about is None or match.outcome != "clarify" or not match.candidates:
         return match
     best = match.candidates[0]
     others = match.candidates[1:]
@@ -372,7 +409,7 @@ def _prefer_related(match: Match, about: Fact) -> Match:
     return match
 
 
-def _leans_on_context(engine: Engine, text: str, alone: Match, about: Fact) -> bool:
+def _leans_on_context(engine: Engine, text: str, alone: Match, about: tuple[str, ...]) -> bool:
     """Whether a message should be read with the conversation's context as well: it looks like
     a follow-up; or it names no subject of its own and either has no answer alone, or its
     answer alone is about a company the message never named while the conversation is about
@@ -386,18 +423,19 @@ def _leans_on_context(engine: Engine, text: str, alone: Match, about: Fact) -> b
     return _about_another(engine, alone, about)
 
 
-def _about_another(engine: Engine, alone: Match, about: Fact) -> bool:
-    """The message's answer alone is about other companies than the fact under discussion."""
+def _about_another(engine: Engine, alone: Match, about: tuple[str, ...]) -> bool:
+    """The message's answer alone is about other companies than the conversation (``about``:
+    its terms, which hold the companies of the fact under discussion or the ones named)."""
     if alone.fact is None:
         return False
     index = engine.index
     answered_about = fact_entities(alone.fact, index)
-    discussed = fact_entities(about, index)
+    discussed = {t for t in about if index.group_kind.get(t) == "entity"}
     return bool(answered_about and discussed and not answered_about & discussed)
 
 
 def _context_wins(
-    engine: Engine, text: str, alone: Match, with_context: Match, about: Fact
+    engine: Engine, text: str, alone: Match, with_context: Match, about: tuple[str, ...]
 ) -> bool:
     """Whether a follow-up-looking message is read with the context rather than alone.
 
@@ -416,11 +454,7 @@ def _context_wins(
     # Unsure either way: the context decides unless it agrees with the message alone (its
     # best candidate is the same fact, not marked down as off the follow-up or its subject).
     best = with_context.candidates[0] if with_context.candidates else None
-    agrees = (
-        best is not None
-        and best.fact == alone.fact
-        and not any(r.startswith("followup:") for r in best.contradictions)
-    )
+    agrees = best is not None and best.fact == alone.fact and not _off_conversation(best)
     stranger = not names_subject(engine, text) and _about_another(engine, alone, about)
     return (alone.confidence < CONFIDENT or stranger) and not agrees
 
@@ -435,6 +469,26 @@ def names_subject(engine: Engine, text: str) -> bool:
     )
 
 
+def _subject_terms(engine: Engine, match: Match) -> tuple[str, ...]:
+    """What an unanswered question was about, if it says: its topic words, when it names a
+    company or place of its own or every fact it was torn between is about the same company
+    ("Where is Monalisa headquartered?" offered only Mona Lisa's profile)."""
+    index = engine.index
+    shared = (
+        frozenset.intersection(*(fact_entities(c.fact, index) for c in match.candidates))
+        if match.candidates
+        else frozenset()
+    )
+    if not shared and not names_subject(engine, match.question):
+        return ()
+    own = [
+        t
+        for t in analyse(match.question, index).terms
+        if index.group_kind.get(t) != "question" and t not in index.home_groups
+    ]
+    return tuple(dict.fromkeys(own + sorted(shared)))
+
+
 def _matched(
     engine: Engine,
     match: Match,
@@ -447,12 +501,19 @@ def _matched(
     ``question`` is what the user asked for this answer (``None`` for a fact chosen directly);
     a follow-up's question adds to the conversation's terms instead of replacing them.
     """
+    subject = () if followup or match.smalltalk else _subject_terms(engine, match)
     if match.outcome == "answer" and match.fact:
         terms = engine.context_terms(match.fact.id, question, context.terms if followup else ())
         remembered = Context(match.fact.id, match, (), match.language, terms)
     elif match.outcome == "clarify":
         menu = tuple(c.fact.id for c in match.candidates)
-        remembered = Context(context.fact_id, match, menu, match.language, context.terms)
+        if subject:
+            remembered = Context(None, match, menu, match.language, subject)
+        else:
+            remembered = Context(context.fact_id, match, menu, match.language, context.terms)
+    elif subject:
+        # A decline about a company of its own still says what "it" is next.
+        remembered = Context(None, match, (), match.language, subject)
     else:
         # A decline or smalltalk keeps the subject: "and in 2019?" may still follow.
         remembered = replace(context, menu=(), language=match.language)

@@ -415,7 +415,11 @@ async def _send_remembering(
         state.conversations.put(key, remembered)
     sent = await _send_html(message, text, markup, quote=quote, script=remembered.script)
     chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE and remembered.fact_id:
+    if (
+        chat is not None
+        and chat.type != ChatType.PRIVATE
+        and (remembered.fact_id or remembered.menu or remembered.terms)
+    ):
         for part in sent:
             state.replies.put(reply_key(chat.id, part.message_id), remembered)
 

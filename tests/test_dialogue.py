@@ -172,3 +172,46 @@ def test_a_decline_keeps_the_subject_for_the_next_followup(engine: Engine) -> No
     turns = converse(engine, "who founded midea", "how many employees does it have?", "when?")
     assert turns[1].match is not None and turns[1].match.outcome == "decline"
     assert shown(turns[2]) == "midea-origins"
+
+
+@pytest.mark.parametrize(
+    ("first", "followup"),
+    [("雲米是哪年成立的？", "創辦人是誰？"), ("云米是哪年成立的？", "创办人是谁？"),
+     ("云米是什么来头？", "創辦人是誰？"), ("Viomi", "創辦人是誰？")],
+)  # fmt: skip
+def test_a_subjectless_question_is_not_answered_about_another_company(
+    engine: Engine, first: str, followup: str
+) -> None:
+    """Viomi's founder is not in the fact base: Midea's founder is no answer to it."""
+    turns = converse(engine, first, followup)
+    assert turns[1].match is not None and turns[1].match.outcome == "decline"
+
+
+@pytest.mark.parametrize(
+    ("first", "followup", "expected"),
+    [("Which Foshan clusters were named national advanced manufacturing clusters in 2022?",
+      "out of how many nationwide?", "advanced-manufacturing-clusters-2022"),
+     ("佛山智能家居集群到2023年的目标是什么？", "实现了吗", None)],
+)  # fmt: skip
+def test_a_followup_is_not_answered_by_facts_that_contradict_the_conversation(
+    engine: Engine, first: str, followup: str, expected: str | None
+) -> None:
+    """Candidates of another year or company than the conversation's do not outrank the fact
+    under discussion, nor make up a "Did you mean" of their own."""
+    turns = converse(engine, first, followup)
+    assert shown(turns[1]) == expected
+    assert turns[1].match is not None and turns[1].match.outcome != "clarify"
+
+
+@pytest.mark.parametrize(
+    ("first", "followup", "expected"),
+    [("Where is Monalisa headquartered?", "when was it founded?", "monalisa-group"),
+     ("云米是什么来头？", "在哪上市的", "viomi-ipo")],
+)  # fmt: skip
+def test_the_subject_of_an_unanswered_question_carries_over(
+    engine: Engine, first: str, followup: str, expected: str
+) -> None:
+    """A "Did you mean" or a decline about a named company still says what "it" is."""
+    turns = converse(engine, first, followup)
+    assert turns[0].match is not None and turns[0].match.outcome != "answer"
+    assert shown(turns[1]) == expected and turns[1].followup

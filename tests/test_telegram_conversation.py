@@ -121,6 +121,17 @@ def test_a_reply_to_the_bot_in_a_group_continues_that_answer(bot: RunningBot) ->
     assert "1993" in alice.say("is it listed?", reply_to=when).visible_text
 
 
+def test_a_reply_to_a_did_you_mean_in_a_group_continues_its_subject(bot: RunningBot) -> None:
+    group = new_group()
+    alice = Chat(bot, group)
+    clarify = alice.say("Where is Monalisa headquartered?")
+    assert "Did you mean" in clarify.visible_text
+    alice.say("what is kelon")
+    # The reply is about Mona Lisa (the "Did you mean"), not Kelon (Alice's last answer).
+    assert "1998" in alice.say("when was it founded?", reply_to=clarify).visible_text
+    assert "002918" in alice.say("1", reply_to=clarify).visible_text
+
+
 def test_two_users_in_one_group_do_not_share_context(bot: RunningBot) -> None:
     group = new_group()
     alice, bob = Chat(bot, group), Chat(bot, group)
