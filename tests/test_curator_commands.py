@@ -33,9 +33,17 @@ def test_chat_records_like_the_bot_and_says_so(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stderr.count("\n") == 1  # a one-line notice
     assert f"Recording declined questions to {tmp_path / DATABASE_NAME}" in result.stderr
-    # Declines keep their text, answers only the fact, smalltalk nothing, never who asked.
+    # Declines keep their text and the best candidate offered (whichever the fitted decision
+    # ranks first), answers only the fact, smalltalk nothing, never who asked.
+    declined = Engine.load().ask("how many employees does midea have")
+    assert declined.outcome == "decline" and declined.candidates
     assert recorded(tmp_path) == [
-        ("how many employees does midea have", "terminal", "decline", "midea-origins"),
+        (
+            "how many employees does midea have",
+            "terminal",
+            "decline",
+            declined.candidates[0].fact.id,
+        ),
         ("", "terminal", "answer", "cluster-turnover-2020"),
     ]
 
