@@ -13,7 +13,7 @@ from helpers import FACTS, LEXICON, write_fact_base
 from bot.analysis import analyse
 from bot.decision import DECISION_FILE, FEATURES, HEURISTIC, DecisionModel, knowledge_fingerprint
 from bot.engine import Engine
-from bot.fitting import fit_logistic
+from bot.fitting import fit, fit_logistic, format_held_out, held_out
 from bot.index import build_index
 from bot.knowledge import KnowledgeError, load_knowledge
 
@@ -357,3 +357,30 @@ def test_a_measure_the_attributes_list_is_not_a_contradiction(engine: Engine) ->
     monalisa = next(c for c in candidates if c.fact.id == "monalisa-group")
     assert not [r for r in monalisa.contradictions if r.startswith("measure:")]
     assert "headquarters" in monalisa.fact.attributes.measure
+
+
+def test_leave_one_set_out_scores_each_set_with_a_decision_fitted_without_it(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    sets = {
+        "a.yaml": '- {q: "cluster revenue", expect: turnover}\n'
+        '- {q: "what is the weather", expect: decline}\n',
+        "b.yaml": '- {q: "how many firms are in the cluster", expect: enterprises}\n'
+        '- {q: "turnover of the Zhejiang cluster", expect: decline, kind: near-miss}\n',
+    }
+    paths = []
+    for name, text in sets.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(tmp_path / name)
+    knowledge, _ = load_knowledge(tiny_dir)
+    results = held_out(knowledge, paths)
+    assert [r.name for r in results] == ["a.yaml", "b.yaml"]
+    for result, others in zip(results, ([paths[1]], [paths[0]]), strict=True):
+        alone = fit(knowledge, others)[0]
+        assert (result.model.weights, result.model.answer_threshold) == (
+            alone.weights,
+            alone.answer_threshold,
+        )
+        assert len(result.report.results) == 2
+    table = format_held_out(results)
+    assert table.splitlines()[-1].startswith("all (each held out)")
