@@ -29,6 +29,7 @@ from telegram.error import BadRequest, Forbidden
 from tornado.httpserver import HTTPServer
 
 from bot.config import Settings, configure_logging
+from bot.datadir import prepare_data_dir
 from bot.engine import Engine
 from bot.failures import StartupError, describe_failure, redact
 from bot.inbox import InboxQueue, replay_pending
@@ -79,14 +80,28 @@ def run_bot(settings: Settings) -> int:
                 print(problem, file=sys.stderr)
             print("The fact base has problems; not starting.", file=sys.stderr)
             return 1
-        records = Records(settings.data_dir, settings.retention_days)
-        problem = records.check_writable()
-        if problem:
+        records: Records | None = None
+        unusable = prepare_data_dir(settings.data_dir)
+        if unusable:
+            # Said once, here: without its folder, nothing that writes there runs (the update
+            # inbox, the recorder, the daily expiry), so nothing else has to say it again.
             logger.error(
-                "curation database in %s is not usable (%s); answering, and retrying to record",
+                "data directory %s is not usable (%s): answering questions, but recording "
+                "nothing and not keeping updates until handled; set BOT_DATA_DIR to a writable "
+                "folder and restart (`python -m bot doctor` checks it)",
                 settings.data_dir,
-                problem,
+                unusable,
             )
+        else:
+            records = Records(settings.data_dir, settings.retention_days)
+            problem = records.check_writable()
+            if problem:
+                logger.error(
+                    "curation database in %s is not usable (%s); answering, and retrying to "
+                    "record",
+                    settings.data_dir,
+                    problem,
+                )
         secret = None
         if settings.webhook_url:
             secret = settings.webhook_secret or secrets.token_urlsafe(32)

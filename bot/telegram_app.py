@@ -671,6 +671,10 @@ async def _admin_records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not state.is_admin(update) or update.effective_message is None:
         await other_command(update, context)
         return None
+    if state.records is None:  # started without a usable data directory (bot/serve.py)
+        await update.effective_message.reply_text(
+            "Nothing is recorded: the data directory is not usable (the bot's log says why)."
+        )
     return state.records
 
 

@@ -15,7 +15,7 @@ import sqlite3
 import string
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -518,14 +518,41 @@ def test_entries_older_than_the_retention_period_are_deleted(tmp_path: Path) -> 
         fake.wait_for(lambda: kept() == (["29 days old", "1 days old"], [True]))
 
 
-def test_an_unusable_data_directory_is_logged_and_the_bot_still_answers(
-    tmp_path: Path,
-) -> None:
+def _a_file_where_its_folder_should_be(tmp_path: Path) -> Path:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    data = blocker / "data"
-    with running_bot(tmp_path / "bot", BOT_DATA_DIR=str(data)) as (fake, process):
-        user = new_user()
+    return blocker / "data"
+
+
+def _a_file_instead_of_the_folder(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.write_text("not a folder", encoding="utf-8")
+    return data
+
+
+def _a_folder_no_one_may_create() -> Path:
+    if not Path("/sys/kernel").is_dir():
+        pytest.skip("needs Linux's /sys")
+    return Path("/sys/foshan-bot-data")  # sysfs refuses new folders, even to root
+
+
+@pytest.mark.parametrize(
+    "unusable",
+    [
+        _a_file_where_its_folder_should_be,
+        _a_file_instead_of_the_folder,
+        lambda _: _a_folder_no_one_may_create(),
+    ],
+    ids=["a file on its path", "a file, not a folder", "a folder that cannot be created"],
+)
+def test_an_unusable_data_directory_is_logged_once_and_the_bot_still_answers(
+    tmp_path: Path, unusable: Callable[[Path], Path]
+) -> None:
+    data, user = unusable(tmp_path), new_user()
+    with running_bot(tmp_path / "bot", BOT_DATA_DIR=str(data), BOT_ADMIN_IDS=str(user)) as (
+        fake,
+        process,
+    ):
         questions = [
             "how many employees does Midea have?",  # declines are what gets recorded
             "what is the population of foshan?",
@@ -540,8 +567,15 @@ def test_an_unusable_data_directory_is_logged_and_the_bot_still_answers(
         down = next(b["callback_data"] for b in buttons(answer) if b["text"] == "👎")
         query = fake.press(bot_message(answer), down, user_id=user)
         fake.wait_for(lambda: query in fake.answered_callbacks)
-        log = process.log()
-    assert any(" ERROR " in line and str(data) in line for line in log.splitlines())
+        fake.send_message("/stats", user_id=user)  # an admin learns why there is nothing
+        assert fake.wait_for_replies(user, 4)[3].visible_text == (
+            "Nothing is recorded: the data directory is not usable (the bot's log says why)."
+        )
+    # Read once the bot has stopped: every component has had its say, the recorder included.
+    trouble = [line for line in process.log().splitlines() if re.search(" (WARNING|ERROR) ", line)]
+    assert len(trouble) == 1, "\n".join(trouble)
+    assert str(data) in trouble[0]
+    assert "answering" in trouble[0] and "set BOT_DATA_DIR to a writable folder" in trouble[0]
 
 
 # --------------------------------------------------------------------------------------------
