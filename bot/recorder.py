@@ -10,14 +10,12 @@ the queue are lost: they are counted, and the loss is logged once per outage, no
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import queue
 import sqlite3
 import threading
-from dataclasses import dataclass
 
-from bot.records import Records
+from bot.records import FeedbackRecord, QuestionRecord, Records, stamp
 
 logger = logging.getLogger(__name__)
 
@@ -27,26 +25,7 @@ QUEUE_SIZE = 10_000
 BATCH = 200
 
 
-@dataclass(frozen=True, slots=True)
-class PendingQuestion:
-    at: dt.datetime
-    question: str
-    language: str
-    chat_type: str
-    outcome: str
-    fact_id: str | None
-    confidence: float
-
-
-@dataclass(frozen=True, slots=True)
-class PendingFeedback:
-    at: dt.datetime
-    fact_id: str
-    helpful: bool
-    language: str
-
-
-Pending = PendingQuestion | PendingFeedback
+Pending = QuestionRecord | FeedbackRecord
 
 
 class Recorder:
@@ -85,20 +64,14 @@ class Recorder:
     ) -> None:
         """Queue one question record (returns at once)."""
         self._put(
-            PendingQuestion(
-                dt.datetime.now(dt.UTC),
-                question,
-                language,
-                chat_type,
-                outcome,
-                fact_id,
-                float(confidence),
+            QuestionRecord(
+                stamp(), question, language, chat_type, outcome, fact_id, float(confidence)
             )
         )
 
     def feedback(self, fact_id: str, helpful: bool, language: str) -> None:
         """Queue one 👍/👎 record (returns at once)."""
-        self._put(PendingFeedback(dt.datetime.now(dt.UTC), fact_id, helpful, language))
+        self._put(FeedbackRecord(stamp(), fact_id, helpful, language))
 
     def _put(self, record: Pending) -> None:
         try:
@@ -161,8 +134,8 @@ class Recorder:
         while True:
             try:
                 self.records.insert_many(
-                    [r for r in batch if isinstance(r, PendingQuestion)],
-                    [r for r in batch if isinstance(r, PendingFeedback)],
+                    [r for r in batch if isinstance(r, QuestionRecord)],
+                    [r for r in batch if isinstance(r, FeedbackRecord)],
                 )
             except (sqlite3.Error, OSError) as error:
                 if not self._failing:

@@ -19,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -52,46 +51,57 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+def stamp(moment: dt.datetime | None = None) -> str:
+    """``moment`` (default: now) as the records keep times: UTC, ISO 8601 to the second."""
+    return (moment or _now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionRecord:
-    asked_at: str
+    """A question as kept: queued by the recorder, written, and read back for the curators."""
+
+    asked_at: str  # UTC, ISO 8601 to the second (``stamp``)
     question: str
     language: str
     chat_type: str
     outcome: str
     fact_id: str | None
     confidence: float
-
-
-class QuestionRow(Protocol):
-    """What ``insert_many`` needs of a question record."""
-
-    at: dt.datetime
-    question: str
-    language: str
-    chat_type: str
-    outcome: str
-    fact_id: str | None
-    confidence: float
-
-
-class FeedbackRow(Protocol):
-    at: dt.datetime
-    fact_id: str
-    helpful: bool
-    language: str
 
 
 @dataclass(frozen=True, slots=True)
 class FeedbackRecord:
-    given_at: str
+    """A 👍/👎 on a fact, as kept."""
+
+    given_at: str  # UTC, ISO 8601 to the second (``stamp``)
     fact_id: str
     helpful: bool
     language: str
+
+
+_INSERT_QUESTION = (
+    "INSERT INTO questions (asked_at, question, language, chat_type, outcome, fact_id,"
+    " confidence) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_FEEDBACK = (
+    "INSERT INTO feedback (given_at, fact_id, helpful, language) VALUES (?, ?, ?, ?)"
+)
+
+
+def _question_values(record: QuestionRecord) -> tuple[object, ...]:
+    return (
+        record.asked_at,
+        record.question[:1000],
+        record.language,
+        record.chat_type,
+        record.outcome,
+        record.fact_id,
+        float(record.confidence),
+    )
+
+
+def _feedback_values(record: FeedbackRecord) -> tuple[object, ...]:
+    return (record.given_at, record.fact_id, int(record.helpful), record.language)
 
 
 class Records:
@@ -178,33 +188,21 @@ class Records:
         confidence: float,
         at: dt.datetime | None = None,
     ) -> bool:
-        return self._write(
-            "INSERT INTO questions"
-            " (asked_at, question, language, chat_type, outcome, fact_id, confidence)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                _stamp(at or _now()),
-                question[:1000],
-                language,
-                chat_type,
-                outcome,
-                fact_id,
-                float(confidence),
-            ),
+        record = QuestionRecord(
+            stamp(at), question, language, chat_type, outcome, fact_id, float(confidence)
         )
+        return self._write(_INSERT_QUESTION, _question_values(record))
 
     def record_feedback(
         self, fact_id: str, helpful: bool, language: str, at: dt.datetime | None = None
     ) -> bool:
-        return self._write(
-            "INSERT INTO feedback (given_at, fact_id, helpful, language) VALUES (?, ?, ?, ?)",
-            (_stamp(at or _now()), fact_id, int(helpful), language),
-        )
+        record = FeedbackRecord(stamp(at), fact_id, helpful, language)
+        return self._write(_INSERT_FEEDBACK, _feedback_values(record))
 
     def insert_many(
         self,
-        questions: Sequence[QuestionRow],
-        feedback: Sequence[FeedbackRow],
+        questions: Sequence[QuestionRecord],
+        feedback: Sequence[FeedbackRecord],
         timeout: float = 2.0,
     ) -> None:
         """Write many records in one transaction, waiting at most ``timeout`` seconds for a lock.
@@ -220,28 +218,10 @@ class Records:
                     connection.execute("BEGIN IMMEDIATE")
                     try:
                         connection.executemany(
-                            "INSERT INTO questions (asked_at, question, language, chat_type,"
-                            " outcome, fact_id, confidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [
-                                (
-                                    _stamp(q.at),
-                                    q.question[:1000],
-                                    q.language,
-                                    q.chat_type,
-                                    q.outcome,
-                                    q.fact_id,
-                                    float(q.confidence),
-                                )
-                                for q in questions
-                            ],
+                            _INSERT_QUESTION, [_question_values(q) for q in questions]
                         )
                         connection.executemany(
-                            "INSERT INTO feedback (given_at, fact_id, helpful, language)"
-                            " VALUES (?, ?, ?, ?)",
-                            [
-                                (_stamp(f.at), f.fact_id, int(f.helpful), f.language)
-                                for f in feedback
-                            ],
+                            _INSERT_FEEDBACK, [_feedback_values(f) for f in feedback]
                         )
                         connection.execute("COMMIT")
                     except BaseException:
@@ -256,7 +236,7 @@ class Records:
 
         A failure is logged and leaves recording alone: the next expiry tries again (entries must
         not outlive the retention period because the database was busy once)."""
-        cutoff = _stamp((now or _now()) - dt.timedelta(days=self.retention_days))
+        cutoff = stamp((now or _now()) - dt.timedelta(days=self.retention_days))
         try:
             with self._lock:
                 self._prepare()
@@ -285,7 +265,7 @@ class Records:
             "SELECT asked_at, question, language, chat_type, outcome, fact_id, confidence"
             " FROM questions WHERE asked_at >= ?"
         )
-        values: list[object] = [_stamp(since)]
+        values: list[object] = [stamp(since)]
         if outcomes:
             query += f" AND outcome IN ({', '.join('?' for _ in outcomes)})"
             values.extend(outcomes)
@@ -299,7 +279,7 @@ class Records:
             rows = connection.execute(
                 "SELECT given_at, fact_id, helpful, language FROM feedback"
                 " WHERE given_at >= ? ORDER BY given_at",
-                (_stamp(since),),
+                (stamp(since),),
             ).fetchall()
         return [
             FeedbackRecord(at, fact, bool(helpful), language)

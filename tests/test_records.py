@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.records import DATABASE_NAME, Records
+from bot.records import DATABASE_NAME, FeedbackRecord, QuestionRecord, Records
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
@@ -33,6 +33,27 @@ def test_records_questions_and_feedback(tmp_path: Path) -> None:
     )
     [vote] = records.feedback(NOW - dt.timedelta(days=1))
     assert (vote.fact_id, vote.helpful, vote.language) == ("cluster-turnover-2020", False, "zh")
+
+
+def test_what_is_written_in_a_batch_is_read_back_as_the_same_records(tmp_path: Path) -> None:
+    # One record type from the recorder's queue to the curators' reports.
+    questions = [
+        QuestionRecord(
+            "2026-11-26T11:00:00",
+            "how many employees?",
+            "en",
+            "private",
+            "decline",
+            "kelon-origins",
+            0.21,
+        ),
+        QuestionRecord("2026-11-26T11:30:00", "", "zh", "group", "answer", "slogan", 0.97),
+    ]
+    votes = [FeedbackRecord("2026-11-26T11:31:00", "slogan", True, "zh")]
+    records = Records(tmp_path)
+    records.insert_many(questions, votes)
+    since = NOW - dt.timedelta(days=1)
+    assert (records.questions(since), records.feedback(since)) == (questions, votes)
 
 
 def test_schema_has_no_place_for_people(tmp_path: Path) -> None:
