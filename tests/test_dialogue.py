@@ -144,7 +144,9 @@ def test_none_after_did_you_mean_is_none_of_these(engine: Engine, none: str) -> 
 @pytest.mark.parametrize(
     ("word", "kind"),
     [("tell me more", "more"), ("More", "more"), ("详细点", "more"), ("source?", "source"),
-     ("where is that from?", "source"), ("出处", "source"), ("why?", "why"), ("为什么", "why")],
+     ("where is that from?", "source"), ("出处", "source"), ("why?", "why"), ("为什么", "why"),
+     ("who reported that?", "source"), ("is there a link?", "source"), ("有链接吗", "source"),
+     ("这是哪里报道的", "source"), ("source 是哪里?", "source"), ("出處在哪", "source")],
 )  # fmt: skip
 def test_conversation_words_act_on_the_last_answer(engine: Engine, word: str, kind: str) -> None:
     answer, turn = converse(engine, "who founded midea", word)
@@ -159,7 +161,8 @@ def test_conversation_words_act_on_the_last_answer(engine: Engine, word: str, ki
 @pytest.mark.parametrize(
     ("first", "switch", "language"),
     [("who founded midea", "in Chinese", "zh"), ("who founded midea", "中文", "zh"),
-     ("美的是谁创办的", "English please", "en")],
+     ("美的是谁创办的", "English please", "en"), ("美的是谁创办的", "英文怎么说", "en"),
+     ("who founded midea", "how do you say that in Chinese?", "zh")],
 )  # fmt: skip
 def test_language_words_give_the_same_fact_in_the_other_language(
     engine: Engine, first: str, switch: str, language: str
