@@ -22,7 +22,9 @@ How a message is read, in order:
    measure or year (``context:``/``followup:`` contradictions) make up no follow-up "Did you
    mean", and do not outrank the fact under discussion for a message with no topic of its own.
    The conversation is about the last fact answered, or, after a "Did you mean" or a decline
-   that names a company (or whose options share one), about that company.
+   that names a company (or whose options share one), about that company. When the context's
+   reading has no answer, the message is read once more with only the conversation's
+   companies and places ("when did it list?" after Midea's headquarters town).
 4. A follow-up about a year or a period relative to today that the fact under discussion does
    not cover is declined, saying which date the fact base has ("I only have this as of 2020").
 """
@@ -295,6 +297,18 @@ def _take_turn(
         )
         with_context = _without_strangers(_stay_on_fact(engine, text, with_context, fact))
         with_context = _prefer_related(with_context, fact)
+        subject = _subject_only(engine, about_terms)
+        if not with_context.answered and subject and subject != about_terms:
+            # "who backs it?" after Viomi's listing: the company carries over, the listing
+            # need not (the measure is a preference, not a requirement, once it fails).
+            retry = engine.ask(
+                text,
+                language_hint=language_hint,
+                forced_language=forced_language,
+                context=subject,
+            )
+            if retry.answered:
+                with_context = retry
         if _context_wins(engine, text, match, with_context, about_terms):
             match, followup = with_context, True
         if followup and names_another_time(engine, text):
@@ -309,6 +323,12 @@ def _take_turn(
     # the conversation is about.
     asked = None if text.lstrip().startswith("/") and match.confidence >= 1.0 else text
     return _matched(engine, match, context, asked, followup)
+
+
+def _subject_only(engine: Engine, terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The companies and places among a conversation's terms."""
+    kinds = engine.index.group_kind
+    return tuple(t for t in terms if kinds.get(t) in ("entity", "place"))
 
 
 def _relative(engine: Engine, text: str) -> bool:

@@ -37,6 +37,8 @@ def shown(turn: Turn) -> str | None:
         ("who founded midea", "when?", "midea-origins"),
         ("集群有多少家企业", "其中高新技术企业呢", "cluster-high-tech-2020"),
         ("who founded midea", "what about kelon?", "kelon-origins"),
+        # The company carries over when the previous measure (headquarters) fits nothing.
+        ("Which town is Midea headquartered in?", "when did it list?", "midea-listing"),
     ],
 )  # fmt: skip
 def test_a_followup_is_matched_with_the_previous_answer(
