@@ -253,6 +253,26 @@ def format_fact_html(
     return "\n\n".join(parts)
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def phrasing_in(match: Match, language: str) -> str:
+    """The stored question an answer matched, as the reply's language has it: a Chinese
+    question that matched an English phrasing is shown the fact's Chinese phrasing in the same
+    place (the phrasings of both languages ask the same things), and the other way round."""
+    phrasing = match.phrasing or ""
+    fact = match.fact
+    if fact is None or bool(_CJK.search(phrasing)) == (language == "zh"):
+        return phrasing
+    own, other = (
+        (fact.questions_zh, fact.questions_en)
+        if language == "zh"
+        else (fact.questions_en, fact.questions_zh)
+    )
+    position = other.index(phrasing) if phrasing in other else 0
+    return own[position] if position < len(own) else own[0]
+
+
 def format_why_html(match: Match) -> str:
     """How an answer was chosen: the stored phrasing, the confidence and the runner-up."""
     language = match.language
@@ -260,7 +280,7 @@ def format_why_html(match: Match) -> str:
     if match.confidence >= 1.0 and len(match.candidates) <= 1:
         lines.append(escape(t("why_direct", language)))
         return "\n".join(lines)
-    lines.append(f"{escape(t('why_matched', language))}: “{escape(match.phrasing or '')}”")
+    lines.append(f"{escape(t('why_matched', language))}: “{escape(phrasing_in(match, language))}”")
     lines.append(f"{escape(t('why_confidence', language))}: {match.confidence:.2f}")
     runner_up = match.runner_up
     if runner_up:

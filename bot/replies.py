@@ -18,6 +18,7 @@ from bot.render import (
     escape,
     format_match_text,
     format_why_html,
+    phrasing_in,
     source_line,
     t,
 )
@@ -74,7 +75,7 @@ def format_why_text(match: Match, language: str) -> str:
     if match.confidence >= 1.0 and len(match.candidates) <= 1:
         lines.append(t("why_direct", language))
         return "\n".join(lines)
-    lines.append(f"{t('why_matched', language)}: “{match.phrasing or ''}”")
+    lines.append(f"{t('why_matched', language)}: “{phrasing_in(match, language)}”")
     lines.append(f"{t('why_confidence', language)}: {match.confidence:.2f}")
     runner_up = match.runner_up
     if runner_up:

@@ -10,18 +10,22 @@ import pytest
 
 from bot.engine import Engine
 from bot.knowledge import Fact
+from bot.matcher import Candidate, Match
 from bot.render import (
     CHAT_TEXTS,
     TEXTS,
     format_fact_compact_html,
     format_fact_html,
     format_fact_text,
+    format_why_html,
 )
-from bot.replies import format_more_text, format_source_html, format_source_text
+from bot.replies import format_more_text, format_source_html, format_source_text, format_why_text
 from bot.script import in_script
 
 #: Names the Chinese answers keep in Latin letters (people, brands, a ticker).
 PROPER_NAMES = ("Bear Electric Appliance", "Jersey", "Jessica", "Bear", "Viomi", "Hulton", "VIOT")
+#: Abbreviations Chinese writes in Latin letters (in Chinese phrasings: "发行了多少ADS").
+ABBREVIATIONS = ("GDP", "ADS")
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -34,15 +38,36 @@ def english_left(engine: Engine, text: str, script: str | None) -> list[str]:
     for fact in engine.knowledge.facts:
         allowed += [c.quote for c in fact.citations if c.quote]
     allowed = [in_script(a, script) for a in sorted(allowed, key=len, reverse=True)]
-    for name in allowed + list(PROPER_NAMES):
+    for name in allowed + list(PROPER_NAMES) + list(ABBREVIATIONS):
         text = text.replace(name, " ")
     return _ENGLISH_WORD.findall(text)
 
 
+def matched_in_english(engine: Engine, fact: Fact) -> Match:
+    """A Chinese question answered with ``fact`` through one of its English phrasings (as
+    "Kelon是哪一年成立的" matches "What is Kelon?"), with another fact as the runner-up."""
+    other = next(f for f in engine.knowledge.facts if f.id != fact.id)
+    phrasing = fact.questions_en[-1]
+    return Match(
+        "问题",
+        "answer",
+        "zh",
+        0.8,
+        fact=fact,
+        phrasing=phrasing,
+        candidates=(Candidate(fact, 0.8, phrasing), Candidate(other, 0.5, other.questions_en[0])),
+    )
+
+
 def chinese_replies(engine: Engine, fact: Fact) -> list[str]:
-    """Everything a Chinese-speaking user can be shown about ``fact``."""
+    """Everything a Chinese-speaking user can be shown about ``fact``: the answer (with its
+    note, date and citations), its sources, the related facts (also the button labels) and the
+    "why this answer?" view."""
     knowledge = engine.knowledge
+    why = matched_in_english(engine, fact)
     return [
+        format_why_text(why, "zh"),
+        format_why_html(why),
         format_fact_text(knowledge, fact, "zh"),
         format_fact_html(knowledge, fact, "zh"),
         format_fact_compact_html(knowledge, fact, "zh"),
