@@ -298,9 +298,16 @@ def _take_turn(
         with_context = _without_strangers(_stay_on_fact(engine, text, with_context, fact))
         with_context = _prefer_related(with_context, fact)
         subject = _subject_only(engine, about_terms)
-        if not with_context.answered and subject and subject != about_terms:
-            # "who backs it?" after Viomi's listing: the company carries over, the listing
-            # need not (the measure is a preference, not a requirement, once it fails).
+        if (
+            not with_context.answered
+            and subject
+            and subject != about_terms
+            and _concepts(engine, engine.index.normaliser.clean(text))
+            and not names_another_time(engine, text)
+        ):
+            # "when did it list?" after Midea's town: the company carries over, the town need
+            # not (once it fails, the measure is a preference, not a requirement). Not for a
+            # message that only names a year ("1993年呢" asks the same measure for 1993).
             retry = engine.ask(
                 text,
                 language_hint=language_hint,

@@ -48,11 +48,16 @@ def test_a_followup_is_matched_with_the_previous_answer(
     assert shown(turns[1]) == expected
 
 
-@pytest.mark.parametrize("followup", ["what about 2019?", "那2019年呢", "and in 2019?"])
+@pytest.mark.parametrize(
+    ("first", "followup"),
+    [("/turnover", "what about 2019?"), ("/turnover", "那2019年呢"), ("/turnover", "and in 2019?"),
+     # Not another fact of that year about the same company (Midea listed in 1993).
+     ("美的集团是什么时候成立的？", "1993年呢")],
+)  # fmt: skip
 def test_a_followup_for_another_year_is_declined_not_given_the_2020_figure(
-    engine: Engine, followup: str
+    engine: Engine, first: str, followup: str
 ) -> None:
-    turns = converse(engine, "/turnover", followup)
+    turns = converse(engine, first, followup)
     assert turns[1].match is not None and turns[1].match.outcome == "decline"
     assert turns[1].followup
 
