@@ -186,15 +186,13 @@ async def _run(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            if application.updater.running:
-                await application.updater.stop()
+            await _stop_updater(application)
             if server is not None:
                 server.stop()
                 await server.close_all_connections()
             await application.stop()
     finally:
-        if application.updater.running:
-            await application.updater.stop()
+        await _stop_updater(application)
         if server is not None:
             server.stop()
         await application.shutdown()
@@ -203,6 +201,32 @@ async def _run(
             await asyncio.to_thread(recorder.close)
         if isinstance(application.update_queue, InboxQueue):
             await asyncio.to_thread(application.update_queue.inbox.close)
+
+
+async def _stop_updater(application: Any) -> None:
+    """Stop long polling at once, even in the pause after a failed ``getUpdates``.
+
+    python-telegram-bot pauses before asking again (up to 30 s after network errors, or as long
+    as a 429 "retry after" says) in a plain ``asyncio.sleep`` that its own stop does not
+    interrupt, so a bot whose Bot API had gone would wait that long after SIGTERM. A polling task
+    caught in that pause is cancelled first; in any other state the library stops it itself
+    (cancelling it mid-request would leave the request behind)."""
+    if not application.updater.running:
+        return
+    for task in asyncio.all_tasks():
+        if task.get_name() == _POLLING_TASK and _pausing(task):
+            task.cancel()
+    await application.updater.stop()
+
+
+#: python-telegram-bot's name for the task that long-polls (``Updater.start_polling``).
+_POLLING_TASK = "Updater:start_polling:polling_task"
+
+
+def _pausing(task: asyncio.Task[Any]) -> bool:
+    """Whether ``task``'s own coroutine is waiting in ``asyncio.sleep`` (not on a request)."""
+    awaiting = getattr(task.get_coro(), "cr_await", None)
+    return getattr(getattr(awaiting, "cr_code", None), "co_name", None) == "sleep"
 
 
 async def _unless_stopped(step: Awaitable[Any], stop: asyncio.Event) -> bool:

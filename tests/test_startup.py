@@ -9,6 +9,7 @@ SIGHUP while starting is not fatal, and Telegram is asked only for the updates t
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -23,7 +24,7 @@ from pathlib import Path
 import pytest
 from bot_process import start_bot
 from conftest import Api, isolated_network_available
-from fake_telegram import TOKEN, ApiError
+from fake_telegram import TOKEN, ApiError, FakeTelegram, serve, stop
 
 from bot.config import load_settings
 
@@ -230,3 +231,28 @@ def test_sighup_while_starting_is_remembered_not_fatal(
 def slogan_reply(api: Api, user: int) -> str:
     api.fake.send_message("/slogan", user_id=user)
     return str(api.fake.wait_for_replies(user, 1)[0].visible_text)
+
+
+def test_sigterm_stops_a_bot_waiting_out_a_retry_pause_after_the_bot_api_went_away(
+    tmp_path: Path,
+) -> None:
+    # After a failed getUpdates, python-telegram-bot pauses before the next one: up to 30 s
+    # after network errors, or as long as a 429 says. Here the pause is an hour, so a bot that
+    # waits it out before stopping cannot pass for one that stops.
+    fake = FakeTelegram()
+    server, url = serve(fake)
+    bot = start_bot(url, tmp_path, BOT_LOG_LEVEL="DEBUG")
+    try:
+        bot.wait_ready(fake)
+        fake.fail("getUpdates", None, 3600)
+        fake.wait_for(lambda: bot.alive() and "Failed run number" in bot.log())  # it pauses
+    finally:
+        stop(fake, server)  # and the Bot API is gone, as for an orphaned bot
+    try:
+        bot.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            bot.process.wait(timeout=60)
+        assert bot.process.poll() == 0, bot.log()[-2000:]
+    finally:
+        bot.process.kill()
+        bot.process.wait()
