@@ -124,7 +124,7 @@ def test_a_reply_to_the_bot_in_a_group_continues_that_answer(bot: RunningBot) ->
 def test_a_reply_to_a_did_you_mean_in_a_group_continues_its_subject(bot: RunningBot) -> None:
     group = new_group()
     alice = Chat(bot, group)
-    clarify = alice.say("Where is Monalisa headquartered?")
+    clarify = alice.say("Where is Monalisa based?")  # a "Did you mean" under the fitted decision
     assert "Did you mean" in clarify.visible_text
     alice.say("what is kelon")
     # The reply is about Mona Lisa (the "Did you mean"), not Kelon (Alice's last answer).
