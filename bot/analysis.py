@@ -24,6 +24,16 @@ _YES_NO = re.compile(
 )
 
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
+#: Where a sentence ends, for telling the sentences that ask from those that give context:
+#: ! ? ; (and their Chinese forms) or a line break, or a full stop or colon before a space (not
+#: the point of "15.33").
+_SENTENCE_END = re.compile(r"(?<=[!?;。！？；\n])|(?<=[.:：])(?=\s)")
+#: A sentence that asks: it ends with a question mark, or has a question word or a request.
+_ASKS = re.compile(
+    r"[?？]\s*$|\b(?:what|how|when|who|whom|whose|which|where|why|tell me|give me|list|explain"
+    r"|confirm|i need|i want|i'?d like|looking for|wonder|curious)\b"
+    r"|吗|什么|多少|几|哪|谁|怎么|如何|是否|为什么|多大|多久|咋|啥|想知道|请问"
+)
 _QUESTION_WORDS = re.compile(
     r"\b(?:what|how|when|who|which|where|why|is|are|does|do|did|was|were|can|list|name)\b|"
     r"吗|什么|多少|几|哪|谁|怎么|如何|是否|为什么|多大|多久|咋"
@@ -52,6 +62,16 @@ class Analysis:
     measures: frozenset[str] = frozenset()
     years: frozenset[str] = frozenset()
     wants: frozenset[str] = frozenset()
+    #: The terms of the sentences that ask, when others only give context ("I run an import
+    #: business in Lagos. ... How big were the cluster's sales in 2020?"), plus the context's
+    #: entities, places, measures and years of kinds the asking part does not name: the slots
+    #: above and the contradictions are read from these; empty when the whole message asks.
+    asked: tuple[str, ...] = ()
+
+    @property
+    def asking_terms(self) -> tuple[str, ...]:
+        """The terms slots and contradictions are read from."""
+        return self.asked or self.terms
 
 
 def _correct_typo(word: str, index: Index) -> str:
@@ -90,20 +110,61 @@ def _correct_typo(word: str, index: Index) -> str:
     return word
 
 
+def _slot_kind(term: str, index: Index) -> str | None:
+    """The attribute slot a term names (entity, place, measure or year), home ones included."""
+    if term.startswith(_YEAR):
+        return "year"
+    name = index.group_name.get(term)
+    kind = index.slot_of.get(name) if name else None
+    if kind:
+        return kind
+    kind = index.group_kind.get(term)
+    return kind if kind in ("entity", "place", "measure") else None
+
+
+def asking_sentences(question: str) -> list[str]:
+    """The sentences of a message that ask, when other sentences only give context; empty when
+    the whole message asks (one sentence, every sentence asks, or none seems to)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(question)]
+    parts = [p for p in parts if any(c.isalnum() for c in p)]
+    if len(parts) < 2:
+        return []
+    asking = [p for p in parts if _ASKS.search(p.casefold())]
+    return asking if len(asking) < len(parts) else []
+
+
 def analyse(question: str, index: Index, language_hint: str | None = None) -> Analysis:
-    """Normalise a question into weighted terms (with typos corrected)."""
-    cleaned = index.normaliser.clean(question)
-    terms = tuple(
-        dict.fromkeys(
-            index.normaliser.terms(cleaned, correct=lambda word: _correct_typo(word, index))
+    """Normalise a question into weighted terms (with typos corrected), and read the part that
+    asks into slots: entities, measures, years and the kind of answer wanted."""
+    normaliser = index.normaliser
+    cleaned = normaliser.clean(question)
+
+    def terms_of(text: str) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(normaliser.terms(text, correct=lambda word: _correct_typo(word, index)))
         )
-    )
-    names = [index.group_name[t] for t in terms if t in index.group_name]
-    wants = {index.group_wants[t] for t in terms if t in index.group_wants}
-    if _YES_NO.search(cleaned) and not wants:
+
+    terms = terms_of(cleaned)
+    asking = [normaliser.clean(s) for s in asking_sentences(question)]
+    asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
+    if asked:
+        # When the asking part names no company or place of its own, the context sentences fill
+        # the slots it leaves open ("Bear Electric keeps showing up. Which exchange is it on?":
+        # the company); figures in them are claims to check ("nearly 400", "the 90s").
+        named = {_slot_kind(t, index) for t in asked}
+        if not named & {"entity", "place"}:  # no subject of its own: the context's fills in
+            asked += tuple(
+                t for t in terms if t not in asked and _slot_kind(t, index) not in named | {None}
+            )
+    slot_terms, texts = (asked, asking) if asked else (terms, [cleaned])
+    names = [index.group_name[t] for t in slot_terms if t in index.group_name]
+    wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
+    if any(_YES_NO.search(text) for text in texts) and not wants:
         wants.add("yes-no")
     measures = frozenset(n for n in names if index.slot_of.get(n) == "measure")
-    if _OUTCOME.search(cleaned) or ("yes-no" in wants and "outcome" in measures):
+    if any(_OUTCOME.search(text) for text in texts) or (
+        "yes-no" in wants and "outcome" in measures
+    ):
         wants.add("outcome")
     return Analysis(
         text=cleaned,
@@ -112,8 +173,9 @@ def analyse(question: str, index: Index, language_hint: str | None = None) -> An
         approximate=bool(APPROXIMATE_MARKERS.search(cleaned)),
         entities=frozenset(n for n in names if index.slot_of.get(n) == "entity"),
         measures=measures,
-        years=frozenset(t[2:] for t in terms if t.startswith(_YEAR)),
+        years=frozenset(t[2:] for t in slot_terms if t.startswith(_YEAR)),
         wants=frozenset(wants),
+        asked=asked,
     )
 
 

@@ -101,7 +101,7 @@ def _contradictions(
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
             factor *= dict(analysis.inherited_factors)[kind]
-    for term in analysis.terms:
+    for term in analysis.asking_terms:
         wants = index.group_wants.get(term)
         if wants:
             if (wants == "number" and not flags & _HAS_FIGURE) or (

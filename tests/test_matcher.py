@@ -352,3 +352,41 @@ def test_a_name_containing_a_unit_does_not_capture_money_questions(tmp_path: Pat
     assert match.fact is not None and match.fact.id == "turnover"
     assert "wire-author" not in [c.fact.id for c in match.candidates]
     assert engine.ask("who is Zhong Yuan?").fact.id == "wire-author"  # type: ignore[union-attr]
+
+
+#: A question answered on its own, and the same question after sentences of context naming other
+#: years, places, companies and figures: slots and conflicts are read from the part that asks,
+#: so the context does not turn the right fact into a conflict.
+CONTEXT_SENTENCES = [
+    "I visited Shenzhen and Hangzhou in 2019 with my uncle.",
+    "My parents bought a Haier fridge back in the 80s, it still works.",
+    "We have imported sofas from Guangdong since 2015. Our partner in Lagos says hello.",
+]
+ASKED_ALONE = [
+    ("What was the cluster's turnover in 2020?", "cluster-turnover-2020"),
+    ("When was Kelon founded?", "kelon-origins"),
+    ("When was the Foshan hi-tech zone approved by the State Council?", "zone-founding"),
+]
+
+
+@pytest.mark.parametrize("context", CONTEXT_SENTENCES)
+@pytest.mark.parametrize(("question", "fact_id"), ASKED_ALONE)
+def test_context_sentences_do_not_conflict_with_the_question(
+    engine: Engine, context: str, question: str, fact_id: str
+) -> None:
+    alone = engine.ask(question)
+    assert alone.outcome == "answer" and alone.fact and alone.fact.id == fact_id
+    match = engine.ask(f"{context} {question}")
+    assert match.outcome == "answer" and match.fact and match.fact.id == fact_id
+    assert not [r for r in match.contradictions if not r.startswith("answer-type")]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I visited Foshan last spring. What was the cluster's turnover in 2023?",
+        "My uncle works in Shunde. How many employees does the cluster have?",
+    ],
+)
+def test_a_conflict_in_the_part_that_asks_still_counts(engine: Engine, message: str) -> None:
+    assert engine.ask(message).outcome != "answer"
