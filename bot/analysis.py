@@ -18,7 +18,14 @@ from bot.normalise import _NUMBER_MARK, APPROXIMATE_MARKERS, detect_language
 _YEAR = _NUMBER_MARK + "y"
 #: A question that opens like this asks yes or no ("did it reach...", "is Midea listed").
 #: ... and this asks whether something happened: a plan or goal does not answer it.
-_OUTCOME = re.compile(r"^(?:did|has|have|had)\b|了吗$|了没有|有没有(?:实现|达到|完成|做到|成为)")
+#: Anywhere in the asking part: "built so far", "actually achieved", "by now", 已经, 实际.
+_OUTCOME = re.compile(
+    r"^(?:did|has|have|had)\b|\b(?:so|and|but) (?:did|has|have)\b|\b(?:so far|to date|by now"
+    r"|already|actually|in the end|ended up|end up|managed to|achieved|reached|accomplished"
+    r"|fulfilled|succeeded|(?:been|was|were) (?:built|achieved|reached|met|completed|realised"
+    r"|realized))\b|了吗$|了没有|有没有(?:实现|达到|完成|做到|成为)|是否(?:实现|达到|完成|做到|建成)"
+    r"|已经|已建成|实际|到底|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
+)
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b|^是否|吗$"
 )

@@ -53,6 +53,7 @@ FEATURES = (
 CONFLICTS = ("entity_other", "measure_other", "type_clash", "figure_other")
 _CONFLICT_POSITIONS = tuple(FEATURES.index(name) for name in CONFLICTS)
 _SIMILARITY = FEATURES.index("similarity")
+_QUESTION_COVERAGE = FEATURES.index("question_coverage")
 #: Similarity at which a question is one of the fact's stored phrasings (up to word order).
 STORED_SIMILARITY = 0.99
 
@@ -62,9 +63,10 @@ def has_conflict(features: tuple[float, ...]) -> bool:
     curators stored for the fact, asked as it is, never does: they said it answers it)."""
     if len(features) != len(FEATURES):
         return False
-    return features[_SIMILARITY] < STORED_SIMILARITY and any(
-        features[i] for i in _CONFLICT_POSITIONS
-    )
+    # Token-set similarity is 1 whenever the phrasing's words are a subset of the question's:
+    # a stored question "asked as it is" also has all its words in the fact.
+    stored = min(features[_SIMILARITY], features[_QUESTION_COVERAGE]) >= STORED_SIMILARITY
+    return not stored and any(features[i] for i in _CONFLICT_POSITIONS)
 
 
 @dataclass(frozen=True)

@@ -390,3 +390,40 @@ def test_context_sentences_do_not_conflict_with_the_question(
 )
 def test_a_conflict_in_the_part_that_asks_still_counts(engine: Engine, message: str) -> None:
     assert engine.ask(message).outcome != "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("Where did Midea start out?", "midea-origins"),
+        ("How did Kelon get started?", "kelon-origins"),
+        ("美的是怎么起步的", "midea-origins"),
+        ("When did Bear Electric start out?", "bear-electric-profile"),
+    ],
+)
+def test_founding_asked_in_everyday_words(engine: Engine, question: str, fact_id: str) -> None:
+    match = engine.ask(question)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize(
+    ("message", "fact_id", "not_held"),
+    [
+        (
+            "Where did Midea start out, and how many employees does it have today?",
+            "midea-origins",
+            "employees",
+        ),
+        (
+            "How did Kelon get started? Also what is its share price now?",
+            "kelon-origins",
+            "share price",
+        ),
+    ],
+)
+def test_a_compound_message_answers_the_part_it_can(
+    engine: Engine, message: str, fact_id: str, not_held: str
+) -> None:
+    match = engine.ask(message)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+    assert any(not_held in part for part in match.unanswered)
