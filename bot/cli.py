@@ -777,7 +777,8 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor",
         help="check the configuration, one line per check with what to fix",
         description="Check the configuration, one line per check with what to fix; every "
-        "check runs, nothing is created or changed. Exit 1 if any check fails.",
+        "check runs, and nothing is left created or changed (the data directory is tried with "
+        "a temporary file or folder, removed at once). Exit 1 if any check fails.",
     )
     p.add_argument("--token-file", metavar="FILE", help="read the bot token from FILE")
     p.add_argument("--webhook-url", metavar="URL", help="check this webhook URL")

@@ -1,44 +1,91 @@
 """The data directory (``BOT_DATA_DIR``): can the bot keep its databases there?
 
-Found by trying, not by asking ``os.access``: root passes every permission check there, while
-pseudo file systems (``/proc``, ``/sys``) and files where folders should be still refuse. A try
-leaves nothing behind: a temporary file or folder is removed at once.
+Found by trying, not by asking ``os.access``: root passes every permission check, while pseudo
+file systems (``/proc``, ``/sys``), immutable or read-only folders and a folder where the
+database should be still refuse. A try leaves nothing behind: the temporary file or folder it
+makes is removed at once, and the database is only opened, never written.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+from bot.records import DATABASE_NAME
+
+_PROBE = ".write-check-"
+
 
 def prepare_data_dir(data_dir: Path) -> str | None:
-    """Create ``data_dir`` if it is missing and check that files can be written in it; what is
-    wrong in a few words, or ``None``."""
+    """Create ``data_dir`` if it is missing and check that files can be written in it (for
+    ``run``); what is wrong in a few words, or ``None``."""
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        return _reason(data_dir, error)
+        return _cannot_create(data_dir, error)
     return _try_writing(data_dir)
+
+
+def data_dir_problem(data_dir: Path) -> str | None:
+    """What would stop ``run`` from keeping its databases in ``data_dir`` (for ``doctor``),
+    found without creating anything that stays; ``None`` if nothing."""
+    if data_dir.exists():
+        return _try_writing(data_dir) or _database_problem(data_dir / DATABASE_NAME)
+    parent = _nearest_existing(data_dir)
+    if not parent.is_dir():
+        return f"it cannot be created: {parent} is not a folder"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=_PROBE, dir=parent))
+    except OSError as error:
+        return _cannot_create(data_dir, error)
+    return None
 
 
 def _try_writing(folder: Path) -> str | None:
     if not folder.is_dir():
-        return "it is a file, not a folder"
+        return "it is not a folder"
     try:
-        handle, name = tempfile.mkstemp(prefix=".write-check-", dir=folder)
+        handle, name = tempfile.mkstemp(prefix=_PROBE, dir=folder)
     except OSError as error:
-        return f"no file can be written in it: {error.strerror or type(error).__name__}"
+        return f"no file can be written in it ({_strerror(error)})"
     os.close(handle)
     os.unlink(name)
     return None
 
 
-def _reason(data_dir: Path, error: OSError) -> str:
-    """Why ``data_dir`` could not be created, naming the path that is in the way."""
-    blocker = next((p for p in data_dir.absolute().parents if p.exists()), None)
-    if isinstance(error, FileExistsError) or (data_dir.exists() and not data_dir.is_dir()):
-        return "it is a file, not a folder"
-    if blocker is not None and not blocker.is_dir():
-        return f"it cannot be created: {blocker} is a file, not a folder"
-    return f"it cannot be created: {error.strerror or type(error).__name__}"
+def _database_problem(database: Path) -> str | None:
+    """An existing database the bot could not open for reading and writing (opening it changes
+    nothing; a folder, an immutable file or a read-only mount refuse)."""
+    if not os.path.lexists(database):
+        return None
+    flags = os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(database, flags)
+    except OSError as error:
+        return f"{DATABASE_NAME} is not a file the bot can read and write ({_strerror(error)})"
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return f"{DATABASE_NAME} is not a file the bot can read and write (not a file)"
+    finally:
+        os.close(handle)
+    return None
+
+
+def _cannot_create(data_dir: Path, error: OSError) -> str:
+    """Why ``data_dir`` could not be created, naming what is in the way."""
+    if data_dir.exists() and not data_dir.is_dir():
+        return "it is not a folder"
+    parent = _nearest_existing(data_dir)
+    if not parent.is_dir():
+        return f"it cannot be created: {parent} is not a folder"
+    return f"it cannot be created in {parent} ({_strerror(error)})"
+
+
+def _nearest_existing(path: Path) -> Path:
+    return next(p for p in path.absolute().parents if p.exists())
+
+
+def _strerror(error: OSError) -> str:
+    return error.strerror or type(error).__name__

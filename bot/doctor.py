@@ -1,24 +1,23 @@
 """``python -m bot doctor``: check an installation before running it, one line per check.
 
 Every check runs even when an earlier one fails, and none changes anything: the data directory
-is checked for writability without creating it or the database, and the Bot API check only
-calls ``getMe``. A rejected token, an unreachable network, a failed DNS lookup and a failing
-server each get their own explanation.
+is checked by trying (``bot/datadir.py``: a temporary file or folder, removed at once) without
+creating it or the database, and the Bot API check only calls ``getMe``. A rejected token, an
+unreachable network, a failed DNS lookup and a failing server each get their own explanation.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import WEBHOOK_URL_PORTS, Settings, read_settings
+from bot.datadir import data_dir_problem
 from bot.failures import api_host, describe_failure, redact
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.records import DATABASE_NAME
 
 
 @dataclass(frozen=True)
@@ -98,26 +97,6 @@ def _configuration_check(settings: Settings, problems: dict[str, list[str]]) -> 
         f"log level {settings.log_level}, {admins} admin{'s' if admins != 1 else ''}, "
         f"records kept {settings.retention_days} days",
     )
-
-
-def data_dir_problem(data_dir: Path) -> str | None:
-    """What stops the bot from writing its database in ``data_dir``, found without creating
-    anything; ``None`` if it can."""
-    if data_dir.exists():
-        if not data_dir.is_dir():
-            return "it is not a folder"
-        if not os.access(data_dir, os.W_OK | os.X_OK):
-            return "the folder is not writable"
-        database = data_dir / DATABASE_NAME
-        if database.exists() and not os.access(database, os.R_OK | os.W_OK):
-            return f"{DATABASE_NAME} is not readable and writable"
-        return None
-    parent = next(p for p in data_dir.absolute().parents if p.exists())
-    if not parent.is_dir():
-        return f"it cannot be created: {parent} is not a folder"
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return f"it cannot be created: {parent} is not writable"
-    return None
 
 
 def _data_dir_check(data_dir: Path) -> Check:

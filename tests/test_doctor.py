@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,40 @@ def test_an_unusable_data_directory_fails_its_check(tmp_path: Path) -> None:
         f"FAIL data directory: {blocker / 'data'}: it cannot be created: {blocker} is not a folder"
         in result.stdout
     )
+
+
+def _linux_only(path: str) -> Path:
+    if not Path("/sys/kernel").is_dir() or not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux's /sys and /proc")
+    return Path(path)
+
+
+def _database_is_a_folder(tmp_path: Path) -> Path:
+    (tmp_path / "data" / "curation.sqlite3").mkdir(parents=True)
+    return tmp_path / "data"
+
+
+@pytest.mark.parametrize(
+    ("data_dir", "problem"),
+    [
+        # Folders that permission bits call writable (to root, everything is), that still refuse.
+        (lambda _: _linux_only("/sys/kernel"), "no file can be written in it"),
+        (lambda _: _linux_only("/sys/foshan-bot-data"), "it cannot be created"),
+        (lambda _: _linux_only("/proc/foshan-bot-data"), "it cannot be created"),
+        (_database_is_a_folder, "curation.sqlite3 is not a file the bot can read and write"),
+    ],
+    ids=["sysfs folder", "folder in sysfs", "folder in procfs", "database is a folder"],
+)
+def test_the_data_directory_check_tells_the_truth_to_root_too(
+    tmp_path: Path, data_dir: Callable[[Path], Path], problem: str
+) -> None:
+    folder = data_dir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    result = doctor({"BOT_DATA_DIR": str(folder)}, tmp_path)
+    [line] = [line for line in result.stdout.splitlines() if "data directory" in line]
+    assert line.startswith(f"FAIL data directory: {folder}: {problem}"), line
+    assert line.endswith("; set BOT_DATA_DIR to a writable folder")
+    assert sorted(tmp_path.rglob("*")) == before  # it tried, and left nothing behind
 
 
 def rejected_token(api: Api, port: int) -> tuple[dict[str, str], bool]:
