@@ -76,6 +76,31 @@ def test_a_link_inside_the_folder_is_read(tiny_dir: Path) -> None:
     assert [f.id for f in knowledge_base.facts] == ["turnover", "enterprises"]
 
 
+def test_a_hard_link_to_a_file_outside_the_folder_is_refused_and_never_shown(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    # As with a symbolic link out: the file is also somewhere else, where it can change
+    # outside the fact base (and it may be no fact file at all).
+    outside = tmp_path / "shadow"
+    outside.write_text(f"{SECRET}\n{SECRET}: [\n", encoding="utf-8")
+    link = tiny_dir / "s.yaml"
+    os.link(outside, link)
+    result = validate(tiny_dir)
+    assert result.returncode == 1
+    assert problem_lines(result, link) == [
+        f"{link}:1: a hard link to a file outside the fact base folder (copy the file in "
+        "instead); not read"
+    ]
+    assert "do-not-show" not in result.stdout + result.stderr
+
+
+def test_a_hard_link_inside_the_folder_is_read(tiny_dir: Path) -> None:
+    (tiny_dir / "parts").mkdir()
+    os.link(tiny_dir / "figures.yaml", tiny_dir / "parts" / "figures.yaml.bak")
+    knowledge_base, _ = load_knowledge(tiny_dir)
+    assert [f.id for f in knowledge_base.facts] == ["turnover", "enterprises"]
+
+
 def test_a_file_over_the_size_cap_is_not_read(tiny_dir: Path) -> None:
     big = tiny_dir / "big.yaml"
     big.write_bytes(b"# filler\n" * (knowledge.MAX_FILE_BYTES // 9 + 1))
