@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,18 +54,30 @@ def test_a_fifo_named_yaml_is_refused_without_blocking(tiny_dir: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("make_link", "problem"),
+    [
+        (Path.symlink_to, "a link to a file outside the fact base folder; not read"),
+        # A hard link out is refused too: the file also lives outside, where it can change
+        # outside the fact base (and it may be no fact file at all).
+        (
+            Path.hardlink_to,
+            "a hard link to a file outside the fact base folder (copy the file in instead); "
+            "not read",
+        ),
+    ],
+    ids=["symbolic link", "hard link"],
+)
 def test_a_link_to_a_file_outside_the_folder_is_refused_and_never_shown(
-    tiny_dir: Path, tmp_path: Path
+    tiny_dir: Path, tmp_path: Path, make_link: Callable[[Path, Path], None], problem: str
 ) -> None:
     outside = tmp_path / "shadow"
     outside.write_text(f"{SECRET}\n{SECRET}: [\n", encoding="utf-8")
     link = tiny_dir / "s.yaml"
-    link.symlink_to(outside)
+    make_link(link, outside)
     result = validate(tiny_dir)
     assert result.returncode == 1
-    assert problem_lines(result, link) == [
-        f"{link}:1: a link to a file outside the fact base folder; not read"
-    ]
+    assert problem_lines(result, link) == [f"{link}:1: {problem}"]
     assert "do-not-show" not in result.stdout + result.stderr
 
 
@@ -74,24 +87,6 @@ def test_a_link_inside_the_folder_is_read(tiny_dir: Path) -> None:
     (tiny_dir / "figures.yaml").symlink_to(tiny_dir / "parts" / "figures.yaml")
     knowledge_base, _ = load_knowledge(tiny_dir)
     assert [f.id for f in knowledge_base.facts] == ["turnover", "enterprises"]
-
-
-def test_a_hard_link_to_a_file_outside_the_folder_is_refused_and_never_shown(
-    tiny_dir: Path, tmp_path: Path
-) -> None:
-    # As with a symbolic link out: the file is also somewhere else, where it can change
-    # outside the fact base (and it may be no fact file at all).
-    outside = tmp_path / "shadow"
-    outside.write_text(f"{SECRET}\n{SECRET}: [\n", encoding="utf-8")
-    link = tiny_dir / "s.yaml"
-    os.link(outside, link)
-    result = validate(tiny_dir)
-    assert result.returncode == 1
-    assert problem_lines(result, link) == [
-        f"{link}:1: a hard link to a file outside the fact base folder (copy the file in "
-        "instead); not read"
-    ]
-    assert "do-not-show" not in result.stdout + result.stderr
 
 
 def test_a_hard_link_inside_the_folder_is_read(tiny_dir: Path) -> None:
