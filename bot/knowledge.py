@@ -472,12 +472,13 @@ def read_fact_file(
 ) -> str | None:
     """The text of one fact base file, or ``None`` with the reason added to ``problems``.
 
-    Only a regular file inside ``folder`` (default: the file's own folder) is read: a link that
-    leads out of it (symbolic, or a hard link: a file with names outside it), a pipe, a device or
-    a folder is refused before it is opened (and opened
-    non-blocking, so a pipe swapped in meanwhile cannot block), and so is a file over
+    Only a regular file inside ``folder`` (default: the file's own folder) is read: a symbolic
+    link that leads out of it, a pipe, a device or a folder is refused before it is opened (and
+    opened non-blocking, so a pipe swapped in meanwhile cannot block), and so is a file over
     ``MAX_FILE_BYTES`` or over what is ``left`` in the whole base's ``budget`` (which it then
-    takes from). The content is never quoted in the reason.
+    takes from). The content is never quoted in the reason. Hard links are read: installers
+    (uv) hard-link a wheel's files from their cache, and making one needs read access to the
+    file already (the kernel's protected_hardlinks), so it reveals nothing a link could not.
     """
 
     def refuse(message: str, line: int = 1) -> None:
@@ -498,9 +499,6 @@ def read_fact_file(
         if size is None:
             refuse("not a regular file (a folder, pipe or device); not read")
             return None
-        if _linked_from_outside(os.stat(real), base):
-            refuse(_HARD_LINK_OUT)
-            return None
         if size > limit:
             refuse(_over_cap(size))
             return None
@@ -509,9 +507,6 @@ def read_fact_file(
             opened = os.fstat(stream.fileno())
             if not stat.S_ISREG(opened.st_mode):
                 refuse("not a regular file (a folder, pipe or device); not read")
-                return None
-            if _linked_from_outside(opened, base):  # swapped for one since it was checked
-                refuse(_HARD_LINK_OUT)
                 return None
             data = stream.read(limit + 1)
     except OSError as exc:
@@ -528,29 +523,6 @@ def read_fact_file(
         line = data.count(b"\n", 0, exc.start) + 1
         refuse(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line)
         return None
-
-
-_HARD_LINK_OUT = (
-    "a hard link to a file outside the fact base folder (copy the file in instead); not read"
-)
-
-
-def _linked_from_outside(info: os.stat_result, folder: Path) -> bool:
-    """Whether the file ``info`` describes has names (hard links) outside ``folder``: it has
-    more names than ``folder`` and its subfolders give it (counted only for a file with several
-    names, so an ordinary fact base costs nothing). Like a symbolic link out, such a file can
-    change outside the fact base, and may be no fact file at all."""
-    if info.st_nlink <= 1:
-        return False
-    inside = 0
-    for root, _folders, names in os.walk(folder):  # symbolic links to folders not followed
-        for name in names:
-            try:
-                other = os.lstat(os.path.join(root, name))
-            except OSError:
-                continue
-            inside += (other.st_ino, other.st_dev) == (info.st_ino, info.st_dev)
-    return inside < info.st_nlink
 
 
 def _regular_file_size(path: Path) -> int | None:
