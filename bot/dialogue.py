@@ -286,6 +286,10 @@ def _take_turn(
             related = tuple(i for i in fact.related if engine.knowledge.fact(i))
             return Turn("more", language, replace(context, menu=related), fact=fact)
     match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
+    if word:
+        # A conversation word with nothing to act on ("none" after an answer, "why?" before
+        # any) asks nothing about the conversation's subject.
+        return _matched(engine, match, context, text)
     followup = False
     about_terms = context.terms or (engine.context_terms(fact.id) if fact is not None else ())
     if about_terms and not match.smalltalk and _leans_on_context(engine, text, match, about_terms):

@@ -142,7 +142,7 @@ def test_a_number_out_of_range_says_so_and_keeps_the_menu(engine: Engine) -> Non
     assert shown(right) == clarify.context.menu[0]
 
 
-@pytest.mark.parametrize("none", ["none", "None of these", "都不是"])
+@pytest.mark.parametrize("none", ["none", "None of these", "都不是", "no", "不是"])
 def test_none_after_did_you_mean_is_none_of_these(engine: Engine, none: str) -> None:
     clarify, turn = converse(engine, "when was it founded?", none)
     assert turn.kind == "none" and turn.match == clarify.match
@@ -225,3 +225,15 @@ def test_the_subject_of_an_unanswered_question_carries_over(
     turns = converse(engine, first, followup)
     assert turns[0].match is not None and turns[0].match.outcome != "answer"
     assert shown(turns[1]) == expected and turns[1].followup
+
+
+@pytest.mark.parametrize("word", ["none", "no", "都不是", "why?"])
+def test_a_conversation_word_with_nothing_to_act_on_is_not_a_followup(
+    engine: Engine, word: str
+) -> None:
+    """ "none" after an answer (no "Did you mean" to refuse) or "why?" before any answer: not
+    read as a question about the fact under discussion."""
+    first = "who founded midea" if word != "why?" else "where is monalisa headquartered?"
+    turns = converse(engine, first, word)
+    assert turns[1].match is not None and turns[1].match.outcome == "decline"
+    assert not turns[1].followup
