@@ -76,6 +76,31 @@ def test_a_private_conversation_follows_up_and_uses_conversation_words(bot: Runn
     assert "1993年" in chinese.visible_text and "来源" in chinese.visible_text
 
 
+@pytest.mark.parametrize(
+    ("language", "script"), [("zh-hans", None), ("zh-hant", "s2t"), ("zh-tw", "s2tw")]
+)
+def test_a_chinese_conversation_with_chinese_conversation_words(
+    bot: RunningBot, language: str, script: str | None
+) -> None:
+    """详细点, 出处, English please, a number and 都不是, in the user's script."""
+    chat = Chat(bot, language=language)
+    assert "何享健" in chat.say("美的是谁创办的？").visible_text
+    more = chat.say("详细点")
+    assert more.visible_text == in_script("相关内容：", script)
+    labels = [b["text"] for b in buttons(more)]
+    assert labels and all(label == in_script(label, script) for label in labels)
+    source = chat.say("出处")
+    assert source.visible_text.startswith(in_script("出处：", script))
+    assert "<a href=" in source.params["text"]
+    assert "He Xiangjian" in chat.say("English please").visible_text
+    assert "何享健" in chat.say("中文").visible_text
+    other = Chat(bot, language=language)
+    clarify = other.say("什么时候成立的？")
+    assert clarify.visible_text.startswith(in_script("不太确定您问的是哪一条", script))
+    assert other.say("都不是").visible_text.startswith(in_script("谢谢，已记录。", script))
+    assert "1968" in chat.say("什么时候成立的？").visible_text  # Chat 1 is still on Midea
+
+
 def test_another_year_is_declined_with_the_year_the_fact_base_has(bot: RunningBot) -> None:
     chat = Chat(bot)
     chat.say("/turnover")
