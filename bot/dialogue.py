@@ -61,7 +61,7 @@ SHORT_MESSAGE_TERMS = 1
 
 _CHOICE = re.compile(
     r"^\s*(?:#|no\.?\s*|number\s+|option\s+|choice\s+|第)?\s*(\d{1,2}|[一二三四五六七八九十])"
-    r"\s*(?:个|条|项|號|号)?\s*[.。!！?？)]?\s*$",
+    r"\s*(?:个|個|条|條|项|項|號|号)?\s*[.。!！?？)]?\s*$",
     re.IGNORECASE,
 )
 _CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -285,10 +285,13 @@ def _take_turn(
             # The related facts are listed numbered: a number then picks one, like a menu.
             related = tuple(i for i in fact.related if engine.knowledge.fact(i))
             return Turn("more", language, replace(context, menu=related), fact=fact)
+    if last is not None:
+        # A message without words ("2") goes on in the conversation's language.
+        language_hint = context.language
     match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
-    if word:
-        # A conversation word with nothing to act on ("none" after an answer, "why?" before
-        # any) asks nothing about the conversation's subject.
+    if word or choice_number(text) is not None:
+        # A conversation word or a number with nothing to act on ("none" after an answer,
+        # "why?" before any, "2" with no options) asks nothing about the conversation's subject.
         return _matched(engine, match, context, text)
     followup = False
     about_terms = context.terms or (engine.context_terms(fact.id) if fact is not None else ())

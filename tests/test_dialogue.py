@@ -123,8 +123,9 @@ def test_looks_like_followup(engine: Engine, text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2", 2), (" 3. ", 3), ("#1", 1), ("第二个", 2), ("no. 2", 2), ("2019", None), ("two", None)],
-)
+    [("2", 2), (" 3. ", 3), ("#1", 1), ("第二个", 2), ("第二個", 2), ("no. 2", 2), ("2019", None),
+     ("two", None)],
+)  # fmt: skip
 def test_choice_number(text: str, expected: int | None) -> None:
     assert choice_number(text) == expected
 
@@ -237,3 +238,13 @@ def test_a_conversation_word_with_nothing_to_act_on_is_not_a_followup(
     turns = converse(engine, first, word)
     assert turns[1].match is not None and turns[1].match.outcome == "decline"
     assert not turns[1].followup
+
+
+@pytest.mark.parametrize("number", ["2", "第二個", "#9"])
+def test_a_number_with_no_options_is_no_followup_and_keeps_the_language(
+    engine: Engine, number: str
+) -> None:
+    """A number picks nothing after an answer; the reply stays in the conversation's language."""
+    answer, turn = converse(engine, "美的集团是什么时候成立的？", number)
+    assert turn.match is not None and turn.match.outcome == "decline"
+    assert not turn.followup and turn.language == "zh"
