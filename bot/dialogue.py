@@ -24,7 +24,8 @@ How a message is read, in order:
    The conversation is about the last fact answered, or, after a "Did you mean" or a decline
    that names a company (or whose options share one), about that company. When the context's
    reading has no answer, the message is read once more with only the conversation's
-   companies and places ("when did it list?" after Midea's headquarters town).
+   companies and places ("when did it list?" after Midea's headquarters town). A "Did you
+   mean" between the answer just shown and one other confident fact is that other fact.
 4. A follow-up about a year or a period relative to today that the fact under discussion does
    not cover is declined, saying which date the fact base has ("I only have this as of 2020").
 """
@@ -333,6 +334,7 @@ def _take_turn(
             if not match.answered and about is not None:
                 turn = _matched(engine, match, context, text, followup)
                 return replace(turn, only_as_of=about)
+    match = _beyond_shown(match, fact)
     # A bare shortcut command (/turnover) is a fact chosen directly: its own phrasings say what
     # the conversation is about.
     asked = None if text.lstrip().startswith("/") and match.confidence >= 1.0 else text
@@ -404,6 +406,29 @@ def _stay_on_fact(engine: Engine, text: str, match: Match, about: Fact | None) -
         confidence=best.confidence,
         fact=best.fact,
         phrasing=best.phrasing,
+        contradictions=(),
+    )
+
+
+def _beyond_shown(match: Match, shown: Fact | None) -> Match:
+    """A "Did you mean" between the answer just shown and one other fact is the other fact:
+    the user has the first already ("tell me more about Hisense's presence in Foshan" after
+    the famous brands)."""
+    if shown is None or match.outcome != "clarify":
+        return match
+    ids = [c.fact.id for c in match.candidates]
+    others = [c for c in match.candidates if c.fact.id != shown.id]
+    if shown.id not in ids or len(others) != 1:
+        return match
+    other = others[0]
+    if other.contradictions or other.confidence < ANSWER_THRESHOLD:
+        return match
+    return replace(
+        match,
+        outcome="answer",
+        confidence=other.confidence,
+        fact=other.fact,
+        phrasing=other.phrasing,
         contradictions=(),
     )
 

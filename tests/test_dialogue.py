@@ -248,3 +248,14 @@ def test_a_number_with_no_options_is_no_followup_and_keeps_the_language(
     answer, turn = converse(engine, "美的集团是什么时候成立的？", number)
     assert turn.match is not None and turn.match.outcome == "decline"
     assert not turn.followup and turn.language == "zh"
+
+
+def test_did_you_mean_between_the_answer_just_shown_and_another_is_the_other(
+    engine: Engine,
+) -> None:
+    brands, hisense = converse(
+        engine, "Which Foshan brands are household names?",
+        "tell me more about Hisense's presence in Foshan",
+    )  # fmt: skip
+    assert shown(brands) == "household-brands"
+    assert shown(hisense) == "hisense-kelon-deal-2005"
