@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers import run_cli
 
 from bot.dialogue_eval import evaluate_dialogues, load_dialogue_set
@@ -48,11 +49,13 @@ def test_a_turn_without_expect_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2 and "turn 1 needs 'q' and 'expect'" in result.stderr
 
 
-#: dialogues-1 (written outside the team): 62.2% of follow-up turns at first sight with the
-#: conversation engine, 88.8% after tuning on it, 87.4% with the fitted decision (README).
-FOLLOWUP_FLOOR = 0.86
+#: Follow-up turns right at least: dialogues-1 (written outside the team) was 62.2% at first
+#: sight with the conversation engine and 91.6% after tuning; dialogues-2 83.6% at first sight,
+#: 87.9% after tuning (tests/questions/README.md). A little room for matcher changes.
+FOLLOWUP_FLOORS = {"dialogues-1.yaml": 0.89, "dialogues-2.yaml": 0.86}
 
 
-def test_dialogue_set_followup_floor(engine: Engine) -> None:
-    report = evaluate_dialogues(engine, load_dialogue_set(QUESTIONS / "dialogues-1.yaml"))
-    assert report.share(report.followups) >= FOLLOWUP_FLOOR
+@pytest.mark.parametrize(("name", "floor"), FOLLOWUP_FLOORS.items())
+def test_dialogue_set_followup_floor(engine: Engine, name: str, floor: float) -> None:
+    report = evaluate_dialogues(engine, load_dialogue_set(QUESTIONS / name))
+    assert report.share(report.followups) >= floor
