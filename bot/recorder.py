@@ -6,6 +6,12 @@ curation database in batches. When the database is locked, deleted, corrupt or i
 the thread keeps the records in a bounded queue and retries with backoff (0.5 s doubling up to
 30 s), and goes on by itself once the database works again. Only records that no longer fit in
 the queue are lost: they are counted, and the loss is logged once per outage, not per record.
+
+The recorder also speaks for the database in the running bot: whoever finds it unusable (the
+check at start, the daily expiry, an admin's ``/stats``, the recorder itself) calls ``trouble``,
+and each outage is logged once, as one line saying what is wrong, what the bot still does and
+what to do, and once more when it ends. A stop during an outage does not wait for the database:
+it tries once more, and counts what could not be written in one line.
 """
 
 from __future__ import annotations
@@ -28,6 +34,21 @@ BATCH = 200
 Pending = QuestionRecord | FeedbackRecord
 
 
+def _advice(problem: str) -> str:
+    """What an operator can do about ``problem`` (SQLite's or the system's words)."""
+    lowered = problem.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return "another program holds it locked: end that program's transaction"
+    if "not a database" in lowered or "malformed" in lowered or "integrity" in lowered:
+        return "it is damaged: move it away and the bot starts a new one"
+    if "full" in lowered:
+        return "its disk is full: free some space"
+    return (
+        "it cannot be opened for writing: make it a file the bot may write (or move whatever "
+        "is in its place away) in a folder the bot may write"
+    )
+
+
 class Recorder:
     """Writes curation records from one background thread; never blocks the caller."""
 
@@ -44,10 +65,10 @@ class Recorder:
         self._first_retry = first_retry
         self._longest_retry = longest_retry
         self._lost_this_outage = 0
-        self._failing = False
+        self._failing = False  # an outage is on (logged once when it begins and when it ends)
         self._stopping = threading.Event()
         self._idle = threading.Condition()
-        self._busy = 0  # records taken from the queue and not yet written
+        self._in_hand: list[Pending] = []  # taken from the queue and not yet written
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
 
@@ -94,18 +115,73 @@ class Recorder:
         """Wait until everything queued so far is written; ``False`` if ``timeout`` passed."""
         with self._idle:
             return self._idle.wait_for(
-                lambda: self._queue.empty() and self._busy == 0, timeout=timeout
+                lambda: self._queue.empty() and not self._in_hand, timeout=timeout
             )
 
     def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued (waiting at most ``timeout`` seconds), then stop the thread."""
-        written = self.flush(timeout)
+        """Write what is queued (waiting at most ``timeout`` seconds, or during an outage not at
+        all: one last try), then stop the thread; what is not written is counted in one line."""
+        if not self._failing:
+            self.flush(timeout)
         self._stopping.set()
         self._thread.join(timeout=1.0)
-        waiting = self._queue.qsize() + self._busy
-        if not written and waiting:
-            self.lost += waiting
-            logger.error("stopping with %d curation records not written", waiting)
+        with self._idle:
+            left = list(self._in_hand)
+            while not self._queue.empty():
+                left.append(self._queue.get_nowait())
+            lost, self._lost_this_outage = self._lost_this_outage, 0
+        if left and not self._thread.is_alive() and self._try_once(left):
+            left = []
+        self.lost += len(left)
+        if left or lost:
+            logger.error(
+                "stopping with %d curation records not written (the curation database %s is "
+                "not usable)",
+                len(left) + lost,
+                self.records.path,
+            )
+
+    def _try_once(self, batch: list[Pending]) -> bool:
+        try:
+            self._insert(batch, timeout=0.5)
+        except (sqlite3.Error, OSError):
+            return False
+        return True
+
+    # ---------------------------------------------------------------- outages, told once
+
+    @property
+    def failing(self) -> bool:
+        """Whether the curation database is known not to work right now."""
+        return self._failing
+
+    def trouble(self, error: BaseException | str) -> None:
+        """The curation database is not usable: logged once per outage, saying what to do."""
+        with self._idle:
+            if self._failing:
+                return
+            self._failing = True
+        logger.error(
+            "curation database %s is not usable (%s): answering as usual, records wait in "
+            "memory (up to %d) and recording resumes by itself once it works; %s",
+            self.records.path,
+            error,
+            self._queue.maxsize,
+            _advice(str(error)),
+        )
+
+    def works(self) -> None:
+        """The curation database works: an outage ends, logged once with what it cost."""
+        with self._idle:
+            if not self._failing:
+                return
+            self._failing = False
+            lost, self._lost_this_outage = self._lost_this_outage, 0
+        logger.warning(
+            "curation database %s works again; recording resumed (%d records lost meanwhile)",
+            self.records.path,
+            lost,
+        )
 
     # ---------------------------------------------------------------- the writing thread
 
@@ -122,42 +198,31 @@ class Recorder:
                 except queue.Empty:
                     break
             with self._idle:
-                self._busy = len(batch)
-            self._write_until_done(batch)
+                self._in_hand = batch
+            if not self._write_until_done(batch):
+                return  # stopping: ``close`` counts the batch in hand
             with self._idle:
-                self._busy = 0
+                self._in_hand = []
                 self._idle.notify_all()
 
-    def _write_until_done(self, batch: list[Pending]) -> None:
-        """Write one batch, retrying with backoff until it is written or the recorder stops."""
+    def _insert(self, batch: list[Pending], timeout: float = 2.0) -> None:
+        self.records.insert_many(
+            [r for r in batch if isinstance(r, QuestionRecord)],
+            [r for r in batch if isinstance(r, FeedbackRecord)],
+            timeout,
+        )
+
+    def _write_until_done(self, batch: list[Pending]) -> bool:
+        """Write one batch, retrying with backoff; ``False`` if the recorder stopped first."""
         delay = self._first_retry
         while True:
             try:
-                self.records.insert_many(
-                    [r for r in batch if isinstance(r, QuestionRecord)],
-                    [r for r in batch if isinstance(r, FeedbackRecord)],
-                )
+                self._insert(batch)
             except (sqlite3.Error, OSError) as error:
-                if not self._failing:
-                    self._failing = True
-                    logger.error(
-                        "curation database %s is not usable (%s); answers go on, records wait "
-                        "in memory and recording is retried",
-                        self.records.path,
-                        error,
-                    )
+                self.trouble(error)
                 if self._stopping.wait(delay):
-                    return
+                    return False
                 delay = min(delay * 2, self._longest_retry)
                 continue
-            if self._failing:
-                with self._idle:
-                    lost, self._lost_this_outage = self._lost_this_outage, 0
-                self._failing = False
-                logger.warning(
-                    "curation database %s works again; recording resumed (%d records lost "
-                    "meanwhile)",
-                    self.records.path,
-                    lost,
-                )
-            return
+            self.works()
+            return True

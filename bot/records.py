@@ -234,8 +234,9 @@ class Records:
     def expire(self, now: dt.datetime | None = None, timeout: float = 10.0) -> int:
         """Delete entries older than the retention period; returns how many went.
 
-        A failure is logged and leaves recording alone: the next expiry tries again (entries must
-        not outlive the retention period because the database was busy once)."""
+        Raises ``sqlite3.Error`` or ``OSError`` on any trouble: the caller reports it and tries
+        again next time (entries must not outlive the retention period because the database was
+        busy once)."""
         cutoff = stamp((now or _now()) - dt.timedelta(days=self.retention_days))
         try:
             with self._lock:
@@ -250,10 +251,9 @@ class Records:
                     ).rowcount
                     connection.execute("COMMIT")
             return removed
-        except (sqlite3.Error, OSError) as error:
+        except (sqlite3.Error, OSError):
             self._ready = False
-            logger.warning("could not expire old curation entries in %s (%s)", self.path, error)
-            return 0
+            raise
 
     # ---------------------------------------------------------------- reading
 

@@ -21,6 +21,7 @@ import contextlib
 import logging
 import secrets
 import signal
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,6 +35,7 @@ from bot.engine import Engine
 from bot.failures import StartupError, describe_failure, redact
 from bot.inbox import InboxQueue, replay_pending
 from bot.knowledge import KnowledgeError
+from bot.recorder import Recorder
 from bot.records import Records
 from bot.telegram_app import (
     ALLOWED_UPDATES,
@@ -94,19 +96,16 @@ def run_bot(settings: Settings) -> int:
             )
         else:
             records = Records(settings.data_dir, settings.retention_days)
-            problem = records.check_writable()
-            if problem:
-                logger.error(
-                    "curation database in %s is not usable (%s); answering, and retrying to "
-                    "record",
-                    settings.data_dir,
-                    problem,
-                )
         secret = None
         if settings.webhook_url:
             secret = settings.webhook_secret or secrets.token_urlsafe(32)
         configure_logging(settings.log_level, [settings.token or "", secret or ""])
         application = build_application(settings, engine, records)
+        recorder = state_of(application).recorder
+        if records is not None and recorder is not None:
+            problem = records.check_writable()
+            if problem:  # said by the recorder, once for the whole outage (bot/recorder.py)
+                recorder.trouble(problem)
         try:
             asyncio.run(_serve(application, settings, secret, hangup))
         except Exception as error:
@@ -178,8 +177,8 @@ async def _run(
                 return
         await application.start()
         tasks = [asyncio.create_task(_reload_when_asked(application, reload), name="reload")]
-        if state.records is not None:
-            tasks.append(asyncio.create_task(_expire_daily(state.records), name="expiry"))
+        if state.recorder is not None:
+            tasks.append(asyncio.create_task(_expire_daily(state.recorder), name="expiry"))
         try:
             await stop.wait()
         finally:
@@ -288,12 +287,18 @@ async def _reload_when_asked(application: Any, reload: asyncio.Event) -> None:
         await _logged(reload_knowledge, application)
 
 
-async def _expire_daily(records: Records) -> None:
-    """Delete curation entries older than the retention period, now and once a day."""
+async def _expire_daily(recorder: Recorder) -> None:
+    """Delete curation entries older than the retention period, now and once a day; trouble
+    with the database is the recorder's to tell (once per outage), and tried again tomorrow."""
     while True:
-        removed = await asyncio.to_thread(records.expire)
-        if removed:
-            logger.info("expired %d old curation entries", removed)
+        try:
+            removed = await asyncio.to_thread(recorder.records.expire)
+        except (sqlite3.Error, OSError) as error:
+            recorder.trouble(error)
+        else:
+            recorder.works()
+            if removed:
+                logger.info("expired %d old curation entries", removed)
         await asyncio.sleep(EXPIRY_INTERVAL)
 
 

@@ -12,6 +12,7 @@ import html
 import itertools
 import logging
 import secrets
+import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -678,17 +679,33 @@ async def _admin_records(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return state.records
 
 
+async def _unreadable(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, error: BaseException
+) -> None:
+    """The curation database cannot be read: the admin is told so, and the log says why (once
+    per outage, by the recorder)."""
+    recorder = _state(context).recorder
+    if recorder is not None:
+        recorder.trouble(error)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            "Nothing can be read: the curation database is not usable (the bot's log says why)."
+        )
+
+
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: the usage report's headline figures (others: an unknown command)."""
     records = await _admin_records(update, context)
     if records is None or update.effective_message is None:
         return
     since = parse_since("30d")
-    report = build_report(
-        await asyncio.to_thread(records.questions, since),
-        await asyncio.to_thread(records.feedback, since),
-        since,
-    )
+    try:
+        questions = await asyncio.to_thread(records.questions, since)
+        feedback = await asyncio.to_thread(records.feedback, since)
+    except (sqlite3.Error, OSError) as error:
+        await _unreadable(update, context, error)
+        return
+    report = build_report(questions, feedback, since)
     await _send_html(update.effective_message, format_stats_html(report))
 
 
@@ -700,7 +717,11 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     # Reading and grouping take a while on a large database: off the event loop, so every
     # other user is still answered meanwhile (grouping itself is bounded in count).
     state = _state(context)
-    groups = await asyncio.to_thread(_unanswered_groups, records)
+    try:
+        groups = await asyncio.to_thread(_unanswered_groups, records)
+    except (sqlite3.Error, OSError) as error:
+        await _unreadable(update, context, error)
+        return
     suggested = await asyncio.to_thread(suggest_all, state.engine, groups)
     await _send_html(
         update.effective_message,

@@ -578,6 +578,65 @@ def test_an_unusable_data_directory_is_logged_once_and_the_bot_still_answers(
     assert "answering" in trouble[0] and "set BOT_DATA_DIR to a writable folder" in trouble[0]
 
 
+def _not_a_database(database: Path) -> None:
+    database.write_bytes(b"this is not a database" * 100)
+
+
+def _a_folder_in_its_place(database: Path) -> None:
+    database.mkdir()
+
+
+def _a_file_it_may_not_write(database: Path) -> None:
+    # Root writes whatever the permission bits say; /proc refuses writes to root too.
+    database.symlink_to("/proc/version")
+
+
+def warnings_and_errors(log: str) -> list[str]:
+    """The bot's WARNING and ERROR lines."""
+    return [line for line in log.splitlines() if re.search(" (WARNING|ERROR) ", line)]
+
+
+@pytest.mark.parametrize(
+    ("broken", "what_to_do"),
+    [
+        (_not_a_database, "it is damaged: move it away and the bot starts a new one"),
+        (_a_folder_in_its_place, "move whatever is in its place away"),
+        (_a_file_it_may_not_write, "make it a file the bot may write"),
+    ],
+    ids=["not a database", "a folder in its place", "a file it may not write"],
+)
+def test_an_unusable_curation_database_is_logged_once_and_lost_records_counted_at_stop(
+    tmp_path: Path, broken: Callable[[Path], None], what_to_do: str
+) -> None:
+    data, user = tmp_path / "data", new_user()
+    data.mkdir()
+    broken(data / DATABASE_NAME)
+    with running_bot(tmp_path / "bot", BOT_DATA_DIR=str(data), BOT_ADMIN_IDS=str(user)) as (
+        fake,
+        process,
+    ):
+        questions = ["how many employees does Midea have?", "What is the slogan?"]
+        for number, question in enumerate(questions, start=1):
+            fake.send_message(question, user_id=user)
+            fake.wait_for_replies(user, number)
+        answer = fake.sent(chat_id=user)[1]
+        assert SLOGAN in answer.visible_text
+        down = next(b["callback_data"] for b in buttons(answer) if b["text"] == "👎")
+        query = fake.press(bot_message(answer), down, user_id=user)
+        fake.wait_for(lambda: query in fake.answered_callbacks)
+        fake.send_message("/stats", user_id=user)  # an admin learns why there is nothing
+        assert fake.wait_for_replies(user, 3)[2].visible_text == (
+            "Nothing can be read: the curation database is not usable (the bot's log says why)."
+        )
+    lines = warnings_and_errors(process.log())
+    assert len(lines) == 2, "\n".join(lines)
+    assert f"curation database {data / DATABASE_NAME} is not usable" in lines[0]
+    assert "answering" in lines[0] and "recording resumes by itself" in lines[0]
+    assert what_to_do in lines[0]
+    # Two questions and one 👎 waited in memory for a database that never worked.
+    assert "stopping with 3 curation records not written" in lines[1]
+
+
 # --------------------------------------------------------------------------------------------
 # Doctor
 # --------------------------------------------------------------------------------------------
@@ -699,3 +758,31 @@ def test_a_deleted_database_is_recorded_into_again(own_deployment: Deployment) -
     assert own_deployment.fake.wait_for(lambda: declined(own_deployment)) == [
         ("what is the population of foshan?",)
     ]
+
+
+def test_a_curation_database_that_breaks_while_running_is_logged_once_and_once_mended(
+    own_deployment: Deployment,
+) -> None:
+    database = own_deployment.data / DATABASE_NAME
+    reply(own_deployment, "how many employees does Midea have?")
+    own_deployment.fake.wait_for(lambda: declined(own_deployment))
+    moved = own_deployment.data / "moved"
+    moved.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{database}{suffix}").exists():
+            Path(f"{database}{suffix}").rename(moved / f"{DATABASE_NAME}{suffix}")
+    database.mkdir()  # a folder where the database was
+    reply(own_deployment, "what is the population of foshan?")  # waits in memory
+    stats = reply(own_deployment, "/stats", user=ADMIN).visible_text
+    assert stats == (
+        "Nothing can be read: the curation database is not usable (the bot's log says why)."
+    )
+    database.rmdir()  # mended: the bot starts a new database and writes what waited
+    own_deployment.fake.wait_for(
+        lambda: declined(own_deployment) == [("what is the population of foshan?",)]
+    )
+    log = own_deployment.process.stop()
+    lines = warnings_and_errors(log)
+    assert len(lines) == 2, "\n".join(lines)
+    assert f"curation database {database} is not usable" in lines[0]
+    assert f"curation database {database} works again" in lines[1]
