@@ -259,3 +259,14 @@ def test_did_you_mean_between_the_answer_just_shown_and_another_is_the_other(
     )  # fmt: skip
     assert shown(brands) == "household-brands"
     assert shown(hisense) == "hisense-kelon-deal-2005"
+
+
+@pytest.mark.parametrize(
+    "question", ["did they achieve it?", "was it achieved?", "实现了吗", "達成了嗎"]
+)
+def test_whether_a_goal_was_reached_is_declined_not_offered_other_figures(
+    engine: Engine, question: str
+) -> None:
+    """The fact base holds the 2023 goals, not whether they were met."""
+    turns = converse(engine, "/goals", question)
+    assert turns[1].match is not None and turns[1].match.outcome == "decline"
