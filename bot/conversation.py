@@ -36,7 +36,8 @@ class Context:
             the user picked one or asked something else).
         language: the language of the last reply (``en`` or ``zh``).
         terms: what the conversation is about, as matcher terms (``Engine.context_terms``):
-            a follow-up is matched with these added.
+            a follow-up is matched with these added. After a question left unanswered that
+            names a company of its own, its topic terms (and ``fact_id`` is ``None``).
         script: the Chinese script replies are written in (``bot.script``).
     """
 
