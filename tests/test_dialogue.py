@@ -69,6 +69,12 @@ def test_a_followup_for_another_year_is_declined_not_given_the_2020_figure(
         ("/turnover", "who wrote the article?", "article-author"),
         ("who founded midea", "how many enterprises are in the smart home cluster?",
          "cluster-enterprises-2020"),
+        # After a question left unanswered that named its own company.
+        ("Where is Monalisa headquartered?", "what is the slogan about foshan products?",
+         "slogan"),
+        ("what is the weather in Guangzhou?", "how many enterprises are in the smart home "
+         "cluster?", "cluster-enterprises-2020"),
+        ("蒙娜丽莎在佛山哪个区？", "佛山智能家居集群有多少家企业？", "cluster-enterprises-2020"),
     ],
 )  # fmt: skip
 def test_a_question_that_stands_alone_is_not_hijacked(
