@@ -322,7 +322,13 @@ def _take_turn(
                 forced_language=forced_language,
                 context=subject,
             )
-            if retry.answered:
+            # Without the measure, only the facts the curators tied to the one under
+            # discussion are safe answers.
+            if (
+                retry.fact is not None
+                and retry.answered
+                and (fact is None or _related(retry.fact, fact))
+            ):
                 with_context = retry
         if _context_wins(engine, text, match, with_context, about_terms):
             match, followup = with_context, True

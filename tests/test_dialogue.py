@@ -276,3 +276,12 @@ def test_whether_a_goal_was_reached_is_declined_not_offered_other_figures(
     """The fact base holds the 2023 goals, not whether they were met."""
     turns = converse(engine, "/goals", question)
     assert turns[1].match is not None and turns[1].match.outcome == "decline"
+
+
+def test_the_company_only_reading_gives_no_fact_unrelated_to_the_one_under_discussion(
+    engine: Engine,
+) -> None:
+    """Viomi's Foshan company is in Viomi's profile (related to its listing), not in the list
+    of emerging companies: better no answer than that list."""
+    turns = converse(engine, "雲米是哪一年在納斯達克上市的？", "代碼呢", "它在佛山的公司叫什麼")
+    assert shown(turns[2]) in (None, "viomi-profile")
