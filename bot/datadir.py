@@ -3,7 +3,8 @@
 Found by trying, not by asking ``os.access``: root passes every permission check, while pseudo
 file systems (``/proc``, ``/sys``), immutable or read-only folders and a folder where the
 database should be still refuse. A try leaves nothing behind: the temporary file or folder it
-makes is removed at once, and the database is only opened, never written.
+makes is removed at once, and the database is only opened, never written. ``database_advice``
+says what an operator can do about a database there that stops working while the bot runs.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ def data_dir_problem(data_dir: Path) -> str | None:
     except OSError as error:
         return _cannot_create(data_dir, error)
     return None
+
+
+def database_advice(problem: str) -> str:
+    """What an operator can do about a database in the data directory that the running bot
+    cannot use, going by ``problem`` (SQLite's or the system's words)."""
+    lowered = problem.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return "another program holds it locked: end that program's transaction"
+    if "not a database" in lowered or "malformed" in lowered or "integrity" in lowered:
+        return "it is damaged: move it away and the bot starts a new one"
+    if "full" in lowered:
+        return "its disk is full: free some space"
+    return (
+        "it cannot be opened for writing: make it a file the bot may write (or move whatever "
+        "is in its place away) in a folder the bot may write"
+    )
 
 
 def _try_writing(folder: Path) -> str | None:

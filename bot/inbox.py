@@ -12,6 +12,11 @@ was not yet marked done is handled again after the restart (the user may get the
 twice); the time between those two steps is a few milliseconds. An update that fails three
 starts in a row is dropped (logged), so one poisonous update cannot stop the bot for ever.
 
+When the inbox cannot be used (locked by another program, damaged, not writable), the bot logs
+it once, saying what it still does and what to do, and handles updates without keeping them;
+each later update tries the inbox again in the background, and once it works it is used again
+and that is logged once too.
+
 The file holds whole updates, user ids and texts included, only until they are handled; after
 that only the update id and the time remain (to recognise a re-delivered update), for two days.
 """
@@ -31,6 +36,8 @@ from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, SimpleUpdateProcessor
+
+from bot.datadir import database_advice
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +73,13 @@ def _stamp(moment: dt.datetime) -> str:
 class Inbox:
     """The on-disk inbox. Every database call runs in one worker thread of its own, so the event
     loop never waits on the disk and calls never race; trouble is logged once and the bot goes on
-    without the inbox (updates are then confirmed before they are handled, as before)."""
+    without the inbox (updates are then confirmed before they are handled, as before) until a
+    background try finds it working again."""
 
     def __init__(self, data_dir: Path | str) -> None:
         self.path = Path(data_dir) / INBOX_NAME
         self.broken = False
+        self._trying = False  # a background try of a broken inbox is under way
         self._connection: sqlite3.Connection | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
 
@@ -96,19 +105,26 @@ class Inbox:
         self._executor.shutdown(wait=True)
 
     async def _call(self, work: Callable[[], T], default: T) -> T:
+        loop = asyncio.get_running_loop()
         if self.broken:
+            if not self._trying:  # one try at a time, never holding up this update
+                self._trying = True
+                loop.run_in_executor(self._executor, self._try_again)
             return default
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+            return await loop.run_in_executor(self._executor, work)
         except (sqlite3.Error, OSError, ValueError) as error:
             if not self.broken:
                 self.broken = True
                 logger.error(
-                    "update inbox %s is not usable (%s); updates are no longer kept until "
-                    "handled (a crash may lose the ones in progress)",
+                    "update inbox %s is not usable (%s): answering as usual, but updates are "
+                    "not kept until handled (a crash may lose the ones in progress) until it "
+                    "works again, which each update tries; %s",
                     self.path,
                     error,
+                    database_advice(str(error)),
                 )
+            loop.run_in_executor(self._executor, self._close)  # opened afresh next time
             return default
 
     # ---------------------------------------------------------------- the worker thread
@@ -133,6 +149,23 @@ class Inbox:
                 raise
             self._connection = connection
         return self._connection
+
+    def _try_again(self) -> None:
+        """Whether a broken inbox can be written again (in the worker thread, in the
+        background); if so it is used again from the next update on."""
+        try:
+            connection = self._open()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+        except (sqlite3.Error, OSError, ValueError):
+            self._close()
+        else:
+            self.broken = False
+            logger.warning(
+                "update inbox %s works again; updates are kept until handled again", self.path
+            )
+        finally:
+            self._trying = False
 
     def _add(self, update_id: int, text: str) -> bool:
         cursor = self._open().execute(

@@ -21,6 +21,7 @@ import queue
 import sqlite3
 import threading
 
+from bot.datadir import database_advice
 from bot.records import FeedbackRecord, QuestionRecord, Records, stamp
 
 logger = logging.getLogger(__name__)
@@ -32,21 +33,6 @@ BATCH = 200
 
 
 Pending = QuestionRecord | FeedbackRecord
-
-
-def _advice(problem: str) -> str:
-    """What an operator can do about ``problem`` (SQLite's or the system's words)."""
-    lowered = problem.lower()
-    if "locked" in lowered or "busy" in lowered:
-        return "another program holds it locked: end that program's transaction"
-    if "not a database" in lowered or "malformed" in lowered or "integrity" in lowered:
-        return "it is damaged: move it away and the bot starts a new one"
-    if "full" in lowered:
-        return "its disk is full: free some space"
-    return (
-        "it cannot be opened for writing: make it a file the bot may write (or move whatever "
-        "is in its place away) in a folder the bot may write"
-    )
 
 
 class Recorder:
@@ -167,7 +153,7 @@ class Recorder:
             self.records.path,
             error,
             self._queue.maxsize,
-            _advice(str(error)),
+            database_advice(str(error)),
         )
 
     def works(self) -> None:

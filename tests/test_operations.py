@@ -26,6 +26,7 @@ from bot_process import BotProcess, bot_message, buttons, new_user, running_bot,
 from fake_telegram import TOKEN, FakeTelegram, serve, stop
 from helpers import run_cli, seed_declined
 
+from bot.inbox import INBOX_NAME
 from bot.records import DATABASE_NAME, Records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -786,3 +787,27 @@ def test_a_curation_database_that_breaks_while_running_is_logged_once_and_once_m
     assert len(lines) == 2, "\n".join(lines)
     assert f"curation database {database} is not usable" in lines[0]
     assert f"curation database {database} works again" in lines[1]
+
+
+def test_an_update_inbox_that_breaks_while_running_is_logged_once_and_once_mended(
+    own_deployment: Deployment,
+) -> None:
+    inbox = own_deployment.data / INBOX_NAME
+    assert SLOGAN in reply(own_deployment, "What is the slogan?").visible_text
+    holder = sqlite3.connect(inbox, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # held longer than the inbox waits for a lock
+        for _ in range(3):
+            assert SLOGAN in reply(own_deployment, "What is the slogan?").visible_text
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    for _ in range(50):  # each update tries the inbox again, in the background
+        assert SLOGAN in reply(own_deployment, "What is the slogan?").visible_text
+        if "works again" in own_deployment.process.log():
+            break
+    lines = warnings_and_errors(own_deployment.process.stop())
+    assert len(lines) == 2, "\n".join(lines)
+    assert f"update inbox {inbox} is not usable" in lines[0] and "answering" in lines[0]
+    assert "another program holds it locked" in lines[0]
+    assert f"update inbox {inbox} works again" in lines[1]
