@@ -17,6 +17,8 @@ from pathlib import Path
 from bot.records import DATABASE_NAME
 
 _PROBE = ".write-check-"
+#: How every SQLite database file begins.
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def prepare_data_dir(data_dir: Path) -> str | None:
@@ -74,7 +76,8 @@ def _try_writing(folder: Path) -> str | None:
 
 def _database_problem(database: Path) -> str | None:
     """An existing database the bot could not open for reading and writing (opening it changes
-    nothing; a folder, an immutable file or a read-only mount refuse)."""
+    nothing; a folder, an immutable file or a read-only mount refuse), or a file that is no
+    SQLite database at all (its first bytes are read, nothing is written)."""
     if not os.path.lexists(database):
         return None
     flags = os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -85,8 +88,16 @@ def _database_problem(database: Path) -> str | None:
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             return f"{DATABASE_NAME} is not a file the bot can read and write (not a file)"
+        header = os.read(handle, len(_SQLITE_HEADER))
+    except OSError as error:
+        return f"{DATABASE_NAME} is not a file the bot can read and write ({_strerror(error)})"
     finally:
         os.close(handle)
+    if header and header != _SQLITE_HEADER:  # SQLite makes an empty file a database
+        return (
+            f"{DATABASE_NAME} is not an SQLite database (move it away and the bot starts a "
+            "new one)"
+        )
     return None
 
 

@@ -98,6 +98,12 @@ def _database_is_a_folder(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+def _database_is_damaged(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "curation.sqlite3").write_bytes(b"this is not a database" * 100)
+    return tmp_path / "data"
+
+
 @pytest.mark.parametrize(
     ("data_dir", "problem"),
     [
@@ -106,8 +112,15 @@ def _database_is_a_folder(tmp_path: Path) -> Path:
         (lambda _: _linux_only("/sys/foshan-bot-data"), "it cannot be created"),
         (lambda _: _linux_only("/proc/foshan-bot-data"), "it cannot be created"),
         (_database_is_a_folder, "curation.sqlite3 is not a file the bot can read and write"),
+        (_database_is_damaged, "curation.sqlite3 is not an SQLite database (move it away"),
     ],
-    ids=["sysfs folder", "folder in sysfs", "folder in procfs", "database is a folder"],
+    ids=[
+        "sysfs folder",
+        "folder in sysfs",
+        "folder in procfs",
+        "database is a folder",
+        "database is damaged",
+    ],
 )
 def test_the_data_directory_check_tells_the_truth_to_root_too(
     tmp_path: Path, data_dir: Callable[[Path], Path], problem: str
