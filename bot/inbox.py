@@ -12,10 +12,11 @@ was not yet marked done is handled again after the restart (the user may get the
 twice); the time between those two steps is a few milliseconds. An update that fails three
 starts in a row is dropped (logged), so one poisonous update cannot stop the bot for ever.
 
-When the inbox cannot be used (locked by another program, damaged, not writable), the bot logs
-it once, saying what it still does and what to do, and handles updates without keeping them;
-each later update tries the inbox again in the background, and once it works it is used again
-and that is logged once too.
+An inbox file deleted while the bot runs is created again with the next update (updates kept
+only in the deleted file are lost with it). When the inbox cannot be used (locked by another
+program, damaged, not writable), the bot logs it once, saying what it still does and what to
+do, and handles updates without keeping them; each later update tries the inbox again in the
+background, and once it works it is used again and that is logged once too.
 
 The file holds whole updates, user ids and texts included, only until they are handled; after
 that only the update id and the time remain (to recognise a re-delivered update), for two days.
@@ -27,6 +28,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +83,7 @@ class Inbox:
         self.broken = False
         self._trying = False  # a background try of a broken inbox is under way
         self._connection: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None  # the open file's device and inode
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
 
     # ---------------------------------------------------------------- async API (event loop)
@@ -130,6 +133,8 @@ class Inbox:
     # ---------------------------------------------------------------- the worker thread
 
     def _open(self) -> sqlite3.Connection:
+        if self._connection is not None and not self._still_there():
+            self._close()  # deleted or replaced: whatever went to the old file is gone already
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(
@@ -148,7 +153,13 @@ class Inbox:
                 connection.close()
                 raise
             self._connection = connection
+            self._identity = _identity(self.path)
         return self._connection
+
+    def _still_there(self) -> bool:
+        """Whether the file open is still the one at ``path`` (a deleted inbox would otherwise
+        go on being written, unseen, and a crash would lose what it keeps)."""
+        return _identity(self.path) == self._identity
 
     def _try_again(self) -> None:
         """Whether a broken inbox can be written again (in the worker thread, in the
@@ -206,6 +217,14 @@ class Inbox:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 # --------------------------------------------------------------------------------------------

@@ -811,3 +811,20 @@ def test_an_update_inbox_that_breaks_while_running_is_logged_once_and_once_mende
     assert f"update inbox {inbox} is not usable" in lines[0] and "answering" in lines[0]
     assert "another program holds it locked" in lines[0]
     assert f"update inbox {inbox} works again" in lines[1]
+
+
+def test_a_deleted_update_inbox_is_created_again(own_deployment: Deployment) -> None:
+    inbox = own_deployment.data / INBOX_NAME
+    reply(own_deployment, "What is the slogan?")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{inbox}{suffix}").unlink(missing_ok=True)
+    assert SLOGAN in reply(own_deployment, "What is the slogan?").visible_text
+
+    def kept() -> int:
+        if not inbox.exists():
+            return 0
+        with closing(sqlite3.connect(inbox)) as connection:
+            return connection.execute("SELECT COUNT(*) FROM updates").fetchone()[0]
+
+    assert own_deployment.fake.wait_for(kept) == 1  # kept in a new file, not the deleted one
+    assert not warnings_and_errors(own_deployment.process.stop())
