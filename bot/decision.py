@@ -41,6 +41,7 @@ FEATURES = (
     "type_fit",  # the answer type fits what is asked (who -> person, when -> date ...)
     "type_clash",  # the answer type cannot answer what is asked
     "figure_other",  # the question names a year or figure the fact does not state
+    "unstated",  # the asking part names a measure, company or place the fact does not state
     "margin",  # heuristic lead over the best other candidate (negative when behind)
     "length",  # log of the number of question terms
     "clause",  # the best match is one clause of a longer message
@@ -50,7 +51,7 @@ FEATURES = (
 #: Features that say the fact states something else than what is asked (another entity or
 #: measure only, an answer of the wrong kind, another year or figure): such a candidate is
 #: capped at ``conflict_ceiling``, the share of such candidates that were right in training.
-CONFLICTS = ("entity_other", "measure_other", "type_clash", "figure_other")
+CONFLICTS = ("entity_other", "measure_other", "type_clash", "figure_other", "unstated")
 _CONFLICT_POSITIONS = tuple(FEATURES.index(name) for name in CONFLICTS)
 _SIMILARITY = FEATURES.index("similarity")
 _QUESTION_COVERAGE = FEATURES.index("question_coverage")

@@ -290,14 +290,16 @@ def _decline(
 ) -> Match:
     """No answer; the plausible candidates stay as suggestions, with why the best one failed.
 
-    Never a bare decline when something is close: the best candidate is offered even below the
-    suggestion threshold when it shares topic words with the question.
+    Never a bare decline when something is close: below the suggestion threshold, the
+    candidates that share topic words with the question are offered.
     """
     best = candidates[0]
     threshold = decision.suggestion_threshold if decision.fitted else SUGGESTION_THRESHOLD
     offered = tuple(c for c in candidates if c.confidence >= threshold)
-    if not offered and best.evidence >= EVIDENCE_FLOOR * index.max_idf:
-        offered = (best,)
+    if not offered:
+        # Nothing clears the threshold (a conflict caps them all alike): the candidates that
+        # share topic words with the question, in their order.
+        offered = tuple(c for c in candidates if c.evidence >= EVIDENCE_FLOOR * index.max_idf)
     return Match(
         question,
         "decline",

@@ -309,6 +309,8 @@ _TYPE_FITS = {
 }
 _PLACE_MEASURES = frozenset({"location", "headquarters"})
 _PLAN_MEASURES = frozenset({"goal", "plan"})
+#: Answer types that name someone or something (not when, not how many).
+_NAMING_TYPES = frozenset({"person", "body", "place", "name"})
 
 
 def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, float]:
@@ -325,6 +327,10 @@ def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, f
             return 1.0, 0.0
         if want == "place" and _PLACE_MEASURES & set(attributes.measure):
             return 1.0, 0.0
+    if set(attributes.answer) <= _NAMING_TYPES:
+        # Who or what or where something is does not tell when or how much, whatever year or
+        # figure its answer mentions in passing ("when did the Torch Center publish the list?").
+        return 0.0, 1.0
     for want in wants:
         # A fact of another type may still state what is asked (a date inside a yes/no answer).
         if (want == "date" and flags & _HAS_DATE) or (
@@ -379,6 +385,7 @@ def _own_features(
         fits,
         clashes,
         float(any(r.startswith(("year:", "number:")) for r in reasons)),
+        float(any(r.startswith(("measure:", "entity:", "place:")) for r in reasons)),
         0.0,  # margin: set by the matcher
         math.log(1 + len(analysis.terms)),
     )

@@ -179,6 +179,11 @@ def test_questions_are_read_into_the_facts_slots(
         ("Did Foshan reach its 2023 goal?", "goals-2023", 0.0, 1.0),
         ("What is Foshan's goal for 2023?", "goals-2023", 0.0, 0.0),
         ("What does Foshan plan to achieve by 2023?", "goals-2023", 0.0, 0.0),
+        # Who or what something is does not say when, whatever year its answer mentions:
+        ("when did the Torch Center publish the list", "torch-center", 0.0, 1.0),
+        ("Torch Center list release date", "torch-center", 0.0, 1.0),
+        ("火炬中心的名单是哪一天公布的", "torch-center", 0.0, 1.0),
+        ("Torch Center list release date", "pilot-list-inclusion", 0.0, 0.0),  # states it
         # An outcome asked anywhere in the question, not only by its first word:
         (
             "How many innovative clusters has China built so far?",
