@@ -44,7 +44,7 @@ ROWS_PER_QUESTION = 5
 #: Precision of given answers the answer threshold aims at (out of fold).
 TARGET_PRECISION = 0.97
 #: A "Did you mean" to a question nobody can answer costs this many helpful ones.
-CLARIFY_COST = 3.0
+CLARIFY_COST = 5.0
 LEAVE_ONE_OUT = "fact base"
 L2 = 1.0
 SUGGESTION_THRESHOLD = 0.05

@@ -420,3 +420,15 @@ def test_leave_one_set_out_scores_each_set_with_a_decision_fitted_without_it(
         assert len(result.report.results) == 2
     table = format_held_out(results)
     assert table.splitlines()[-1].startswith("all (each held out)")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how many dragon boats does Shunde have?", "How tall is the tallest building in Foshan?"],
+)
+def test_a_question_about_something_else_in_a_known_place_is_declined_not_asked_back(
+    engine: Engine, question: str
+) -> None:
+    """Asking back ("Did you mean") on a question nobody can answer costs more than it helps:
+    the fit weighs each such one against ``CLARIFY_COST`` helpful ones."""
+    assert engine.ask(question).outcome == "decline"
