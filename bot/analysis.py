@@ -21,11 +21,14 @@ _YEAR = _NUMBER_MARK + "y"
 #: Anywhere in the asking part: "built so far", "actually achieved", "by now", 已经, 实际.
 _OUTCOME = re.compile(
     r"^(?:did|has|have|had)\b|\b(?:so|and|but) (?:did|has|have)\b|\b(?:so far|to date|by now"
-    r"|already|actually|in the end|ended up|end up|managed to|achieved|reached|accomplished"
-    r"|fulfilled|succeeded|(?:been|was|were) (?:built|achieved|reached|met|completed|realised"
+    r"|already|actually|in the end|ended up|end up|managed to"
+    r"|(?<!to have )(?:achieved|reached|accomplished|fulfilled|succeeded)"
+    r"|(?:been|was|were) (?:built|achieved|reached|met|completed|realised"
     r"|realized))\b|了吗$|了没有|有没有(?:实现|达到|完成|做到|成为)|是否(?:实现|达到|完成|做到|建成)"
     r"|已经|已建成|实际|到底|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
 )
+#: "Where ... from" asks for a source (a newspaper, a company), which may be a place or not.
+_SOURCE = re.compile(r"\bfrom\b|来自|出自|来源|从哪")
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b|^是否|吗$"
 )
@@ -173,6 +176,8 @@ def analyse(question: str, index: Index, language_hint: str | None = None) -> An
         "yes-no" in wants and "outcome" in measures
     ):
         wants.add("outcome")
+    if "place" in wants and any(_SOURCE.search(text) for text in texts):
+        wants.add("source")  # "where does the photo come from": a source, not only a place
     return Analysis(
         text=cleaned,
         language=detect_language(question, language_hint),

@@ -305,6 +305,7 @@ _TYPE_FITS = {
     "date": ("date",),
     "person": ("person", "body", "list"),
     "place": ("place",),
+    "source": ("place", "body", "name", "person"),
     "list": ("list", "name"),
 }
 _PLACE_MEASURES = frozenset({"location", "headquarters"})
@@ -327,9 +328,9 @@ def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, f
             return 1.0, 0.0
         if want == "place" and _PLACE_MEASURES & set(attributes.measure):
             return 1.0, 0.0
-    if set(attributes.answer) <= _NAMING_TYPES:
-        # Who or what or where something is does not tell when or how much, whatever year or
-        # figure its answer mentions in passing ("when did the Torch Center publish the list?").
+    if "date" in wants and set(attributes.answer) <= _NAMING_TYPES:
+        # Who or what or where something is does not tell when, whatever year its answer
+        # mentions in passing ("when did the Torch Center publish the list?").
         return 0.0, 1.0
     for want in wants:
         # A fact of another type may still state what is asked (a date inside a yes/no answer).

@@ -179,6 +179,10 @@ def test_questions_are_read_into_the_facts_slots(
         ("Did Foshan reach its 2023 goal?", "goals-2023", 0.0, 1.0),
         ("What is Foshan's goal for 2023?", "goals-2023", 0.0, 0.0),
         ("What does Foshan plan to achieve by 2023?", "goals-2023", 0.0, 0.0),
+        ("What does Foshan aim to have achieved by 2023?", "goals-2023", 0.0, 0.0),
+        # "Where ... from" asks for a source, which a newspaper or company gives:
+        ("Where does the article's photo come from?", "article-author", 1.0, 0.0),
+        ("文章的配图来自哪里", "article-author", 1.0, 0.0),
         # Who or what something is does not say when, whatever year its answer mentions:
         ("when did the Torch Center publish the list", "torch-center", 0.0, 1.0),
         ("Torch Center list release date", "torch-center", 0.0, 1.0),
