@@ -324,6 +324,7 @@ _CLAUSE_SPLIT = re.compile(
     r"[?？。!！;；]+\s*(?:(?:and|also|plus|but)\b[,，]?\s*)?"
     r"|[,，]\s*(?:and\s+)?(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
     r"|\s+and\s+(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
+    r"|[,，]\s*(?:and|but)\s+(?=(?:did|does|do|is|are|was|were|has|have|can|will)\s)"
     r"|[,，]\s*(?=(?:还有|另外|以及|那么|又|再问))"
 )
 

@@ -53,9 +53,9 @@ FEATURES = (
 #: capped at ``conflict_ceiling``, the share of such candidates that were right in training.
 CONFLICTS = ("entity_other", "measure_other", "type_clash", "figure_other", "unstated")
 _CONFLICT_POSITIONS = tuple(FEATURES.index(name) for name in CONFLICTS)
-_SIMILARITY = FEATURES.index("similarity")
+_PHRASING_COVERAGE = FEATURES.index("phrasing_coverage")
 _QUESTION_COVERAGE = FEATURES.index("question_coverage")
-#: Similarity at which a question is one of the fact's stored phrasings (up to word order).
+#: Coverage (both ways) at which a question is one of the fact's stored phrasings.
 STORED_SIMILARITY = 0.99
 
 
@@ -64,9 +64,9 @@ def has_conflict(features: tuple[float, ...]) -> bool:
     curators stored for the fact, asked as it is, never does: they said it answers it)."""
     if len(features) != len(FEATURES):
         return False
-    # Token-set similarity is 1 whenever the phrasing's words are a subset of the question's:
-    # a stored question "asked as it is" also has all its words in the fact.
-    stored = min(features[_SIMILARITY], features[_QUESTION_COVERAGE]) >= STORED_SIMILARITY
+    # A stored question "asked as it is": the question covers the whole phrasing and the fact
+    # every word of the question (token-set similarity is 1 for any subset either way).
+    stored = min(features[_PHRASING_COVERAGE], features[_QUESTION_COVERAGE]) >= STORED_SIMILARITY
     return not stored and any(features[i] for i in _CONFLICT_POSITIONS)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.analysis import Analysis
+from bot.decision import STORED_SIMILARITY
 from bot.index import _HAS_DATE, _HAS_FIGURE, _HAS_PERCENT, Index
 from bot.knowledge import Fact
 from bot.normalise import _GROUP_MARK, _NUMBER_MARK
@@ -234,6 +235,8 @@ def score_fact(
         reasons.append("followup:offtopic")
         factor *= FOLLOWUP_MISS_FACTOR
     fits, clashes = _type_fit(analysis, position, index)
+    if min(scores[best_segment][1:3]) >= STORED_SIMILARITY:  # both coverages
+        clashes = 0.0  # a question the curators stored for this fact, asked as it is
     if clashes:
         # The answer cannot be of the kind asked for: a date for "who", a plan for "did it".
         reasons.append("answer-type:" + ",".join(sorted(analysis.wants)))

@@ -427,3 +427,35 @@ def test_a_compound_message_answers_the_part_it_can(
     match = engine.ask(message)
     assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
     assert any(not_held in part for part in match.unanswered)
+
+
+@pytest.mark.parametrize(
+    ("message", "fact_id", "not_held"),
+    [
+        ("What's the goal for 2023, and did they actually hit it?", "goals-2023", "hit it"),
+        ("Who founded Midea, and is it still run by his family?", "midea-origins", "family"),
+        (
+            "Who wrote the Foshan News story, and who translated it?",
+            "article-author",
+            "translated",
+        ),
+    ],
+)
+def test_a_yes_no_part_after_a_question_is_a_part_of_its_own(
+    engine: Engine, message: str, fact_id: str, not_held: str
+) -> None:
+    match = engine.ask(message)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+    assert any(not_held in part for part in match.unanswered)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("Who wrote the Foshan News piece on the cluster?", "article-author"),
+        ("When was the Foshan News piece on the cluster published?", "article-publication"),
+    ],
+)
+def test_the_article_is_the_foshan_news_piece(engine: Engine, question: str, fact_id: str) -> None:
+    match = engine.ask(question)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
