@@ -41,8 +41,10 @@ from bot.matcher import rank_candidates
 
 #: Candidates per question used as training rows (the decision looks at the best three).
 ROWS_PER_QUESTION = 5
-#: Precision of given answers the answer threshold aims at (out of fold).
-TARGET_PRECISION = 0.97
+#: Precision of given answers the answer threshold aims at (out of fold). Out of fold is
+#: optimistic (the features were designed on the same questions): leaving each question set out
+#: of the fit, 0.98 gave 97.5% precision (575/590) and 0.97 gave 96.5% (577/598).
+TARGET_PRECISION = 0.98
 #: A "Did you mean" to a question nobody can answer costs this many helpful ones.
 CLARIFY_COST = 5.0
 LEAVE_ONE_OUT = "fact base"

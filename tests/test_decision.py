@@ -436,3 +436,18 @@ def test_a_question_about_something_else_in_a_known_place_is_declined_not_asked_
     """Asking back ("Did you mean") on a question nobody can answer costs more than it helps:
     the fit weighs each such one against ``CLARIFY_COST`` helpful ones."""
     assert engine.ask(question).outcome == "decline"
+
+
+def test_the_answer_threshold_keeps_given_answers_at_the_target_precision() -> None:
+    from bot.fitting import TARGET_PRECISION, Outcome, choose_thresholds
+
+    # 100 answerable questions, best first; every tenth from the 50th on is wrong.
+    outcomes = [
+        Outcome("set", 1.0 - n / 100, not (n >= 50 and n % 10 == 0), True, True)
+        for n in range(100)
+    ]
+    threshold, _ = choose_thresholds(outcomes)
+    given = [o for o in outcomes if o.confidence >= threshold]
+    assert sum(o.right for o in given) / len(given) >= TARGET_PRECISION
+    assert TARGET_PRECISION >= 0.98  # measured by leaving each set out (see fitting.py)
+    assert len(given) >= 51  # the lowest threshold that keeps it
