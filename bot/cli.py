@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.knowledge import KnowledgeError, fact_to_json, load_knowledge
+from bot.script import LANG_CHOICES
 
 DESCRIPTION = """\
 Foshan Cluster Bot: cited answers about the Foshan smart home industrial cluster.
@@ -207,7 +208,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 1
     no_record = getattr(args, "no_record", False)  # `run` without a token lands here too
     record = None if no_record else _open_recorder(args, "terminal", notice=True)
-    return run_chat(engine, language=args.lang, record=record)
+    return run_chat(engine, choice=args.lang, record=record)
 
 
 def _eval_dialogues(args: argparse.Namespace, files: list[Path], minimum: float | None) -> int:
@@ -644,7 +645,10 @@ def build_parser() -> argparse.ArgumentParser:
         "BOT_DATA_DIR/chat_history, else ~/.local/share/foshan-bot/chat_history.",
     )
     p.add_argument(
-        "--lang", choices=("en", "zh"), help="answer language (default: the question's)"
+        "--lang",
+        choices=sorted(LANG_CHOICES),
+        help="answer language, as /lang in the chat (zh-hant, zh-tw, zh-hk: traditional "
+        "Chinese; default: the question's)",
     )
     p.add_argument(
         "--no-record", action="store_true", help="do not record the questions for curators"

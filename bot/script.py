@@ -17,6 +17,17 @@ from bot.normalise import to_simplified
 #: The OpenCC conversions a reply may get; ``None`` means simplified (no conversion).
 TRADITIONAL = ("s2t", "s2tw", "s2hk")
 
+#: ``/lang`` choices: the answer language and the Chinese script (a language code).
+LANG_CHOICES = {
+    "en": ("en", None),
+    "zh": ("zh", None),
+    "zh-hans": ("zh", None),
+    "zh-cn": ("zh", None),
+    "zh-hant": ("zh", "zh-hant"),
+    "zh-tw": ("zh", "zh-tw"),
+    "zh-hk": ("zh", "zh-hk"),
+}
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 

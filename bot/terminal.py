@@ -15,7 +15,7 @@ from bot.dialogue import take_turn
 from bot.engine import Engine
 from bot.matcher import Match
 from bot.replies import format_turn_text
-from bot.script import in_script, script_of_code
+from bot.script import LANG_CHOICES, in_script, script_of_code
 
 HELP = """\
 Ask anything about the Foshan smart home industrial cluster, in English or Chinese (simplified
@@ -34,16 +34,6 @@ Commands:
 Shortcuts, one fact each:
 {shortcuts}"""
 
-#: ``/lang`` choices: the answer language and the Chinese script (a language code).
-LANG_CHOICES = {
-    "en": ("en", None),
-    "zh": ("zh", None),
-    "zh-hans": ("zh", None),
-    "zh-cn": ("zh", None),
-    "zh-hant": ("zh", "zh-hant"),
-    "zh-tw": ("zh", "zh-tw"),
-    "zh-hk": ("zh", "zh-hk"),
-}
 BUILTIN = ("help", "start", "topics", "topic", "sources", "about", "lang", "ask", "quit", "exit")
 
 
@@ -162,11 +152,12 @@ def chat_reply(engine: Engine, line: str, session: ChatSession) -> str | None:
 
 def run_chat(
     engine: Engine,
-    language: str | None = None,
+    choice: str | None = None,
     stdin: TextIO | None = None,
     record: Callable[[Match], None] | None = None,
 ) -> int:
-    """Read questions until /quit or end of input, answering each (and ``record`` each)."""
+    """Read questions until /quit or end of input, answering each (and ``record`` each);
+    ``choice`` is a ``/lang`` choice (``LANG_CHOICES``), None for the question's language."""
     stdin = stdin or sys.stdin
     interactive = stdin.isatty()
     if interactive:
@@ -175,7 +166,8 @@ def run_chat(
             f"Foshan Cluster Bot — {engine.knowledge.summary()}. "
             "/help for commands, /quit to leave."
         )
-    session = ChatSession(language=language, record=record)
+    language, script = LANG_CHOICES[choice] if choice else (None, None)
+    session = ChatSession(language=language, script=script, record=record)
     while True:
         try:
             line = input("you> ") if interactive else stdin.readline()

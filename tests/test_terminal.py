@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import run_cli
 
 from bot.engine import Engine
 from bot.terminal import ChatSession, chat_reply
@@ -65,3 +66,18 @@ def test_traditional_question_and_lang_zh_hant(engine: Engine) -> None:
 
 def test_quit_ends_the_chat(engine: Engine) -> None:
     assert chat(engine, "/quit") == [None]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh-hant", "何享健與23位"),
+        ("zh-tw", "何享健與23位"),
+        ("zh", "何享健与23位"),
+        ("en", "He Xiangjian"),
+    ],
+)
+def test_chat_lang_takes_what_slash_lang_takes(lang: str, expected: str) -> None:
+    result = run_cli("chat", "--no-record", "--lang", lang, stdin="Who founded Midea?\n")
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
