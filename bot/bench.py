@@ -23,6 +23,7 @@ import yaml
 
 from bot.baseline import NAME as BASELINE_NAME
 from bot.baseline import Bm25Baseline, baseline_missing
+from bot.engine import read_decision
 from bot.knowledge import (
     Bilingual,
     Citation,
@@ -259,8 +260,12 @@ def run_bench(
     # Cold start is measured on a fact base on disk only (a synthetic one is built in memory).
     say("cold start (a fresh interpreter loads and indexes the fact base)")
     cold_start = _cold_start_seconds(knowledge_dir) if facts is None else None
+    # The decision layer the engine runs (``knowledge/decision.json``) is timed too; a synthetic
+    # fact base uses the shipped one (its features are general, only the fit is not).
+    shipped, _ = load_knowledge(knowledge_dir)
+    decision, _problem = read_decision(shipped)
     if facts is None:
-        knowledge, _ = load_knowledge(knowledge_dir)
+        knowledge = shipped
     else:
         say(f"making a synthetic fact base of {facts} facts")
         knowledge = synthetic_knowledge(facts)
@@ -275,7 +280,7 @@ def run_bench(
     gc.collect()
     say("building the index")
     started, started_cpu = time.perf_counter(), time.process_time()
-    index = build_index(knowledge)
+    index = build_index(knowledge, decision)
     build_seconds = time.perf_counter() - started
     build_cpu_seconds = time.process_time() - started_cpu
     say("warming up")
@@ -330,6 +335,7 @@ def run_bench(
         "question_sets": source,
         "questions": len(asked),
         "rounds": rounds,
+        "decision": "fitted" if decision.fitted else "hand-set",
         "cold_start_s": round(cold_start, 3) if cold_start is not None else None,
         "index_build_s": round(build_seconds, 3),
         "index_build_cpu_s": round(build_cpu_seconds, 3),
@@ -362,6 +368,7 @@ def format_bench(result: dict[str, Any]) -> str:
     lines.append(
         f"questions:          {result['questions']} ({sets}), each timed {result['rounds']}x"
     )
+    lines.append(f"decision:           {result['decision']}")
     if result["cold_start_s"] is not None:
         lines.append(f"cold start:         {result['cold_start_s']:.3f} s (import + load + index)")
     lines += [

@@ -13,6 +13,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate, chain
@@ -31,7 +32,7 @@ from bot.normalise import (
     Normaliser,
     _bigrams,
     _clean,
-    _clean_batch,
+    _clean_texts,
     _number_token,
 )
 
@@ -135,10 +136,11 @@ def build_index(knowledge: KnowledgeBase, decision: DecisionModel = HEURISTIC) -
 _WORD_MARK = "\ue002"
 
 
-#: Distinct tokens (and figures) remembered while building: the first ones seen, which are the
-#: common ones; later ones are worked out each time (a memo that grew, or was emptied and
-#: refilled, would cost more memory at the peak than it saves time).
-_TOKEN_MEMO_LIMIT = 5_000
+#: Distinct figures remembered while building (as tokens, and in ``_number_tokens``): the first
+#: ones seen, which are the common ones (years); most figures are one fact's own, and a memo
+#: of every one would cost more memory at the peak than it saves time. Every other token (a
+#: word, a phrase, a Chinese run) is remembered: few are new once the common ones are seen.
+_FIGURE_MEMO_LIMIT = 5_000
 
 
 class _TermIds(dict[str, int]):
@@ -170,29 +172,35 @@ class _TokenTerms(dict[str, tuple[int, ...]]):
         #: Term ids of figures and years (they set the fact's flags), as a set: a set
         #: intersects another set by walking the smaller one.
         self.number_ids: set[int] = set()
+        self.figures_remembered = 0
+        self[_SEPARATOR] = (_SEPARATOR_ID,)
 
     def __missing__(self, token: str) -> tuple[int, ...]:
-        terms: list[str] = []
         first = token[0]
         if first == _NUMBER_MARK:
-            terms.append(sys.intern(token))  # as questions have it: compared by identity
-        elif first == _WORD_MARK:
+            # As questions have it (compared by identity). Figures are mostly one fact's own:
+            # only the first ones (years, the common ones) are remembered.
+            ids: tuple[int, ...] = (self.term_ids[sys.intern(token)],)
+            self.number_ids.add(ids[0])
+            if self.figures_remembered < _FIGURE_MEMO_LIMIT:
+                self.figures_remembered += 1
+                self[token] = ids
+            return ids
+        terms: list[str] = []
+        if first == _WORD_MARK:
             terms.append(self.normaliser.chinese_words[token[1:]])
             _bigrams(token[1:], terms)
         elif "a" <= first <= "z":
             self.normaliser._latin_terms(token.split(), terms)
         else:
             _bigrams(token, terms)  # a Chinese run without lexicon words (see _split_words)
-        ids = tuple(map(self.term_ids.__getitem__, terms))
-        if len(self) < _TOKEN_MEMO_LIMIT:
-            self[token] = ids
-        if first == _NUMBER_MARK:
-            self.number_ids.add(ids[0])
+        ids = self[token] = tuple(map(self.term_ids.__getitem__, terms))
         return ids
 
 
 def _token_pattern(normaliser: Normaliser) -> re.Pattern[str]:
-    """Cuts cleaned text into tokens: figures, multi-word lexicon phrases, words, Chinese runs.
+    """Cuts cleaned text into tokens: figures, multi-word lexicon phrases, words, Chinese runs,
+    and the separator between texts (so that a whole batch of texts is cut in one call).
 
     The phrases are tried first at each word, longest first, as a trie of words (each branch
     fails on its first letter), so they are found as ``Normaliser._latin_terms`` finds them:
@@ -224,19 +232,28 @@ def _token_pattern(normaliser: Normaliser) -> re.Pattern[str]:
     phrases = f"(?:{alternatives(trie, True)})|" if trie else ""
     return re.compile(
         f"{_NUMBER_MARK}[^\\s\x01]+|{_WORD_MARK}[{_CJK}]+|{phrases}[a-z][a-z0-9]*|[{_CJK}]+"
+        f"|{_SEPARATOR}"
     )
 
 
-def _split_words(text: str, normaliser: Normaliser) -> str:
+def _word_splitter(normaliser: Normaliser) -> Callable[[str], str]:
     """Chinese lexicon words as tokens of their own, cut out of their runs in one C-level pass.
 
     ``Normaliser._chinese_terms`` finds the same words (same pattern, leftmost, longest first)
     and makes bigrams of the text between them, never across them: so the rest of each run is
     a token whose terms are its bigrams, and few such pieces are new (names, mostly).
     """
-    if normaliser._chinese_pattern is None:
-        return text
-    return normaliser._chinese_pattern.sub(f" {_WORD_MARK}\\g<0> ", text)
+    pattern = normaliser._chinese_pattern
+    if pattern is None:
+        return str
+    # A lookup per word found: a replacement template is expanded in Python, slower.
+    marked = {word: f" {_WORD_MARK}{word} " for word in normaliser.chinese_words}
+    replace = pattern.sub
+
+    def split(text: str) -> str:
+        return replace(lambda found: marked[found.group(0)], text)
+
+    return split
 
 
 def _number_tokens(text: str, memo: dict[str, str]) -> str:
@@ -254,11 +271,62 @@ def _number_tokens(text: str, memo: dict[str, str]) -> str:
         found = _number_token(match)
         start = match.start()
         context_free = len(match.group(1)) > 2 and match.string[start - 1 : start] != "第"
-        if context_free and len(memo) < _TOKEN_MEMO_LIMIT:
+        if context_free and len(memo) < _FIGURE_MEMO_LIMIT:
             memo[whole] = found
         return found
 
     return _NUMBER.sub(token, text) if _DIGIT.search(text) else text
+
+
+#: Term ids up to this fit in two bytes (``array("H")``).
+_TWO_BYTE_IDS = 65_535
+#: Stands for the separator between texts among term ids (no term has a negative id).
+_SEPARATOR_ID = -1
+
+
+def _ids_by_text(
+    joined: str,
+    count: int,
+    tokens_of: Callable[[str], list[str]],
+    ids_of: Callable[[str], tuple[int, ...]],
+) -> list[dict[int, None]]:
+    """The term ids of each of the ``count`` texts joined by ``_SEPARATOR``, in order, once each:
+    the whole string is cut and looked up in C-level calls, then cut back into texts."""
+    if not count:
+        return []
+    flat = list(chain.from_iterable(map(ids_of, tokens_of(joined))))
+    flat.append(_SEPARATOR_ID)
+    find = flat.index
+    texts = []
+    start = 0
+    for _ in range(count):
+        end = find(_SEPARATOR_ID, start)
+        texts.append(dict.fromkeys(flat[start:end]))
+        start = end + 1
+    return texts
+
+
+def _texts_ids(
+    cleaned: tuple[str, str, list[bool]],
+    number_memo: dict[str, str],
+    split_words: Callable[[str], str],
+    tokens_of: Callable[[str], list[str]],
+    ids_of: Callable[[str], tuple[int, ...]],
+) -> list[dict[int, None]]:
+    """The term ids of each text (in order, once each), from ``_clean_texts``."""
+    plain, other, is_plain = cleaned
+    found_plain = _ids_by_text(
+        _number_tokens(plain, number_memo), is_plain.count(True), tokens_of, ids_of
+    )
+    found_other = _ids_by_text(
+        split_words(_number_tokens(other, number_memo)), is_plain.count(False), tokens_of, ids_of
+    )
+    if not found_other:
+        return found_plain
+    if not found_plain:
+        return found_other
+    plains, others = iter(found_plain), iter(found_other)
+    return [next(plains) if flag else next(others) for flag in is_plain]
 
 
 def _phrasing_weights(terms: array, starts: array, idf_by_id: array) -> array:
@@ -281,7 +349,8 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
     token_pattern = _token_pattern(normaliser)
     token_terms = _TokenTerms(normaliser, term_ids)
     number_memo: dict[str, str] = {}
-    phrasing_terms, phrasing_start, fact_phrasings = array("i"), array("i", [0]), array("i", [0])
+    # Two bytes per term id while there are few enough terms (most fact bases), else four.
+    phrasing_terms, phrasing_start, fact_phrasings = array("H"), array("i", [0]), array("i", [0])
     number_values, fact_numbers = array("d"), array("i", [0])
     fact_flags = array("B")
     raw_words: set[str] = set(ENGLISH_STOP_WORDS)
@@ -294,30 +363,33 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
     facts = knowledge.facts
     fact_lists = term_ids.postings
     ids_of, tokens_of = token_terms.__getitem__, token_pattern.findall
+    split_words = _word_splitter(normaliser)
+
     flags_of = {"y": _HAS_DATE, "p": _HAS_FIGURE | _HAS_PERCENT}
     for start in range(0, len(facts), _BATCH):
         batch = facts[start : start + _BATCH]
         # The texts of a batch of facts are normalised in one pass over one long string (kept
         # apart by a separator no pattern crosses), then cut into tokens whose terms are worked
         # out once: per-call overhead, not per-character work, dominates building text by text.
-        questions = _clean_batch([text for fact in batch for text in fact.questions])
+        questions = _clean_texts([text for fact in batch for text in fact.questions])
         # Keywords and answers say what a fact covers; only the questions are phrasings.
-        documents = _clean_batch(
+        documents = _clean_texts(
             [
                 " ; ".join((*fact.keywords, fact.answer.en, fact.answer.zh, fact.as_of))
                 for fact in batch
             ]
         )
-        word_counts.update(_LATIN_WORD.findall(questions))
-        raw_words.update(_LATIN_WORD.findall(documents))
-        texts_ids = []
-        for joined in (questions, documents):
-            texts_ids += [
-                dict.fromkeys(chain.from_iterable(map(ids_of, tokens_of(text))))
-                for text in _split_words(_number_tokens(joined, number_memo), normaliser).split(
-                    _SEPARATOR
-                )
-            ]
+        for cleaned in questions[:2]:
+            word_counts.update(_LATIN_WORD.findall(cleaned))
+        for cleaned in documents[:2]:
+            raw_words.update(_LATIN_WORD.findall(cleaned))
+        texts_ids = [
+            ids
+            for cleaned in (questions, documents)
+            for ids in _texts_ids(cleaned, number_memo, split_words, tokens_of, ids_of)
+        ]
+        if len(term_ids) > _TWO_BYTE_IDS and phrasing_terms.typecode == "H":
+            phrasing_terms = array("i", phrasing_terms)
         next_question = 0
         answers = len(texts_ids) - len(batch)
         for offset, fact in enumerate(batch):

@@ -42,7 +42,7 @@ from bot.decision import FEATURES, HEURISTIC, DecisionModel
 from bot.index import Index, build_index
 from bot.knowledge import Fact
 from bot.normalise import MAX_QUESTION_CHARS, detect_language, stem, to_simplified
-from bot.scoring import Candidate, candidate_positions, score_fact
+from bot.scoring import Candidate, Prepared, candidate_positions, score_fact
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -226,8 +226,11 @@ def rank_candidates(
     gathering = segments + [analysis.terms + analysis.context] if analysis.context else segments
     for terms in gathering:
         positions.extend(p for p in candidate_positions(terms, index) if p not in positions)
+    prepared = Prepared(analysis, segments, index)
     scored = [
-        c for c in (score_fact(analysis, segments, p, index) for p in positions) if c.features
+        c
+        for c in (score_fact(analysis, segments, p, index, prepared) for p in positions)
+        if c.features
     ]
     scored.sort(key=lambda c: c.heuristic, reverse=True)
     # The question's salient terms are the same for every candidate: covered plus missing.

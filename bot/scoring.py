@@ -8,8 +8,10 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -91,7 +93,11 @@ def _close_number(term: str, numbers: array) -> bool:
 
 
 def _contradictions(
-    analysis: Analysis, position: int, covered: set[str], index: Index
+    analysis: Analysis,
+    position: int,
+    covered: set[str],
+    index: Index,
+    prepared: Prepared | None = None,
 ) -> tuple[list[str], float]:
     """What the question names that the fact does not, and the factor it costs."""
     reasons: list[str] = []
@@ -102,8 +108,8 @@ def _contradictions(
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
             factor *= dict(analysis.inherited_factors)[kind]
-    for term in analysis.asking_terms:
-        wants = index.group_wants.get(term)
+    checked = (prepared or Prepared(analysis, [], index)).checked
+    for term, wants, kind, name in checked:
         if wants:
             if (wants == "number" and not flags & _HAS_FIGURE) or (
                 wants == "date" and not flags & _HAS_DATE
@@ -116,8 +122,6 @@ def _contradictions(
         if term in covered:
             continue
         if term[0] == _GROUP_MARK:
-            kind = index.group_kind.get(term)
-            name = index.group_name.get(term)
             if name and (name in attributes.measure or name in attributes.entity):
                 continue  # the fact's attributes say it states this, in whatever words
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
@@ -134,45 +138,97 @@ def _contradictions(
     return reasons, factor
 
 
+class _Segment:
+    """What ``_coverage`` needs of one segment of a question, the same for every fact."""
+
+    __slots__ = ("terms", "weighted", "in_context", "total", "gain", "joined", "exponent")
+
+    def __init__(self, terms: tuple[str, ...], context: tuple[str, ...], index: Index) -> None:
+        self.terms = terms
+        self.weighted = tuple((term, _weight(term, index)) for term in terms)
+        total = 0.0
+        for _term, weight in self.weighted:
+            total += weight
+        scale = {index.term_ids[t]: 1.0 for t in terms if t in index.term_ids}
+        in_context = []
+        for term in context:
+            if term not in terms:
+                weight = _weight(term, index) * CONTEXT_WEIGHT
+                total += weight
+                in_context.append((term, weight))
+                if term in index.term_ids:
+                    scale.setdefault(index.term_ids[term], CONTEXT_WEIGHT)
+        self.in_context = tuple(in_context)
+        self.total = total
+        #: Term id -> what it adds to a phrasing's covered weight (its IDF, scaled).
+        self.gain = {i: index.idf_by_id[i] * weight for i, weight in scale.items()}
+        self.joined = " ".join(terms)
+        # Long, chatty messages carry words no fact needs; the longer the message, the less
+        # its uncovered words count (explicit contradictions still count in full).
+        self.exponent = 0.40 * min(1.0, 6 / max(len(terms), 1))
+
+
+class Prepared:
+    """The parts of scoring that depend on the question only, worked out once per question
+    instead of once per candidate fact (the candidates are scored with ``score_fact``)."""
+
+    def __init__(self, analysis: Analysis, segments: list[tuple[str, ...]], index: Index) -> None:
+        self.segments = [_Segment(terms, analysis.context, index) for terms in segments]
+        # Terms the fact may cover, with their postings (binary search per candidate).
+        looked_up = analysis.terms + analysis.context
+        self.postings = [(t, index.postings[t]) for t in looked_up if t in index.postings]
+        self.entities = frozenset(t for t in looked_up if index.group_kind.get(t) == "entity")
+        # The asking part's terms that can contradict a fact (see ``_contradictions``): the
+        # rest cannot.
+        self.checked = tuple(
+            (t, index.group_wants.get(t), index.group_kind.get(t), index.group_name.get(t))
+            for t in analysis.asking_terms
+            if t in index.group_wants or t[0] in (_GROUP_MARK, _NUMBER_MARK)
+        )
+        surface_of = index.normaliser.surface_of
+        own_terms = set(analysis.terms)
+        #: Covered terms that count as evidence: their weight, and the lexicon group whose
+        #: presence makes them count for nothing (see ``score_fact``).
+        self.evidence = {
+            t: (index.idf[t] * (1.0 if t in own_terms else CONTEXT_WEIGHT), surface_of.get(t))
+            for t in looked_up
+            if t in index.postings
+            and index.group_kind.get(t) != "question"
+            and t not in index.home_groups
+        }
+        self.salient = _salient(analysis, index)
+        self.salient_total = sum(self.salient.values()) or 1.0
+        self.own_words = _own_words(analysis, index) if analysis.context else []
+        self.asked_entities = analysis.entities - index.home_names
+        self.length = math.log(1 + len(analysis.terms))
+
+
 def _coverage(
-    terms: tuple[str, ...],
+    segment: _Segment,
     position: int,
     covered: set[str],
     index: Index,
     approximate: bool,
-    context: tuple[str, ...] = (),
 ) -> tuple[float, int, float]:
     """How much of the question the fact covers, its best phrasing (number), and how much of
     that phrasing the question covers. Context terms (a follow-up's) count ``CONTEXT_WEIGHT``."""
-    hit = total = 0.0
-    numbers = index.numbers_of(position)
-    for term in terms:
-        weight = _weight(term, index)
-        total += weight
+    hit = 0.0
+    numbers = index.numbers_of(position) if approximate else ()
+    for term, weight in segment.weighted:
         if term in covered or (approximate and _close_number(term, numbers)):
             hit += weight
-    scale = {index.term_ids[t]: 1.0 for t in terms if t in index.term_ids}
-    for term in context:
-        if term not in terms:
-            weight = _weight(term, index) * CONTEXT_WEIGHT
-            total += weight
-            if term in covered:
-                hit += weight
-            if term in index.term_ids:
-                scale.setdefault(index.term_ids[term], CONTEXT_WEIGHT)
+    for term, weight in segment.in_context:
+        if term in covered:
+            hit += weight
+    total = segment.total
     best_number, best = -1, 0.0
-    idf, start, all_terms = index.idf_by_id, index.phrasing_start, index.phrasing_terms
+    gain, start, all_terms = segment.gain.get, index.phrasing_start, index.phrasing_terms
+    weights = index.phrasing_weight
     for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1]):
-        weight = index.phrasing_weight[number]
+        weight = weights[number]
         if weight:
-            share = (
-                sum(
-                    idf[i] * scale[i]
-                    for i in all_terms[start[number] : start[number + 1]]
-                    if i in scale
-                )
-                / weight
-            )
+            share = sum(filter(None, map(gain, all_terms[start[number] : start[number + 1]])))
+            share /= weight
             if share > best:
                 best, best_number = share, number
     return (hit / total if total else 0.0), best_number, best
@@ -184,23 +240,37 @@ def _phrasing_terms(index: Index, number: int) -> list[str]:
 
 
 def score_fact(
-    analysis: Analysis, segments: list[tuple[str, ...]], position: int, index: Index
+    analysis: Analysis,
+    segments: list[tuple[str, ...]],
+    position: int,
+    index: Index,
+    prepared: Prepared | None = None,
 ) -> Candidate:
+    """One fact against a question; ``prepared`` (``Prepared(analysis, segments, index)``)
+    carries what does not depend on the fact, worked out once for all the candidates."""
+    if prepared is None:
+        prepared = Prepared(analysis, segments, index)
     fact = index.facts[position]
-    covered = {t for t in analysis.terms + analysis.context if index.covers(t, position)}
+    covered = set()
+    for term, posting in prepared.postings:
+        found = bisect_left(posting, position)
+        if found < len(posting) and posting[found] == position:
+            covered.add(term)
+    names_entity = not prepared.entities.isdisjoint(covered)
+    covers_own = bool(prepared.own_words) and all(t in covered for t in prepared.own_words)
     best_base, best_phrasing, best_segment = 0.0, -1, 0
     scores: list[tuple[float, float, float, float]] = []
-    for number_of_segment, terms in enumerate(segments):
+    for number_of_segment, segment in enumerate(prepared.segments):
         question_coverage, phrasing, phrasing_coverage = _coverage(
-            terms, position, covered, index, analysis.approximate, analysis.context
+            segment, position, covered, index, analysis.approximate
         )
-        if any(index.group_kind.get(t) == "entity" for t in covered):
+        if names_entity:
             # The question names a company or organisation the fact is about: even if no
             # stored phrasing asks it this way ("who is Hulton?"), the fact is a real candidate.
             phrasing_coverage = max(phrasing_coverage, NAMED_ENTITY_FLOOR)
             if phrasing < 0:
                 phrasing = index.fact_phrasings[position]
-        if analysis.context and _covers_own_words(analysis, covered, index):
+        if analysis.context and covers_own:
             # A follow-up's own words are all in this fact ("and dealers?" after the highway's
             # furniture makers): no stored phrasing asks it this way, but it may well answer.
             phrasing_coverage = max(phrasing_coverage, FOLLOWUP_FLOOR)
@@ -211,23 +281,25 @@ def score_fact(
             continue
         similarity = (
             fuzz.token_set_ratio(
-                " ".join(terms), " ".join(sorted(_phrasing_terms(index, phrasing))), processor=None
+                segment.joined, " ".join(sorted(_phrasing_terms(index, phrasing))), processor=None
             )
             / 100.0
         )
-        # Long, chatty messages carry words no fact needs; the longer the message, the less
-        # its uncovered words count (explicit contradictions still count in full).
-        question_exponent = 0.40 * min(1.0, 6 / max(len(terms), 1))
         base = (
             phrasing_coverage**0.45
-            * question_coverage**question_exponent
+            * question_coverage**segment.exponent
             * max(similarity, 0.05) ** 0.15
         )
         scores.append((base, question_coverage, phrasing_coverage, similarity))
         if base > best_base:
             best_base, best_phrasing, best_segment = base, phrasing, number_of_segment
-    reasons, factor = _contradictions(analysis, position, covered, index)
-    if analysis.context and _misses_own_words(analysis, covered, index):
+    reasons, factor = _contradictions(analysis, position, covered, index, prepared)
+    if (
+        analysis.context
+        and prepared.own_words
+        and not any(t in covered for t in prepared.own_words)
+    ):
+        # A follow-up names topic words of its own, and the fact covers none of them.
         reasons.append("followup:unmatched")
         factor *= FOLLOWUP_MISS_FACTOR
     if analysis.context and not any(t in covered for t in analysis.context):
@@ -242,15 +314,9 @@ def score_fact(
         reasons.append("answer-type:" + ",".join(sorted(analysis.wants)))
         factor *= WANTS_MISMATCH_FACTOR
     first = index.fact_phrasings[position]
-    surface_of = index.normaliser.surface_of
-    evidence = sum(
-        index.idf[t] * (1.0 if t in analysis.terms else CONTEXT_WEIGHT)
-        for t in covered
-        if index.group_kind.get(t) != "question"
-        and t not in index.home_groups
-        and surface_of.get(t) not in covered
-    )
-    salient = _salient(analysis, index)
+    counted = prepared.evidence
+    evidence = sum(counted[t][0] for t in covered if t in counted and counted[t][1] not in covered)
+    salient = prepared.salient
     salient_covered = frozenset(t for t in salient if t in covered)
     heuristic = round(min(best_base * factor, 1.0), 4)
     return Candidate(
@@ -269,7 +335,8 @@ def score_fact(
                 scores[best_segment],
                 len(reasons),
                 evidence,
-                salient,
+                prepared,
+                covered,
                 (fits, clashes),
                 reasons,
             )
@@ -344,6 +411,7 @@ def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, f
     return 0.0, 1.0
 
 
+@lru_cache(maxsize=4096)
 def _period_years(period: str) -> frozenset[str]:
     if not period:
         return frozenset()
@@ -358,7 +426,8 @@ def _own_features(
     scores: tuple[float, float, float, float],
     contradictions: int,
     evidence: float,
-    salient: dict[str, float],
+    prepared: Prepared,
+    covered: set[str],
     type_fit: tuple[float, float],
     reasons: list[str],
 ) -> tuple[float, ...]:
@@ -367,10 +436,12 @@ def _own_features(
     base, question_coverage, phrasing_coverage, similarity = scores
     attributes = index.facts[position].attributes
     entities, measures = set(attributes.entity), set(attributes.measure)
-    asked_entities = analysis.entities - index.home_names
+    asked_entities = prepared.asked_entities
     years = _period_years(attributes.period)
-    total = sum(salient.values()) or 1.0
-    missing = sum(w for t, w in salient.items() if not index.covers(t, position)) / total
+    # The salient terms are the question's own: a fact covers one when it is in ``covered``.
+    missing = (
+        sum(w for t, w in prepared.salient.items() if t not in covered) / prepared.salient_total
+    )
     fits, clashes = type_fit
     return (
         question_coverage,
@@ -391,7 +462,7 @@ def _own_features(
         float(any(r.startswith(("year:", "number:")) for r in reasons)),
         float(any(r.startswith(("measure:", "entity:", "place:")) for r in reasons)),
         0.0,  # margin: set by the matcher
-        math.log(1 + len(analysis.terms)),
+        prepared.length,
     )
 
 
@@ -407,17 +478,6 @@ def _own_words(analysis: Analysis, index: Index) -> list[str]:
         and surface_of.get(t) not in index.home_groups
         and (t in index.idf or (len(t) >= UNKNOWN_WORD_LETTERS and t.isascii() and t.isalpha()))
     ]
-
-
-def _covers_own_words(analysis: Analysis, covered: set[str], index: Index) -> bool:
-    own = _own_words(analysis, index)
-    return bool(own) and all(t in covered for t in own)
-
-
-def _misses_own_words(analysis: Analysis, covered: set[str], index: Index) -> bool:
-    """A follow-up names topic words of its own, and the fact covers none of them."""
-    own = _own_words(analysis, index)
-    return bool(own) and not any(t in covered for t in own)
 
 
 def candidate_positions(terms: tuple[str, ...], index: Index) -> list[int]:

@@ -17,7 +17,7 @@ from bot import bench
 from bot.baseline import baseline_missing
 
 KEYS = {
-    "fact_base", "facts", "question_sets", "questions", "rounds", "cold_start_s",
+    "fact_base", "facts", "question_sets", "questions", "rounds", "decision", "cold_start_s",
     "index_build_s", "index_build_cpu_s", "p50_us", "p99_us", "max_us", "cpu_p50_us",
     "cpu_p99_us", "cpu_max_us", "peak_rss_mb", "baseline", "baseline_skipped", "p99_ratio",
     "cpu_p99_ratio",
@@ -27,7 +27,7 @@ BASELINE_KEYS = {
     "cpu_max_us",
 }  # fmt: skip
 LABELS = [
-    "fact base:", "questions:", "index build:", "per question:", "peak RSS:", "baseline:",
+    "fact base:", "questions:", "decision:", "index build:", "per question:", "peak RSS:", "baseline:",
 ]  # fmt: skip
 
 
@@ -62,6 +62,7 @@ def test_json_has_every_figure_and_the_baseline_side_by_side(question_set: Path)
     assert set(figures) == KEYS
     assert figures["fact_base"] == "shipped" and figures["question_sets"] == ["mixed.yaml"]
     assert figures["questions"] == 5 and figures["rounds"] == 2  # dialogue turns count too
+    assert figures["decision"] == "fitted"  # the engine's decision layer is timed with it
     assert figures["cold_start_s"] > 0 and figures["peak_rss_mb"] > 0
     assert figures["max_us"] >= figures["p99_us"] >= figures["p50_us"] > 0
     if baseline_missing() is None:  # the test extra installs rank-bm25 and jieba
@@ -78,6 +79,7 @@ def test_synthetic_fact_base_uses_synthetic_questions() -> None:
     figures = _strict_json(result.stdout)
     assert figures["facts"] == 300 and figures["questions"] == 60
     assert figures["question_sets"] == ["synthetic"]
+    assert figures["decision"] == "fitted"  # the shipped fit: its features are general
     assert figures["cold_start_s"] is None  # built in memory, nothing to start cold
     assert figures["baseline"] is None and figures["p99_ratio"] is None
     assert figures["cpu_p99_ratio"] is None

@@ -107,3 +107,37 @@ def test_repeated_texts_share_terms_and_weights(engine: Engine, copies: int) -> 
             sum(index.idf[t] for t in _phrasing_terms(index, index.fact_phrasings[position])),
             rel=1e-6,
         )
+
+
+def test_more_terms_than_two_bytes_can_number(engine: Engine) -> None:
+    """Term ids take two bytes each while they fit, four bytes once there are more terms."""
+    words_per_fact, facts = 12, 6_000  # 72,000 made-up words: more than 65,535 term ids
+    texts = [
+        " ".join(f"qx{number}w{word}" for word in range(words_per_fact)) for number in range(facts)
+    ]
+    knowledge = _fact_base_of(texts, engine.knowledge.facts[0], engine.knowledge)
+    index = build_index(knowledge)
+    assert len(index.terms_by_id) > 65_535 and index.phrasing_terms.itemsize == 4
+    for position in (0, facts // 2, facts - 1):
+        phrasing = index.fact_phrasings[position]
+        assert _phrasing_terms(index, phrasing) == texts[position].split()
+    small = build_index(_fact_base_of(texts[:10], engine.knowledge.facts[0], engine.knowledge))
+    assert small.phrasing_terms.itemsize == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("1,234,567 firms", ["n1.23457e+06"]),
+        ("12.5 percent of 2021", ["p12.5", "y2021"]),
+        ("v2.5 x.5 a1 .5", []),  # glued to a word, a decimal point: not figures
+        ("5 and 05", ["n5", "n5"]),  # the same value however written
+        ("第3 and 13th", ["o3", "o13"]),
+        ("10 August 2021", ["y2021"]),  # the day of a date is not a figure
+    ],
+)
+def test_figures_are_read_only_where_they_stand_alone(
+    engine: Engine, text: str, figures: list[str]
+) -> None:
+    terms = engine.index.normaliser.terms(_clean(text))
+    assert [t[1:] for t in terms if t.startswith("\ue001")] == figures
