@@ -12,11 +12,11 @@ import re
 import sys
 from array import array
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice, repeat
 
 from bot.decision import HEURISTIC, DecisionModel
 from bot.knowledge import Fact, KnowledgeBase
@@ -278,6 +278,7 @@ def _number_tokens(text: str, memo: dict[str, str]) -> str:
     return _NUMBER.sub(token, text) if _DIGIT.search(text) else text
 
 
+_append = array.append
 #: Term ids up to this fit in two bytes (``array("H")``).
 _TWO_BYTE_IDS = 65_535
 #: Stands for the separator between texts among term ids (no term has a negative id).
@@ -333,11 +334,10 @@ def _phrasing_weights(terms: array, starts: array, idf_by_id: array) -> array:
     """Each phrasing's weight, the sum of its terms' IDF: differences of running sums, in C,
     a slice at a time (a running sum over all phrasings at once is a lot of memory)."""
     weights = array("f")
+    idf_of = idf_by_id.tolist().__getitem__  # a list hands out its floats; an array boxes anew
     for first in range(0, len(starts) - 1, _BATCH * 64):
         bounds = starts[first : first + _BATCH * 64 + 1]
-        running = array(
-            "d", accumulate(map(idf_by_id.__getitem__, terms[bounds[0] : bounds[-1]]), initial=0)
-        )
+        running = array("d", accumulate(map(idf_of, terms[bounds[0] : bounds[-1]]), initial=0))
         ends = [running[bound - bounds[0]] for bound in bounds]
         weights.extend(map(operator.sub, ends[1:], ends[:-1]))
     return weights
@@ -390,20 +390,23 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
         ]
         if len(term_ids) > _TWO_BYTE_IDS and phrasing_terms.typecode == "H":
             phrasing_terms = array("i", phrasing_terms)
-        next_question = 0
         answers = len(texts_ids) - len(batch)
-        for offset, fact in enumerate(batch):
-            document: set[int] = set()
-            for ids in texts_ids[next_question : next_question + len(fact.questions)]:
-                phrasing_terms.extend(ids)
-                phrasing_start.append(len(phrasing_terms))
-                document.update(ids)
-            next_question += len(fact.questions)
-            fact_phrasings.append(len(phrasing_start) - 1)
-            document.update(texts_ids[answers + offset])
+        # Phrasings in bulk: their term ids one after the other, and where each one ends.
+        phrasing_terms.extend(chain.from_iterable(texts_ids[:answers]))
+        phrasing_start.extend(
+            islice(accumulate(map(len, texts_ids[:answers]), initial=phrasing_start[-1]), 1, None)
+        )
+        counts = [len(fact.questions_en) + len(fact.questions_zh) for fact in batch]
+        fact_phrasings.extend(islice(accumulate(counts, initial=fact_phrasings[-1]), 1, None))
+        next_question = 0
+        for offset, count in enumerate(counts):
+            document = set().union(
+                *texts_ids[next_question : next_question + count], texts_ids[answers + offset]
+            )
+            next_question += count
             position = start + offset
-            for term_id in document:
-                fact_lists[term_id].append(position)
+            # posting.append(position) for every term, in one C-level loop
+            deque(map(_append, map(fact_lists.__getitem__, document), repeat(position)), 0)
             flags = 0
             for term_id in document & token_terms.number_ids:
                 term = term_ids.terms[term_id]

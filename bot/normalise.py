@@ -404,6 +404,10 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     for word in sorted(words, key=len, reverse=True):
         escaped = re.escape(word).replace(r"\ ", r"\s+")
         if re.search("[a-z0-9]", word):
-            escaped = f"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+            # "Not after a letter or digit", checked after the first character: a pattern whose
+            # every branch starts with a character is searched for that character quickly.
+            first = re.escape(word[0])
+            rest = re.escape(word[1:]).replace(r"\ ", r"\s+")
+            escaped = f"{first}(?<![a-z0-9]{first}){rest}(?![a-z0-9])"
         parts.append(escaped)
     return re.compile("|".join(parts)) if parts else None

@@ -10,6 +10,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -174,6 +175,10 @@ class Prepared:
 
     def __init__(self, analysis: Analysis, segments: list[tuple[str, ...]], index: Index) -> None:
         self.segments = [_Segment(terms, analysis.context, index) for terms in segments]
+        #: Term ids any segment gains from: the rest of a phrasing adds nothing to its share.
+        self.gaining = frozenset().union(*(segment.gain for segment in self.segments))
+        #: Phrasing number -> its terms sorted and joined (for the similarity), once each.
+        self.sorted_terms: dict[int, str] = {}
         # Terms the fact may cover, with their postings (binary search per candidate).
         looked_up = analysis.terms + analysis.context
         self.postings = [(t, index.postings[t]) for t in looked_up if t in index.postings]
@@ -203,12 +208,33 @@ class Prepared:
         self.length = math.log(1 + len(analysis.terms))
 
 
+def _gaining_phrasings(
+    prepared: Prepared, position: int, index: Index
+) -> list[tuple[int, float, Sequence[int]]]:
+    """The fact's phrasings with a weight: number, weight, and the term ids any segment of the
+    question gains from, in order (what ``_coverage`` sums, worked out once for all segments)."""
+    gaining, start, all_terms = prepared.gaining, index.phrasing_start, index.phrasing_terms
+    weights = index.phrasing_weight
+    if len(prepared.segments) < 2:  # summed once: leaving out the other terms saves nothing
+        return [
+            (number, weight, all_terms[start[number] : start[number + 1]])
+            for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1])
+            if (weight := weights[number])
+        ]
+    return [
+        (number, weight, [i for i in all_terms[start[number] : start[number + 1]] if i in gaining])
+        for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1])
+        if (weight := weights[number])
+    ]
+
+
 def _coverage(
     segment: _Segment,
     position: int,
     covered: set[str],
     index: Index,
     approximate: bool,
+    phrasings: list[tuple[int, float, Sequence[int]]],
 ) -> tuple[float, int, float]:
     """How much of the question the fact covers, its best phrasing (number), and how much of
     that phrasing the question covers. Context terms (a follow-up's) count ``CONTEXT_WEIGHT``."""
@@ -222,13 +248,10 @@ def _coverage(
             hit += weight
     total = segment.total
     best_number, best = -1, 0.0
-    gain, start, all_terms = segment.gain.get, index.phrasing_start, index.phrasing_terms
-    weights = index.phrasing_weight
-    for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1]):
-        weight = weights[number]
-        if weight:
-            share = sum(filter(None, map(gain, all_terms[start[number] : start[number + 1]])))
-            share /= weight
+    gain = segment.gain.get
+    for number, weight, ids in phrasings:
+        if ids:
+            share = sum(filter(None, map(gain, ids))) / weight
             if share > best:
                 best, best_number = share, number
     return (hit / total if total else 0.0), best_number, best
@@ -260,9 +283,10 @@ def score_fact(
     covers_own = bool(prepared.own_words) and all(t in covered for t in prepared.own_words)
     best_base, best_phrasing, best_segment = 0.0, -1, 0
     scores: list[tuple[float, float, float, float]] = []
+    phrasings = _gaining_phrasings(prepared, position, index)
     for number_of_segment, segment in enumerate(prepared.segments):
         question_coverage, phrasing, phrasing_coverage = _coverage(
-            segment, position, covered, index, analysis.approximate
+            segment, position, covered, index, analysis.approximate, phrasings
         )
         if names_entity:
             # The question names a company or organisation the fact is about: even if no
@@ -279,12 +303,12 @@ def score_fact(
         if phrasing < 0:
             scores.append((0.0, question_coverage, 0.0, 0.0))
             continue
-        similarity = (
-            fuzz.token_set_ratio(
-                segment.joined, " ".join(sorted(_phrasing_terms(index, phrasing))), processor=None
+        stored = prepared.sorted_terms.get(phrasing)
+        if stored is None:
+            stored = prepared.sorted_terms[phrasing] = " ".join(
+                sorted(_phrasing_terms(index, phrasing))
             )
-            / 100.0
-        )
+        similarity = fuzz.token_set_ratio(segment.joined, stored, processor=None) / 100.0
         base = (
             phrasing_coverage**0.45
             * question_coverage**segment.exponent
