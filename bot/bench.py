@@ -78,10 +78,13 @@ def _entity(rng: random.Random) -> tuple[str, str]:
     )
 
 
-def synthetic_knowledge(size: int, seed: int = 7) -> KnowledgeBase:
+def synthetic_knowledge(
+    size: int, seed: int = 7, shipped: KnowledgeBase | None = None
+) -> KnowledgeBase:
     """A fact base of ``size`` facts about made-up companies, each with 6 bilingual phrasings."""
     rng = random.Random(seed)
-    shipped, _ = load_knowledge()
+    if shipped is None:  # its lexicon is the synthetic base's
+        shipped, _ = load_knowledge()
     source = Source(
         id="synthetic",
         title="Synthetic",
@@ -268,7 +271,7 @@ def run_bench(
         knowledge = shipped
     else:
         say(f"making a synthetic fact base of {facts} facts")
-        knowledge = synthetic_knowledge(facts)
+        knowledge = synthetic_knowledge(facts, shipped=shipped)
     if question_files is None and facts is None:
         question_files = default_question_sets(knowledge_dir)
     if question_files:
