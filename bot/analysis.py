@@ -89,8 +89,9 @@ def _correct_typo(word: str, index: Index) -> str:
 
     One slip (a wrong, swapped, missing or extra letter) is fixed; candidates come from a
     deletion index (symmetric delete) and are confirmed with rapidfuzz's OSA distance. Below six
-    letters only swapped letters count ("mnay"), since short words one letter apart are usually
-    different words ("write" is not a typo of "wrote" or "writer").
+    letters only swapped letters count ("mnay"), and at five a letter dropped from a six-letter
+    word ("autor"), since short words one letter apart are usually different words ("write"
+    is not a typo of "wrote").
     """
     if len(word) < 4 or word in index.vocabulary or not word.isalpha():
         return word
@@ -103,7 +104,12 @@ def _correct_typo(word: str, index: Index) -> str:
         c
         for c in candidates
         if OSA.distance(word, c, score_cutoff=1) <= 1
-        and (len(word) >= 6 or (len(c) == len(word) and sorted(c) == sorted(word)))
+        and (
+            len(word) >= 6
+            or (len(c) == len(word) and sorted(c) == sorted(word))
+            # a letter dropped inside a six-letter word ("autor"), not a suffix ("writer")
+            or (len(word) == 5 and len(c) == 6 and c[:-1] != word)
+        )
     ]
     if best:
         return max(best, key=lambda c: (index.word_counts.get(c, 0), c))

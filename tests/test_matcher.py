@@ -116,6 +116,9 @@ def test_near_miss_names_what_contradicts(engine: Engine) -> None:
         ("when was the hi-tech zone establshed", "zone-founding"),
         ("who submited the cluster for the pilot list", "pilot-list-submitted-by"),
         ("what is the sloagn about foshan and homes", "slogan"),
+        # Five letters: a letter dropped inside a six-letter word.
+        ("who is the autor of the article", "article-author"),
+        ("what is the slgan about foshan and homes", "slogan"),
     ],
 )
 def test_typos_are_corrected_against_the_fact_base(
@@ -459,3 +462,12 @@ def test_a_yes_no_part_after_a_question_is_a_part_of_its_own(
 def test_the_article_is_the_foshan_news_piece(engine: Engine, question: str, fact_id: str) -> None:
     match = engine.ask(question)
     assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize(("word", "kept"), [("write", "write"), ("house", "house")])
+def test_a_short_word_is_not_taken_for_a_longer_one_it_begins(
+    engine: Engine, word: str, kept: str
+) -> None:
+    from bot.analysis import _correct_typo
+
+    assert _correct_typo(word, engine.index) == kept  # "write" is no typo of "writer"
