@@ -185,6 +185,14 @@ def test_language_words_give_the_same_fact_in_the_other_language(
     assert shown(turns[1]) == "midea-origins" and turns[1].language == language
 
 
+@pytest.mark.parametrize("followup", ["who founded it?", "and its founder?", "创始人是谁？"])
+def test_who_founded_it_after_a_founding_date_gives_the_founder(
+    engine: Engine, followup: str
+) -> None:
+    turns = converse(engine, "when was Midea founded?", followup)
+    assert shown(turns[1]) == "midea-origins"
+
+
 def test_a_decline_keeps_the_subject_for_the_next_followup(engine: Engine) -> None:
     turns = converse(engine, "who founded midea", "how many employees does it have?", "when?")
     assert turns[1].match is not None and turns[1].match.outcome == "decline"
@@ -194,12 +202,15 @@ def test_a_decline_keeps_the_subject_for_the_next_followup(engine: Engine) -> No
 @pytest.mark.parametrize(
     ("first", "followup"),
     [("雲米是哪年成立的？", "創辦人是誰？"), ("云米是哪年成立的？", "创办人是谁？"),
-     ("云米是什么来头？", "創辦人是誰？"), ("Viomi", "創辦人是誰？")],
+     ("云米是什么来头？", "創辦人是誰？"), ("Viomi", "創辦人是誰？"),
+     ("when was Viomi founded?", "who founded it?"), ("What is Yunmi Electric?", "who set it up?"),
+     ("when was Viomi founded?", "and its founder?")],
 )  # fmt: skip
 def test_a_subjectless_question_is_not_answered_about_another_company(
     engine: Engine, first: str, followup: str
 ) -> None:
-    """Viomi's founder is not in the fact base: Midea's founder is no answer to it."""
+    """Viomi's founder is not in the fact base: neither Midea's founder nor Viomi's founding
+    date answers it (who founded something is not when it was founded)."""
     turns = converse(engine, first, followup)
     assert turns[1].match is not None and turns[1].match.outcome == "decline"
 
