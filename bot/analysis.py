@@ -149,19 +149,55 @@ def asking_sentences(question: str) -> list[str]:
     return asking if len(asking) < len(parts) else []
 
 
-def analyse(question: str, index: Index, language_hint: str | None = None) -> Analysis:
+class Reader:
+    """Reads the texts of one message (the whole, its sentences, its clauses) into terms, each
+    text and each word once: a long message's sentence is otherwise read up to three times.
+
+    Make one per message and drop it after: it keeps what it read.
+    """
+
+    __slots__ = ("index", "_cleaned", "_terms", "_words")
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._cleaned: dict[str, str] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}
+        self._words: dict[str, str] = {}
+
+    def clean(self, text: str) -> str:
+        cleaned = self._cleaned.get(text)
+        if cleaned is None:
+            cleaned = self._cleaned[text] = self.index.normaliser.clean(text)
+        return cleaned
+
+    def terms(self, cleaned: str) -> tuple[str, ...]:
+        """The terms of cleaned text, typos corrected, each once in order."""
+        terms = self._terms.get(cleaned)
+        if terms is None:
+            terms = self._terms[cleaned] = tuple(
+                dict.fromkeys(self.index.normaliser.terms(cleaned, correct=self._correct))
+            )
+        return terms
+
+    def _correct(self, word: str) -> str:
+        corrected = self._words.get(word)
+        if corrected is None:
+            corrected = self._words[word] = _correct_typo(word, self.index)
+        return corrected
+
+
+def analyse(
+    question: str, index: Index, language_hint: str | None = None, reader: Reader | None = None
+) -> Analysis:
     """Normalise a question into weighted terms (with typos corrected), and read the part that
-    asks into slots: entities, measures, years and the kind of answer wanted."""
-    normaliser = index.normaliser
-    cleaned = normaliser.clean(question)
-
-    def terms_of(text: str) -> tuple[str, ...]:
-        return tuple(
-            dict.fromkeys(normaliser.terms(text, correct=lambda word: _correct_typo(word, index)))
-        )
-
+    asks into slots: entities, measures, years and the kind of answer wanted. ``reader``
+    shares what was read with the other parts of the same message."""
+    if reader is None or reader.index is not index:
+        reader = Reader(index)
+    cleaned = reader.clean(question)
+    terms_of = reader.terms
     terms = terms_of(cleaned)
-    asking = [normaliser.clean(s) for s in asking_sentences(question)]
+    asking = [reader.clean(s) for s in asking_sentences(question)]
     asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
     if asked:
         # When the asking part names no company or place of its own, the context sentences fill
@@ -198,15 +234,17 @@ def analyse(question: str, index: Index, language_hint: str | None = None) -> An
 
 
 def question_segments(
-    question: str, index: Index, terms: tuple[str, ...]
+    question: str, index: Index, terms: tuple[str, ...], reader: Reader | None = None
 ) -> list[tuple[str, ...]]:
     """The whole question, plus each sentence that asks something (for long, chatty messages)."""
     segments = [terms]
     parts = [p for p in _SENTENCE_SPLIT.split(question) if p.strip()]
     if len(parts) > 1:
+        if reader is None or reader.index is not index:
+            reader = Reader(index)
         for part in parts:
             if _QUESTION_WORDS.search(part.casefold()):
-                part_terms = analyse(part, index).terms
+                part_terms = reader.terms(reader.clean(part))  # as ``analyse(part).terms``
                 if part_terms and part_terms != terms:
                     segments.append(part_terms)
     return segments

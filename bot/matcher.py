@@ -32,6 +32,7 @@ from typing import Literal
 
 from bot.analysis import (
     Analysis,
+    Reader,
     analyse,
     asking_clauses,
     context_terms,
@@ -114,11 +115,12 @@ def match_question(
     answer is given and the parts the fact base does not hold are named (``unanswered``).
     See ``match_message`` for the arguments.
     """
-    match = match_message(question, index, language_hint, context)
+    reader = Reader(index)  # the message's sentences and clauses are each read once
+    match = match_message(question, index, language_hint, context, reader)
     clauses = asking_clauses(question[:MAX_QUESTION_CHARS])
     if len(clauses) < 2 or context or match.smalltalk:
         return match
-    parts = [match_message(clause, index, language_hint) for clause in clauses]
+    parts = [match_message(clause, index, language_hint, reader=reader) for clause in clauses]
     answered = [p for p in parts if p.outcome == "answer"]
     if not answered or len(answered) == len(parts):
         return match
@@ -136,6 +138,7 @@ def match_message(
     index: Index,
     language_hint: str | None = None,
     context: tuple[str, ...] = (),
+    reader: Reader | None = None,
 ) -> Match:
     """Decide how to answer one message as a whole: answer, clarify or decline.
 
@@ -146,9 +149,12 @@ def match_message(
         context: for a follow-up, the previous answer's ``context_terms``: they count less than
             the message's own words, and its entity, place, measure and year carry over unless
             the message names its own.
+        reader: what other parts of the same message read (``match_question`` shares one).
     """
     question = question[:MAX_QUESTION_CHARS]
-    analysis = analyse(question, index, language_hint)
+    if reader is None or reader.index is not index:
+        reader = Reader(index)
+    analysis = analyse(question, index, language_hint, reader)
     language = analysis.language
     smalltalk = index.normaliser.smalltalk(analysis.text)
     if smalltalk:
@@ -165,7 +171,7 @@ def match_message(
     # Follow-ups keep the hand-set decision: the fit has seen single questions only, and a
     # follow-up's features are shifted by the context it inherits.
     decision = HEURISTIC if analysis.context else index.decision
-    candidates = rank_candidates(analysis, question, index, decision)[:3]
+    candidates = rank_candidates(analysis, question, index, decision, reader)[:3]
     if not candidates:
         return Match(question, "decline", language, 0.0)
     best = candidates[0]
@@ -212,7 +218,11 @@ def _underspecified(analysis: Analysis, candidates: list[Candidate], index: Inde
 
 
 def rank_candidates(
-    analysis: Analysis, question: str, index: Index, decision: DecisionModel | None = None
+    analysis: Analysis,
+    question: str,
+    index: Index,
+    decision: DecisionModel | None = None,
+    reader: Reader | None = None,
 ) -> list[Candidate]:
     """Every candidate fact for a question with its features and confidence, most likely first.
 
@@ -220,7 +230,7 @@ def rank_candidates(
     features comparing candidates (margin to the best other one, salient words the fact lacks
     and another covers) are filled in here.
     """
-    segments = question_segments(question, index, analysis.terms)
+    segments = question_segments(question, index, analysis.terms, reader)
     positions: list[int] = []
     # A follow-up's candidates also come from the conversation's terms.
     gathering = segments + [analysis.terms + analysis.context] if analysis.context else segments
