@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import FACTS, LEXICON, write_fact_base
 
+from bot.analysis import Reader, analyse, asking_clauses, asking_sentences
 from bot.engine import Engine
 from bot.evaluation import evaluate, load_question_set
 from bot.matcher import build_index, detect_language, match_question, stem, to_simplified
@@ -471,3 +472,24 @@ def test_a_short_word_is_not_taken_for_a_longer_one_it_begins(
     from bot.analysis import _correct_typo
 
     assert _correct_typo(word, engine.index) == kept  # "write" is no typo of "writer"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I run an import business in Lagos. How big were the cluster's sales in 2020? "
+        "And who founded Midea?",
+        "Who founded Midea? Also, what is its share price today?",
+        "Bear Electric keeps showing up in my notes. Which exchnage is it listed on?",
+        "佛山高新区是首批国家高新区之一吗？首批一共有多少家？",
+    ],
+)
+def test_one_reader_per_message_reads_each_part_as_it_reads_alone(
+    engine: Engine, message: str
+) -> None:
+    # match_question shares one Reader between a message, its sentences and its clauses.
+    index = engine.index
+    reader = Reader(index)
+    parts = [message, *asking_sentences(message), *asking_clauses(message)]
+    for part in parts + parts[::-1]:
+        assert analyse(part, index, reader=reader) == analyse(part, index)
