@@ -233,7 +233,7 @@ def test_a_followup_is_not_answered_by_facts_that_contradict_the_conversation(
 
 @pytest.mark.parametrize(
     ("first", "followup", "expected"),
-    [("Where is Monalisa headquartered?", "when was it founded?", "monalisa-group"),
+    [("Who is Monalisa's chairman?", "when was it founded?", "monalisa-group"),
      ("云米是什么来头？", "在哪上市的", "viomi-ipo")],
 )  # fmt: skip
 def test_the_subject_of_an_unanswered_question_carries_over(
@@ -251,7 +251,7 @@ def test_a_conversation_word_with_nothing_to_act_on_is_not_a_followup(
 ) -> None:
     """ "none" after an answer (no "Did you mean" to refuse) or "why?" before any answer: not
     read as a question about the fact under discussion."""
-    first = "who founded midea" if word != "why?" else "where is monalisa headquartered?"
+    first = "who founded midea" if word != "why?" else "who is monalisa's chairman?"
     turns = converse(engine, first, word)
     assert turns[1].match is not None and turns[1].match.outcome == "decline"
     assert not turns[1].followup
