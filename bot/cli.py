@@ -607,7 +607,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="FILE.yaml",
         help="question sets whose expected answers the keyword check uses (repeatable; "
-        "default: tests/questions/ beside the fact base, when present)",
+        "default: tests/questions/ beside the fact base, when present, but not its check-* "
+        "sets)",
     )
     p.set_defaults(func=cmd_validate)
 
@@ -699,7 +700,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="FILE.yaml",
         help="question sets to re-check (repeatable; default: tests/questions/ beside the "
-        "fact base, when present)",
+        "fact base, when present, but not its check-* sets)",
     )
     p.add_argument(
         "--dry-run", action="store_true", help="show the diff and effects; write nothing"

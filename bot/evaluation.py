@@ -413,14 +413,16 @@ def dump_report(report: EvalReport) -> str:
 
 def default_question_sets(knowledge_dir: Path) -> list[Path]:
     """The project's question sets beside a fact base (``../tests/questions/*.yaml``), without
-    dialogue sets; none when the folder is absent (an installed bot)."""
+    dialogue sets and without check sets (``check-*.yaml``: kept unread until they are scored);
+    none when the folder is absent (an installed bot)."""
     folder = Path(knowledge_dir).resolve().parent / "tests" / "questions"
     if not folder.is_dir():
         return []
     return [
         path
         for path in sorted(folder.glob("*.yaml"))
-        if not any("turns" in entry for entry in _entries(path))
+        if not path.name.startswith("check-")
+        and not any("turns" in entry for entry in _entries(path))
     ]
 
 
