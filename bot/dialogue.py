@@ -406,20 +406,13 @@ def _stay_on_fact(engine: Engine, text: str, match: Match, about: Fact | None) -
         return match
     if unknown_words(engine, match.question):
         return match  # "tell me a joke": words no fact knows are not a detail of this one
-    return replace(
-        match,
-        outcome="answer",
-        confidence=best.confidence,
-        fact=best.fact,
-        phrasing=best.phrasing,
-        contradictions=(),
-    )
+    return _answered_by(match, best)
 
 
 def _beyond_shown(match: Match, shown: Fact | None) -> Match:
     """A "Did you mean" between the answer just shown and one other fact is the other fact:
-    the user has the first already ("tell me more about Hisense's presence in Foshan" after
-    the famous brands)."""
+    the user has the first already ("how many clusters did the Torch Center pick?" after the
+    notice's number)."""
     if shown is None or match.outcome != "clarify":
         return match
     ids = [c.fact.id for c in match.candidates]
@@ -429,12 +422,18 @@ def _beyond_shown(match: Match, shown: Fact | None) -> Match:
     other = others[0]
     if other.contradictions or other.confidence < ANSWER_THRESHOLD:
         return match
+    return _answered_by(match, other)
+
+
+def _answered_by(match: Match, candidate: Candidate) -> Match:
+    """The match turned into an answer with one of its candidates (the conversation settled
+    what the matcher alone left open)."""
     return replace(
         match,
         outcome="answer",
-        confidence=other.confidence,
-        fact=other.fact,
-        phrasing=other.phrasing,
+        confidence=candidate.confidence,
+        fact=candidate.fact,
+        phrasing=candidate.phrasing,
         contradictions=(),
     )
 
