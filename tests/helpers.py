@@ -96,18 +96,23 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     raise AssertionError(f"{needle!r} not found")
 
 
+def cli_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without bot settings (TELEGRAM_*, BOT_*), plus ``extra``."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    environment.update(extra or {})
+    return environment
+
+
 def run_cli(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m bot ARGS`` as a user runs it, with no bot settings leaking in from outside."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=environment,
+        env=cli_environment(env),
         timeout=120,
     )
 

@@ -53,11 +53,17 @@ def test_a_fifo_named_yaml_is_refused_without_blocking(tiny_dir: Path) -> None:
     ]
 
 
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A broken YAML file outside the fact base folder whose content must never be shown."""
+    shadow = tmp_path / "shadow"
+    shadow.write_text(f"{SECRET}\n{SECRET}: [\n", encoding="utf-8")
+    return shadow
+
+
 def test_a_link_to_a_file_outside_the_folder_is_refused_and_never_shown(
-    tiny_dir: Path, tmp_path: Path
+    tiny_dir: Path, outside: Path
 ) -> None:
-    outside = tmp_path / "shadow"
-    outside.write_text(f"{SECRET}\n{SECRET}: [\n", encoding="utf-8")
     link = tiny_dir / "s.yaml"
     link.symlink_to(outside)
     result = validate(tiny_dir)
@@ -83,10 +89,8 @@ def test_a_fact_base_hard_linked_from_a_package_cache_is_read(
 
 
 def test_a_hard_linked_file_with_errors_names_the_line_but_never_shows_its_content(
-    tiny_dir: Path, tmp_path: Path
+    tiny_dir: Path, outside: Path
 ) -> None:
-    outside = tmp_path / "shadow"
-    outside.write_text(f"{SECRET}\n{SECRET}: [\n", encoding="utf-8")
     link = tiny_dir / "s.yaml"
     link.hardlink_to(outside)
     result = validate(tiny_dir)

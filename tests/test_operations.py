@@ -537,6 +537,11 @@ def _a_folder_no_one_may_create() -> Path:
     return Path("/sys/foshan-bot-data")  # sysfs refuses new folders, even to root
 
 
+def warnings_and_errors(log: str) -> list[str]:
+    """The bot's WARNING and ERROR lines."""
+    return [line for line in log.splitlines() if re.search(" (WARNING|ERROR) ", line)]
+
+
 @pytest.mark.parametrize(
     "unusable",
     [
@@ -573,7 +578,7 @@ def test_an_unusable_data_directory_is_logged_once_and_the_bot_still_answers(
             "Nothing is recorded: the data directory is not usable (the bot's log says why)."
         )
     # Read once the bot has stopped: every component has had its say, the recorder included.
-    trouble = [line for line in process.log().splitlines() if re.search(" (WARNING|ERROR) ", line)]
+    trouble = warnings_and_errors(process.log())
     assert len(trouble) == 1, "\n".join(trouble)
     assert str(data) in trouble[0]
     assert "answering" in trouble[0] and "set BOT_DATA_DIR to a writable folder" in trouble[0]
@@ -590,11 +595,6 @@ def _a_folder_in_its_place(database: Path) -> None:
 def _a_file_it_may_not_write(database: Path) -> None:
     # Root writes whatever the permission bits say; /proc refuses writes to root too.
     database.symlink_to("/proc/version")
-
-
-def warnings_and_errors(log: str) -> list[str]:
-    """The bot's WARNING and ERROR lines."""
-    return [line for line in log.splitlines() if re.search(" (WARNING|ERROR) ", line)]
 
 
 @pytest.mark.parametrize(

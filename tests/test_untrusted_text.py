@@ -5,12 +5,12 @@ escaped, so a question cannot rewrite the curator's screen."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import cli_environment
 
 from bot.escape import escape_controls
 from bot.records import Records
@@ -20,16 +20,12 @@ def strict_cli(
     *args: str, stdin: bytes = b"", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """``python -m bot ARGS`` with strict UTF-8 on stdin and stdout (no lenient locale)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    environment.update(
-        {"PYTHONIOENCODING": "utf-8:strict", "PYTHONUTF8": "0", "LC_ALL": "C.UTF-8"}
-    )
-    environment.update(env or {})
+    strict = {"PYTHONIOENCODING": "utf-8:strict", "PYTHONUTF8": "0", "LC_ALL": "C.UTF-8"}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
-        env=environment,
+        env=cli_environment({**strict, **(env or {})}),
         timeout=120,
     )
 
