@@ -261,16 +261,16 @@ def rank_candidates(
         confidence = round((decision or index.decision).probability(tuple(features)), 4)
         ranked.append(
             Candidate(  # built directly: dataclasses.replace costs more than scoring here
-                candidate.fact,
-                confidence,
-                candidate.phrasing,
-                candidate.contradictions,
-                candidate.evidence,
-                candidate.heuristic,
-                tuple(features),
-                candidate.salient_covered,
-                candidate.salient_missing,
-                candidate.clause,
+                fact=candidate.fact,
+                confidence=confidence,
+                phrasing=candidate.phrasing,
+                contradictions=candidate.contradictions,
+                evidence=candidate.evidence,
+                heuristic=candidate.heuristic,
+                features=tuple(features),
+                salient_covered=candidate.salient_covered,
+                salient_missing=candidate.salient_missing,
+                clause=candidate.clause,
             )
         )
     ranked.sort(key=lambda c: (c.confidence, c.heuristic), reverse=True)  # capped: keep order

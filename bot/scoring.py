@@ -98,7 +98,7 @@ def _contradictions(
     position: int,
     covered: set[str],
     index: Index,
-    prepared: Prepared | None = None,
+    prepared: Prepared,
 ) -> tuple[list[str], float]:
     """What the question names that the fact does not, and the factor it costs."""
     reasons: list[str] = []
@@ -109,8 +109,7 @@ def _contradictions(
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
             factor *= dict(analysis.inherited_factors)[kind]
-    checked = (prepared or Prepared(analysis, [], index)).checked
-    for term, wants, kind, name in checked:
+    for term, wants, kind, name in prepared.checked:
         if wants:
             if (wants == "number" and not flags & _HAS_FIGURE) or (
                 wants == "date" and not flags & _HAS_DATE
@@ -267,12 +266,10 @@ def score_fact(
     segments: list[tuple[str, ...]],
     position: int,
     index: Index,
-    prepared: Prepared | None = None,
+    prepared: Prepared,
 ) -> Candidate:
     """One fact against a question; ``prepared`` (``Prepared(analysis, segments, index)``)
     carries what does not depend on the fact, worked out once for all the candidates."""
-    if prepared is None:
-        prepared = Prepared(analysis, segments, index)
     fact = index.facts[position]
     covered = set()
     for term, posting in prepared.postings:
