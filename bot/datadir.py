@@ -25,15 +25,29 @@ def prepare_data_dir(data_dir: Path) -> str | None:
     """Create ``data_dir`` if it is missing and check that files can be written in it (for
     ``run``); what is wrong in a few words, or ``None``."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return _cannot_create(data_dir, error)
-    return _try_writing(data_dir)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return _cannot_create(data_dir, error)
+        return _try_writing(data_dir)
+    except OSError as error:  # a folder on the way the bot may not enter
+        return _cannot_check(error)
 
 
 def data_dir_problem(data_dir: Path) -> str | None:
     """What would stop ``run`` from keeping its databases in ``data_dir`` (for ``doctor``),
     found without creating anything that stays; ``None`` if nothing."""
+    try:
+        return _problem_without_creating(data_dir)
+    except OSError as error:  # a folder on the way the bot may not enter
+        return _cannot_check(error)
+
+
+def _cannot_check(error: OSError) -> str:
+    return f"it cannot be reached ({_strerror(error)})"
+
+
+def _problem_without_creating(data_dir: Path) -> str | None:
     if data_dir.exists():
         return _try_writing(data_dir) or _database_problem(data_dir / DATABASE_NAME)
     parent = _nearest_existing(data_dir)
