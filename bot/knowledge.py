@@ -764,6 +764,11 @@ def _read_sources(data: Any, check: _Checker) -> list[Source]:
     return sources
 
 
+#: Words in one lexicon phrase: each becomes a level of the index's tokenising pattern (the
+#: longest shipped phrase has 5).
+MAX_LEXICON_PHRASE_WORDS = 12
+
+
 def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
     root = check.mapping(data, 1, "lexicon.yaml")
     if root is None:
@@ -835,6 +840,12 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
                         f"'{word}' is already in the group on line {seen[word]}",
                     )
                 seen.setdefault(word, entry.line)
+                if len(word.split()) > MAX_LEXICON_PHRASE_WORDS:
+                    check.add(
+                        entry.line_of("words"),
+                        f"'{' '.join(word.split()[:3])} …' has {len(word.split())} words; a "
+                        f"lexicon phrase may have at most {MAX_LEXICON_PHRASE_WORDS}",
+                    )
             groups.append(
                 LexiconGroup(kind=kind, words=words, wants=wants, name=name, line=entry.line)
             )

@@ -313,3 +313,15 @@ def test_a_broken_file_does_not_hide_real_problems_elsewhere(tmp_path: Path) -> 
     assert len(problems) == 2
     assert any("more.yaml" in p and "YAML syntax error" in p for p in problems)
     assert any("figures.yaml" in p and "missing required field 'where'" in p for p in problems)
+
+
+def test_a_lexicon_phrase_of_too_many_words_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """Every lexicon phrase becomes part of the index's tokenising pattern, one level per word:
+    a phrase of hundreds of words crashed loading with a RecursionError."""
+    long_phrase = " ".join(f"word{n}" for n in range(500))
+    lexicon = LEXICON.replace("[employees, staff, 员工]", f"[employees, {long_phrase}, 员工]")
+    directory = write_fact_base(tmp_path, lexicon=lexicon)
+    assert (
+        f"{directory / 'lexicon.yaml'}:{line_of(lexicon, '[employees, word0')}: "
+        "'word0 word1 word2 …' has 500 words; a lexicon phrase may have at most 12"
+    ) in problems_of(directory)
