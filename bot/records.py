@@ -56,6 +56,10 @@ def stamp(moment: dt.datetime | None = None) -> str:
     return (moment or _now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+#: Characters of a question kept (a Telegram message has up to 4,096).
+MAX_QUESTION_CHARS = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionRecord:
     """A question as kept: queued by the recorder, written, and read back for the curators."""
@@ -67,6 +71,10 @@ class QuestionRecord:
     outcome: str
     fact_id: str | None
     confidence: float
+
+    def __post_init__(self) -> None:
+        if len(self.question) > MAX_QUESTION_CHARS:
+            object.__setattr__(self, "question", self.question[:MAX_QUESTION_CHARS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +99,7 @@ _INSERT_FEEDBACK = (
 def _question_values(record: QuestionRecord) -> tuple[object, ...]:
     return (
         record.asked_at,
-        record.question[:1000],
+        record.question,
         record.language,
         record.chat_type,
         record.outcome,

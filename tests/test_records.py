@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.records import DATABASE_NAME, FeedbackRecord, QuestionRecord, Records
+from bot.records import (
+    DATABASE_NAME,
+    MAX_QUESTION_CHARS,
+    FeedbackRecord,
+    QuestionRecord,
+    Records,
+)
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
@@ -151,3 +157,12 @@ def test_an_expiry_that_meets_a_lock_is_tried_again_next_time(tmp_path: Path) ->
         holder.close()
     assert records.expire(now=NOW) == 1
     assert records.record_question("new", "en", "private", "decline", None, 0.1)
+
+
+def test_a_question_record_keeps_at_most_the_stored_length() -> None:
+    """Cut when the record is made, not when it is written: during a database outage up to
+    10,000 records wait in memory, and each may come from a 4,096-character message."""
+    record = QuestionRecord(
+        "2026-12-01T00:00:00", "😀" * 4096, "en", "private", "decline", None, 0
+    )
+    assert record.question == "😀" * MAX_QUESTION_CHARS
