@@ -82,10 +82,11 @@ def test_validate_prints_the_warnings_and_still_passes(tmp_path: Path) -> None:
     )
 
 
-def test_validate_and_teach_read_development_sets_never_check_sets(tmp_path: Path) -> None:
+def test_validate_teach_and_fit_read_development_sets_never_check_sets(tmp_path: Path) -> None:
     """A check set kept beside the development sets stays unread until it is scored: its
     questions must not reach curators (and developers) through warnings or teach's report."""
     from bot.evaluation import default_question_sets
+    from bot.fitting import default_question_sets as fitting_sets
 
     questions = tmp_path / "tests" / "questions"
     questions.mkdir(parents=True)
@@ -94,3 +95,4 @@ def test_validate_and_teach_read_development_sets_never_check_sets(tmp_path: Pat
         single = "- {q: hi, expect: null, kind: greeting}\n"
         (questions / name).write_text(turns if "dialogues" in name else single, encoding="utf-8")
     assert [p.name for p in default_question_sets(tmp_path / "knowledge")] == ["dev-batch-1.yaml"]
+    assert [p.name for p in fitting_sets(tmp_path / "knowledge")] == ["dev-batch-1.yaml"]
