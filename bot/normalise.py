@@ -145,7 +145,7 @@ def _number_token(match: re.Match[str]) -> str:
 
 def _clean_batch(texts: list[str]) -> str:
     """``_clean`` of each text, joined by ``_SEPARATOR``, done in one pass over one string."""
-    # _NOT_TEXT takes every run of spaces and punctuation at once: no double spaces are left,
+    # _only_text takes every run of spaces and punctuation at once: no double spaces are left,
     # so splitting and joining the words again (as ``_clean`` does) would change nothing.
     return _clean_characters(_SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts))
 
@@ -171,16 +171,22 @@ def _clean(text: str) -> str:
 
 
 def _clean_characters(text: str) -> str:
-    if text.isascii():  # most English text: nothing for NFKC or OpenCC to do
-        text = text.lower()
-    else:
-        text = to_simplified(unicodedata.normalize("NFKC", text).casefold())
+    # Most English text is ASCII: nothing for NFKC or OpenCC to do.
+    text = text.lower() if text.isascii() else to_simplified(_nfkc(text).casefold())
     if "-" in text:
         text = _ISO_DATE_TAIL.sub("", text)  # 2021-08-10 is the year 2021
     text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
     if any(word in text for word in _ORDINALS):  # "second batch" is the 2nd, like "2nd batch"
         text = _ORDINAL_WORD.sub(lambda m: _ORDINALS[m.group(0)], text)
-    return _NOT_TEXT.sub(" ", text)
+    return _only_text(text)
+
+
+def _only_text(text: str) -> str:
+    """Each run of characters that are not words, figures or the separator as one space."""
+    if not text.isascii():
+        return _NOT_TEXT.sub(" ", text)
+    text = text.translate(_NOT_TEXT_ASCII)
+    return _SPACES.sub(" ", text) if "  " in text else text
 
 
 _DIGIT = re.compile(r"\d")
@@ -196,7 +202,35 @@ _ORDINAL_WORDS = "second third fourth fifth sixth seventh eighth ninth tenth"
 _ORDINALS = {word: f"{n}th" for n, word in enumerate(_ORDINAL_WORDS.split(), start=2)}
 _ORDINAL_WORD = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r")\b")
 _APOSTROPHE = re.compile(r"[’'`´](?:s\b)?")
-_NOT_TEXT = re.compile(f"[^a-z0-9{_CJK}%.,~\x01]+")
+_TEXT = f"a-z0-9{_CJK}%.,~\x01"  # words, figures and the separator between texts
+#: Runs of anything else (each becomes one space). A space alone is left as it is (replacing it
+#: changes nothing): most runs are one, and each replacement costs.
+_NOT_TEXT = re.compile(f"[^{_TEXT} ][^{_TEXT}]*| [^{_TEXT}]+")
+#: The same for ASCII text, a character at a time (``str.translate`` has a fast path for ASCII);
+#: the runs of spaces that leaves are then made one.
+_NOT_TEXT_ASCII = str.maketrans(
+    {code: " " for code in range(128) if not re.match(f"[{_TEXT}]", chr(code))}
+)
+_SPACES = re.compile("  +")
+#: Full-width forms of ASCII characters (！ to ～), which NFKC makes ASCII.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster for Chinese text whose only change is
+    full-width punctuation (？ and ， end most Chinese questions).
+
+    ``normalize`` returns text at once when a quick check finds nothing to change, and
+    otherwise works through every character. Each full-width form's compatibility decomposition
+    is one ASCII character, which nothing decomposes or composes further: writing it in first
+    leaves the decomposition of the whole text, and so its NFKC form, as it was, and often
+    lets the quick check pass.
+    """
+    for char in set(_FULL_WIDTH.findall(text)):
+        text = text.replace(char, chr(ord(char) - 0xFEE0))
+    return unicodedata.normalize("NFKC", text)
+
+
 _PIECE = re.compile(
     f"({_NUMBER_MARK}[^\\s\x01]+)|([a-z][a-z0-9]*(?:[^\\S\x01]+[a-z][a-z0-9]*)*)|([{_CJK}]+)|(\x01)"
 )
@@ -234,9 +268,7 @@ class Normaliser:
             self.chinese_first[word[0]] = max(self.chinese_first.get(word[0], 0), len(word))
         self._chinese_first_set = frozenset(self.chinese_first)
         self._chinese_pattern = (
-            re.compile("|".join(map(re.escape, sorted(self.chinese_words, key=len, reverse=True))))
-            if self.chinese_words
-            else None
+            re.compile(_longest_first(self.chinese_words)) if self.chinese_words else None
         )
         self._stems: dict[str, str | None] = {}
         self.home_groups = frozenset(
@@ -396,6 +428,48 @@ def _bigrams(run: str, terms: list[str]) -> None:
             if not (run[i] in stop and run[i + 1] in stop)
         ]
     )
+
+
+#: Words up to this long share a trie in ``_longest_first``; longer ones (rare) are tried first,
+#: one by one, which keeps the pattern's nesting (and the regex parser's recursion) shallow.
+_TRIE_WORD_LENGTH = 8
+
+
+def _longest_first(words: Iterable[str]) -> str:
+    """A regex finding the longest of ``words`` at each position, as the alternation of the words
+    longest first does, but with the words as a trie of characters: the regex engine then tries
+    one branch per character of the text, not every word, and skips quickly to a character that
+    starts one."""
+    words = sorted(words, key=len, reverse=True)
+    # Every long word is longer than every word of the trie: tried first, longest first, the
+    # first to match is still the longest.
+    long = [re.escape(word) for word in words if len(word) > _TRIE_WORD_LENGTH]
+    trie: dict[str, dict] = {}
+    for word in words[len(long) :]:
+        node = trie
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = {}
+
+    def branches(node: dict[str, dict]) -> str:
+        # Each branch starts with its own character, so at most one can go on at a time; a
+        # word ending here is the shorter choice, taken only when no longer word matches.
+        options = [
+            re.escape(character) + following(child)
+            for character, child in sorted(node.items())
+            if character
+        ]
+        return "|".join(options)
+
+    def following(node: dict[str, dict]) -> str:
+        if len(node) == ("" in node):
+            return ""
+        longer = branches(node)
+        if "" in node:
+            return f"(?:{longer})?"
+        return longer if len(node) == 1 else f"(?:{longer})"
+
+    return "|".join([*long, branches(trie)] if trie else long)
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:

@@ -7,14 +7,18 @@ reading that questions get, on the shipped fact base and on texts chosen to trip
 
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
 from dataclasses import replace
 
 import pytest
 
+from bot.bench import default_question_sets, read_questions
 from bot.engine import Engine
 from bot.index import Index, build_index
-from bot.knowledge import Bilingual, Fact, KnowledgeBase
-from bot.normalise import _clean
+from bot.knowledge import Bilingual, Fact, KnowledgeBase, LexiconGroup
+from bot.normalise import _TEXT, _clean, _longest_first, _nfkc, _only_text
 from bot.scoring import _phrasing_terms
 
 TRICKY_TEXTS = [
@@ -35,6 +39,13 @@ TRICKY_TEXTS = [
     "產業集群營業額 ＨＯＷ ＭＡＮＹ firms？ Midea's",
     # Ordinal words are ordinals: "second batch" is "2nd batch".
     "the second batch, the tenth list and a secondary school",
+    # Mixed Chinese and English, decimals, full-width digits and punctuation, emoji, nested and
+    # overlapping lexicon words, punctuation runs, apostrophes of every kind.
+    "美的Midea营业额15.33亿元，顺德区smart home企业有多少家？",
+    "１２３４５ firms、营业额１５．３３亿：２０２１年？！",
+    "佛山市顺德区佛山顺德 佛 山 — 智能家居产业集群集群",
+    "🏠 smart home 👍🏽 集群🚀 15.33 billion!!",
+    "x -- y ... ,, ~~ ?!? a  b\tc\nd ‘Gree’s’ “Midea” don´t it`s",
 ]
 
 
@@ -90,6 +101,82 @@ def _fact_base_of(texts: list[str], template: Fact, knowledge: KnowledgeBase) ->
 def test_tricky_texts_are_indexed_as_questions_are_read(engine: Engine) -> None:
     knowledge = _fact_base_of(TRICKY_TEXTS, engine.knowledge.facts[0], engine.knowledge)
     _assert_index_reads_like_questions(build_index(knowledge))
+
+
+def test_question_set_texts_are_indexed_as_questions_are_read(engine: Engine) -> None:
+    """Every message of the question sets (long, chatty, Chinese, mixed), stored as a fact."""
+    texts = read_questions(default_question_sets())
+    knowledge = _fact_base_of(texts, engine.knowledge.facts[0], engine.knowledge)
+    _assert_index_reads_like_questions(build_index(knowledge))
+
+
+def _mixed_texts(alphabet: str, count: int = 3000) -> list[str]:
+    draw = random.Random(9)
+    return ["".join(draw.choices(alphabet, k=draw.randint(0, 24))) for _ in range(count)]
+
+
+def _all_texts(engine: Engine) -> list[str]:
+    facts = engine.knowledge.facts
+    stored = [text for fact in facts for text in (*fact.questions, _document_text(fact))]
+    return stored + read_questions(default_question_sets()) + TRICKY_TEXTS
+
+
+def test_chinese_words_are_found_longest_first(engine: Engine) -> None:
+    """The trie of lexicon words finds what the alternation of the words longest first finds."""
+    words = list(engine.index.normaliser.chinese_words)
+    reference = re.compile("|".join(sorted(words, key=len, reverse=True)))
+    found = re.compile(_longest_first(words))
+    texts = [*_mixed_texts("".join(set("".join(words))) + "的 a1"), *_all_texts(engine)]
+    for text in texts:
+        assert found.findall(text) == reference.findall(text), text
+    # Nested words, and words longer than the trie takes (tried first, longest first).
+    nested = [
+        "佛",
+        "佛山",
+        "佛山市",
+        "佛山市顺德区",
+        "顺德",
+        "顺德区",
+        "山市",
+        "佛山市" * 4,
+        "佛山" * 5,
+    ]
+    nested_reference = re.compile("|".join(sorted(nested, key=len, reverse=True)))
+    for text in _mixed_texts("佛山市顺德区x"):
+        assert re.findall(_longest_first(nested), text) == nested_reference.findall(text), text
+
+
+def test_long_lexicon_words_that_share_letters_are_indexed_as_read(engine: Engine) -> None:
+    """Lexicon words sharing long beginnings (each shared letter or character can be a level of
+    a tokenising pattern) build a working index, read as questions are."""
+    stem = "x" * 200
+    # Phrases of 2 to 12 words; at every word two words of 201 letters differ in the last one.
+    latin = tuple(f"{stem}a " * n + f"{stem}b" for n in range(1, 12))
+    chinese = tuple("佛山" * n for n in range(1, 300, 7))
+    groups = (
+        LexiconGroup(kind="term", words=latin),
+        LexiconGroup(kind="term", words=chinese),
+    )
+    knowledge = engine.knowledge
+    lexicon = replace(knowledge.lexicon, groups=knowledge.lexicon.groups + groups)
+    texts = [*latin, f"{latin[-1][:-1]}c and {latin[3]}", "佛山" * 300, *TRICKY_TEXTS]
+    tricky = _fact_base_of(texts, knowledge.facts[0], replace(knowledge, lexicon=lexicon))
+    _assert_index_reads_like_questions(build_index(tricky))
+
+
+def test_full_width_text_normalises_as_nfkc() -> None:
+    full_width = "".join(map(chr, range(0xFF01, 0xFF5F)))
+    marks = "\u0301\u0308\u0327\u3099"  # combining marks compose with what comes before
+    for text in [full_width, *_mixed_texts(full_width + marks + "Aa1？，佛山ｶﾞ①㍿ ")]:
+        assert _nfkc(text) == unicodedata.normalize("NFKC", text), text
+
+
+def test_punctuation_runs_become_one_space(engine: Engine) -> None:
+    """ASCII text takes a character table, other text a regex: both as one run-to-space regex."""
+    reference = re.compile(f"[^{_TEXT}]+")
+    ascii_texts = _mixed_texts("ab1 .,%~\x01-?!'\"()\t\n  ")
+    for text in [*ascii_texts, *_mixed_texts("佛a1 .,，？\x01-！ "), *_all_texts(engine)]:
+        assert _only_text(text) == reference.sub(" ", text), text
 
 
 @pytest.mark.parametrize("copies", [1, 3])
