@@ -36,8 +36,11 @@ _YES_NO = re.compile(
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 #: Where a sentence ends, for telling the sentences that ask from those that give context:
 #: ! ? ; (and their Chinese forms) or a line break, or a full stop or colon before a space (not
-#: the point of "15.33").
-_SENTENCE_END = re.compile(r"(?<=[!?;。！？；\n])|(?<=[.:：])(?=\s)")
+#: the point of "15.33"), or a dash between words ("... lost the link — how many ...", not the
+#: one of "15-20").
+_SENTENCE_END = re.compile(
+    r"(?<=[!?;。！？；\n])|(?<=[.:：])(?=\s)|(?<=\s[-–—])(?=\s)|(?<=\s--)(?=\s)|(?<=—)(?=\S)"
+)
 #: A sentence that asks: it ends with a question mark, or has a question word or a request.
 _ASKS = re.compile(
     r"[?？]\s*$|\b(?:what|how|when|who|whom|whose|which|where|why|tell me|give me|list|explain"
@@ -77,6 +80,10 @@ class Analysis:
     #: entities, places, measures and years of kinds the asking part does not name: the slots
     #: above and the contradictions are read from these; empty when the whole message asks.
     asked: tuple[str, ...] = ()
+    #: The terms of ``asked`` that the context sentences filled in (the asking part names no
+    #: subject of its own): they say what the question is about, but a fact need not state
+    #: them (a town the asker mentions, a year of their reading), so they make no conflict.
+    filled: tuple[str, ...] = ()
 
     @property
     def asking_terms(self) -> tuple[str, ...]:
@@ -199,15 +206,17 @@ def analyse(
     terms = terms_of(cleaned)
     asking = [reader.clean(s) for s in asking_sentences(question)]
     asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
+    filled: tuple[str, ...] = ()
     if asked:
         # When the asking part names no company or place of its own, the context sentences fill
         # the slots it leaves open ("Bear Electric keeps showing up. Which exchange is it on?":
         # the company); figures in them are claims to check ("nearly 400", "the 90s").
         named = {_slot_kind(t, index) for t in asked}
         if not named & {"entity", "place"}:  # no subject of its own: the context's fills in
-            asked += tuple(
+            filled = tuple(
                 t for t in terms if t not in asked and _slot_kind(t, index) not in named | {None}
             )
+            asked += filled
     slot_terms, texts = (asked, asking) if asked else (terms, [cleaned])
     names = [index.group_name[t] for t in slot_terms if t in index.group_name]
     wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
@@ -230,6 +239,7 @@ def analyse(
         years=frozenset(t[2:] for t in slot_terms if t.startswith(_YEAR)),
         wants=frozenset(wants),
         asked=asked,
+        filled=filled,
     )
 
 

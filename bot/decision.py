@@ -42,6 +42,7 @@ FEATURES = (
     "type_clash",  # the answer type cannot answer what is asked
     "figure_other",  # the question names a year or figure the fact does not state
     "unstated",  # the asking part names a measure, company or place the fact does not state
+    "filled_other",  # a subject filled in from context sentences names what the fact does not
     "margin",  # heuristic lead over the best other candidate (negative when behind)
     "length",  # log of the number of question terms
     "clause",  # the best match is one clause of a longer message

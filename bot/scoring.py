@@ -22,6 +22,8 @@ from bot.index import _HAS_DATE, _HAS_FIGURE, _HAS_PERCENT, Index
 from bot.knowledge import Fact
 from bot.normalise import _GROUP_MARK, _NUMBER_MARK
 
+_YEAR = _NUMBER_MARK + "y"
+
 #: Phrasing coverage a fact gets at least when the question names a company it covers.
 NAMED_ENTITY_FLOOR = 0.5
 #: A question must share topic words worth this share of one fact-specific word (max IDF).
@@ -109,7 +111,17 @@ def _contradictions(
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
             factor *= dict(analysis.inherited_factors)[kind]
-    for term, wants, kind, name in prepared.checked:
+    for term, wants, kind, name, filled in prepared.checked:
+        if filled:
+            # Filled in from the context sentences: not a conflict, only a feature.
+            if term not in covered and not (
+                name and name in attributes.entity + attributes.measure
+            ):
+                if kind in ("measure", "place", "entity") and term not in index.home_groups:
+                    reasons.append(f"filled:{kind}:{term}")
+                elif term.startswith(_YEAR):
+                    reasons.append(f"filled:year:{term[2:]}")
+            continue
         if wants:
             if (wants == "number" and not flags & _HAS_FIGURE) or (
                 wants == "date" and not flags & _HAS_DATE
@@ -184,10 +196,28 @@ class Prepared:
         self.entities = frozenset(t for t in looked_up if index.group_kind.get(t) == "entity")
         # The asking part's terms that can contradict a fact (see ``_contradictions``): the
         # rest cannot.
+        filled = frozenset(analysis.filled)
         self.checked = tuple(
-            (t, index.group_wants.get(t), index.group_kind.get(t), index.group_name.get(t))
+            (
+                t,
+                index.group_wants.get(t),
+                index.group_kind.get(t),
+                index.group_name.get(t),
+                t in filled,
+            )
             for t in analysis.asking_terms
             if t in index.group_wants or t[0] in (_GROUP_MARK, _NUMBER_MARK)
+        )
+        # Slot values (entity and measure names, years) only the context sentences name.
+        own = [t for t in analysis.asking_terms if t not in filled]
+        own_names = {index.group_name.get(t) for t in own} | {
+            t[2:] for t in own if t.startswith(_YEAR)
+        }
+        self.filled_only = frozenset(
+            value
+            for t in analysis.filled
+            if (value := index.group_name.get(t) or (t[2:] if t.startswith(_YEAR) else None))
+            and value not in own_names
         )
         surface_of = index.normaliser.surface_of
         own_terms = set(analysis.terms)
@@ -203,7 +233,7 @@ class Prepared:
         self.salient = _salient(analysis, index)
         self.salient_total = sum(self.salient.values()) or 1.0
         self.own_words = _own_words(analysis, index) if analysis.context else []
-        self.asked_entities = analysis.entities - index.home_names
+        self.asked_entities = analysis.entities - index.home_names - self.filled_only
         self.length = math.log(1 + len(analysis.terms))
 
 
@@ -354,7 +384,7 @@ def score_fact(
                 position,
                 index,
                 scores[best_segment],
-                len(reasons),
+                sum(not r.startswith("filled:") for r in reasons),
                 evidence,
                 prepared,
                 covered,
@@ -459,6 +489,8 @@ def _own_features(
     entities, measures = set(attributes.entity), set(attributes.measure)
     asked_entities = prepared.asked_entities
     years = _period_years(attributes.period)
+    asked_measures = analysis.measures - prepared.filled_only
+    asked_years = analysis.years - prepared.filled_only
     # The salient terms are the question's own: a fact covers one when it is in ``covered``.
     missing = (
         sum(w for t, w in prepared.salient.items() if t not in covered) / prepared.salient_total
@@ -475,13 +507,14 @@ def _own_features(
         float(bool(attributes.entity) and attributes.entity[0] in analysis.entities),
         float(bool(asked_entities) and not asked_entities & entities and bool(entities)),
         float(bool(attributes.measure) and attributes.measure[0] in analysis.measures),
-        float(bool(analysis.measures) and bool(measures) and not analysis.measures & measures),
+        float(bool(asked_measures) and bool(measures) and not asked_measures & measures),
         float(bool(analysis.years & years)),
-        float(bool(analysis.years - years) and bool(years)),
+        float(bool(asked_years - years) and bool(years)),
         fits,
         clashes,
         float(any(r.startswith(("year:", "number:")) for r in reasons)),
         float(any(r.startswith(("measure:", "entity:", "place:")) for r in reasons)),
+        float(any(r.startswith("filled:") for r in reasons)),
         0.0,  # margin: set by the matcher
         prepared.length,
     )

@@ -385,6 +385,55 @@ def test_context_sentences_do_not_conflict_with_the_question(
     assert not [r for r in match.contradictions if not r.startswith("answer-type")]
 
 
+#: The part that asks names no subject ("When did it go public?"), so the context sentences
+#: fill it in: the company they name is the subject, but their other words (a town, a trade, a
+#: year of reading) are only the asker's circumstances, not something the fact must state.
+FILLED_FROM_CONTEXT = [
+    (
+        "A friend from Shunde told me about Bear Electric. When did it go public?",
+        "bear-electric-listing",
+    ),
+    (
+        "We are importers of kitchen appliances. Foshan is said to make a lot of China's "
+        "microwave ovens. What is the figure?",
+        "microwave-share",
+    ),
+    (
+        "I read a 2021 report on the smart home cluster. How many of its companies are high-tech?",
+        "cluster-high-tech-2020",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "fact_id"), FILLED_FROM_CONTEXT)
+def test_words_filled_in_from_context_are_no_conflict(
+    engine: Engine, message: str, fact_id: str
+) -> None:
+    match = engine.ask(message)
+    assert match.candidates and match.candidates[0].fact.id == fact_id
+    assert match.candidates[0].confidence > engine.index.decision.conflict_ceiling
+    assert not [r for r in match.candidates[0].contradictions if not r.startswith("filled:")]
+
+
+@pytest.mark.parametrize(
+    ("message", "asking"),
+    [
+        (
+            "I saw a 2021 story about it — how many companies are in the cluster?",
+            ["how many companies are in the cluster?"],
+        ),
+        (
+            "Before I buy their shares, the basics first - when did Midea list?",
+            ["when did Midea list?"],
+        ),
+        ("What was the turnover in 2020?", []),
+        ("How much is 15-20 percent of 133 billion?", []),
+    ],
+)
+def test_a_dash_between_sentences_ends_one(message: str, asking: list[str]) -> None:
+    assert asking_sentences(message) == asking
+
+
 @pytest.mark.parametrize(
     "message",
     [
