@@ -371,11 +371,11 @@ def _texts_ids(
     return [next(plains) if flag else next(others) for flag in is_plain]
 
 
-def _phrasing_weights(terms: array, starts: array, idf_by_id: array) -> array:
+def _phrasing_weights(terms: array, starts: array, idf_by_id: list[float]) -> array:
     """Each phrasing's weight, the sum of its terms' IDF: differences of running sums, in C,
     a slice at a time (a running sum over all phrasings at once is a lot of memory)."""
     weights = array("f")
-    idf_of = idf_by_id.tolist().__getitem__  # a list hands out its floats; an array boxes anew
+    idf_of = idf_by_id.__getitem__  # a list hands out its floats; an array boxes anew
     for first in range(0, len(starts) - 1, _BATCH * 64):
         bounds = starts[first : first + _BATCH * 64 + 1]
         running = array("d", accumulate(map(idf_of, terms[bounds[0] : bounds[-1]]), initial=0))
@@ -464,12 +464,16 @@ def _build_index(knowledge: KnowledgeBase, decision: DecisionModel) -> Index:
     del term_ids, token_terms, ids_of, number_memo, texts_ids  # the last batch's too
     phrasing_ids = {terms_by_id[i]: i for i in sorted(set(phrasing_terms))}
     total = max(len(knowledge.facts), 1)
-    idf_by_id = array("d", [math.log(1 + total / len(p)) for p in postings])
-    idf = dict(zip(terms_by_id, idf_by_id, strict=True))
+    idf_values = [math.log(1 + total / len(p)) for p in postings]
+    idf_by_id = array("d", idf_values)
+    # The dict and the weights share the list's floats: read from the array, each would be a
+    # new float object, twice over (memory at the build's peak, at 100,000 facts).
+    idf = dict(zip(terms_by_id, idf_values, strict=True))
     max_idf = math.log(1 + total)
     for group in normaliser.group_kind:
         idf.setdefault(group, max_idf)
-    phrasing_weight = _phrasing_weights(phrasing_terms, phrasing_start, idf_by_id)
+    phrasing_weight = _phrasing_weights(phrasing_terms, phrasing_start, idf_values)
+    del idf_values
     raw_words.update(word_counts)
     return Index(
         knowledge=knowledge,
