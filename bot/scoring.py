@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import weakref
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -35,6 +36,8 @@ CONTRADICTION_FACTOR = 0.4
 NUMBER_MISMATCH_FACTOR = 0.5
 #: A question asking "how many" of a fact that states no figure (or "when" and no date).
 WANTS_MISMATCH_FACTOR = 0.5
+#: Posting lists up to this long are searched from end to end (in C), longer ones by bisection.
+_SHORT_POSTING = 16
 #: Posting lists longer than this are too common to select candidates with.
 MAX_POSTING_FOR_CANDIDATES = 1000
 #: Stop gathering candidates after this many postings once rarer terms have found some.
@@ -180,6 +183,35 @@ class _Segment:
         self.exponent = 0.40 * min(1.0, 6 / max(len(terms), 1))
 
 
+#: At most this many facts' phrasings and phrasings' sorted terms are kept between questions
+#: (all of them for a fact base of a few hundred facts; the facts asked about lately at 100,000).
+CACHED_PER_INDEX = 2048
+
+
+class _Reused:
+    """What scoring works out once per fact or phrasing of an index, reused across questions."""
+
+    __slots__ = ("phrasings", "sorted_terms")
+
+    def __init__(self) -> None:
+        #: Fact position -> its phrasings with a weight: (number, weight, term ids).
+        self.phrasings: dict[int, list[tuple[int, float, tuple[int, ...]]]] = {}
+        #: Phrasing number -> its terms sorted and joined (for the similarity).
+        self.sorted_terms: dict[int, str] = {}
+
+
+#: By ``id`` of a live index: dropped with the index (a reloaded fact base gets a new one).
+_reused: dict[int, _Reused] = {}
+
+
+def _reused_for(index: Index) -> _Reused:
+    reused = _reused.get(id(index))
+    if reused is None:
+        reused = _reused[id(index)] = _Reused()
+        weakref.finalize(index, _reused.pop, id(index), None)
+    return reused
+
+
 class Prepared:
     """The parts of scoring that depend on the question only, worked out once per question
     instead of once per candidate fact (the candidates are scored with ``score_fact``)."""
@@ -188,11 +220,13 @@ class Prepared:
         self.segments = [_Segment(terms, analysis.context, index) for terms in segments]
         #: Term ids any segment gains from: the rest of a phrasing adds nothing to its share.
         self.gaining = frozenset().union(*(segment.gain for segment in self.segments))
-        #: Phrasing number -> its terms sorted and joined (for the similarity), once each.
-        self.sorted_terms: dict[int, str] = {}
+        self.reused = _reused_for(index)
         # Terms the fact may cover, with their postings (binary search per candidate).
         looked_up = analysis.terms + analysis.context
         self.postings = [(t, index.postings[t]) for t in looked_up if t in index.postings]
+        #: The same, each with whether it is short (searched from end to end, in C) or long
+        #: (binary search).
+        self.searched = [(t, p, len(p) <= _SHORT_POSTING) for t, p in self.postings]
         self.entities = frozenset(t for t in looked_up if index.group_kind.get(t) == "entity")
         # The asking part's terms that can contradict a fact (see ``_contradictions``): the
         # rest cannot.
@@ -237,23 +271,37 @@ class Prepared:
         self.length = math.log(1 + len(analysis.terms))
 
 
+def _has(posting: array, position: int) -> bool:
+    found = bisect_left(posting, position)
+    return found < len(posting) and posting[found] == position
+
+
 def _gaining_phrasings(
     prepared: Prepared, position: int, index: Index
-) -> list[tuple[int, float, Sequence[int]]]:
+) -> Sequence[tuple[int, float, Sequence[int]]]:
     """The fact's phrasings with a weight: number, weight, and the term ids any segment of the
     question gains from, in order (what ``_coverage`` sums, worked out once for all segments)."""
-    gaining, start, all_terms = prepared.gaining, index.phrasing_start, index.phrasing_terms
-    weights = index.phrasing_weight
-    if len(prepared.segments) < 2:  # summed once: leaving out the other terms saves nothing
-        return [
-            (number, weight, all_terms[start[number] : start[number + 1]])
+    cache = prepared.reused.phrasings
+    phrasings = cache.get(position)
+    if phrasings is None:
+        start, all_terms, weights = (
+            index.phrasing_start,
+            index.phrasing_terms,
+            index.phrasing_weight,
+        )
+        phrasings = [
+            (number, weight, tuple(all_terms[start[number] : start[number + 1]]))
             for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1])
             if (weight := weights[number])
         ]
+        if len(cache) >= CACHED_PER_INDEX:
+            cache.clear()
+        cache[position] = phrasings
+    if len(prepared.segments) < 2:  # summed once: leaving out the other terms saves nothing
+        return phrasings
+    gaining = prepared.gaining
     return [
-        (number, weight, [i for i in all_terms[start[number] : start[number + 1]] if i in gaining])
-        for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1])
-        if (weight := weights[number])
+        (number, weight, [i for i in ids if i in gaining]) for number, weight, ids in phrasings
     ]
 
 
@@ -263,7 +311,7 @@ def _coverage(
     covered: set[str],
     index: Index,
     approximate: bool,
-    phrasings: list[tuple[int, float, Sequence[int]]],
+    phrasings: Sequence[tuple[int, float, Sequence[int]]],
 ) -> tuple[float, int, float]:
     """How much of the question the fact covers, its best phrasing (number), and how much of
     that phrasing the question covers. Context terms (a follow-up's) count ``CONTEXT_WEIGHT``."""
@@ -301,11 +349,11 @@ def score_fact(
     """One fact against a question; ``prepared`` (``Prepared(analysis, segments, index)``)
     carries what does not depend on the fact, worked out once for all the candidates."""
     fact = index.facts[position]
-    covered = set()
-    for term, posting in prepared.postings:
-        found = bisect_left(posting, position)
-        if found < len(posting) and posting[found] == position:
-            covered.add(term)
+    covered = {
+        term
+        for term, posting, short in prepared.searched
+        if (position in posting if short else _has(posting, position))
+    }
     names_entity = not prepared.entities.isdisjoint(covered)
     covers_own = bool(prepared.own_words) and all(t in covered for t in prepared.own_words)
     best_base, best_phrasing, best_segment = 0.0, -1, 0
@@ -330,11 +378,12 @@ def score_fact(
         if phrasing < 0:
             scores.append((0.0, question_coverage, 0.0, 0.0))
             continue
-        stored = prepared.sorted_terms.get(phrasing)
+        sorted_terms = prepared.reused.sorted_terms
+        stored = sorted_terms.get(phrasing)
         if stored is None:
-            stored = prepared.sorted_terms[phrasing] = " ".join(
-                sorted(_phrasing_terms(index, phrasing))
-            )
+            if len(sorted_terms) >= CACHED_PER_INDEX:
+                sorted_terms.clear()
+            stored = sorted_terms[phrasing] = " ".join(sorted(_phrasing_terms(index, phrasing)))
         similarity = fuzz.token_set_ratio(segment.joined, stored, processor=None) / 100.0
         base = (
             phrasing_coverage**0.45

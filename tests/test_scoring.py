@@ -1,0 +1,75 @@
+"""Scoring reuses what it works out per fact and phrasing across questions: never across fact
+bases, and the same whether or not it was kept."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+from helpers import FACTS, write_fact_base
+
+from bot import scoring
+from bot.engine import Engine
+from bot.matcher import Match, match_question
+
+QUESTIONS = [
+    "How many enterprises does the Foshan smart home cluster have?",
+    "what was the cluster's turnover in 2020",
+    "Who founded Midea? Also, what is its share price today?",
+    "集群有多少家企业？",
+    "I am writing a piece for my university paper about Guangdong industry. My editor wants "
+    "numbers. How many enterprises does the Foshan smart home cluster have?",
+]
+
+
+def _outcome(match: Match) -> tuple[object, ...]:
+    return (
+        match.outcome,
+        match.confidence,
+        match.fact.id if match.fact else None,
+        match.phrasing,
+        match.contradictions,
+        match.unanswered,
+        tuple((c.fact.id, c.confidence, c.phrasing, c.features) for c in match.candidates),
+    )
+
+
+def _unkept(engines: list[Engine], monkeypatch: pytest.MonkeyPatch) -> list[list[tuple]]:
+    """Each engine's outcomes with nothing kept between questions."""
+    with monkeypatch.context() as patch:
+        patch.setattr(scoring, "_reused_for", lambda _index: scoring._Reused())
+        return [[_outcome(match_question(q, e.index)) for q in QUESTIONS] for e in engines]
+
+
+def test_fact_bases_asked_in_turn_answer_as_with_nothing_kept(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tiny = Engine.load(write_fact_base(tmp_path / "tiny"))
+    # Another fact base of the same size, with other phrasings at the same positions.
+    other = FACTS.replace("How many enterprises are in", "How many patents are held in")
+    patents = Engine.load(write_fact_base(tmp_path / "other", facts=other))
+    engines = [tiny, engine, patents, tiny, patents, engine]
+    expected = _unkept(engines, monkeypatch)
+    assert [[_outcome(match_question(q, e.index)) for q in QUESTIONS] for e in engines] == expected
+    assert expected[0] != expected[1] != expected[2]  # the fact bases differ on these questions
+
+
+@pytest.mark.parametrize("kept", [0, 1, 3])
+def test_answers_are_the_same_when_little_is_kept(
+    kept: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = Engine.load()  # nothing kept for it yet
+    expected = _unkept([engine], monkeypatch)[0]
+    monkeypatch.setattr(scoring, "CACHED_PER_INDEX", kept)
+    assert [_outcome(match_question(q, engine.index)) for q in QUESTIONS] == expected
+    assert [_outcome(match_question(q, engine.index)) for q in QUESTIONS] == expected
+
+
+def test_what_is_kept_for_a_fact_base_goes_with_it(tmp_path: Path) -> None:
+    tiny = Engine.load(write_fact_base(tmp_path / "knowledge"))
+    match_question(QUESTIONS[0], tiny.index)
+    kept = len(scoring._reused)
+    del tiny
+    gc.collect()
+    assert len(scoring._reused) == kept - 1
