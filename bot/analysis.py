@@ -6,6 +6,7 @@ Pure and I/O-free.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
@@ -204,7 +205,7 @@ def analyse(
     cleaned = reader.clean(question)
     terms_of = reader.terms
     terms = terms_of(cleaned)
-    asking = [reader.clean(s) for s in asking_sentences(question)]
+    asking = [reader.clean(s) for s in asking_sentences(index.normaliser.read(question))]
     asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
     filled: tuple[str, ...] = ()
     if asked:
@@ -248,7 +249,7 @@ def question_segments(
 ) -> list[tuple[str, ...]]:
     """The whole question, plus each sentence that asks something (for long, chatty messages)."""
     segments = [terms]
-    parts = [p for p in _SENTENCE_SPLIT.split(question) if p.strip()]
+    parts = [p for p in _SENTENCE_SPLIT.split(index.normaliser.read(question)) if p.strip()]
     if len(parts) > 1:
         if reader is None or reader.index is not index:
             reader = Reader(index)
@@ -379,16 +380,22 @@ _CLAUSE_SPLIT = re.compile(
     r"|[,，]\s*(?:and\s+)?(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
     r"|\s+and\s+(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
     r"|[,，]\s*(?:and|but)\s+(?=(?:did|does|do|is|are|was|were|has|have|can|will)\s)"
-    r"|[,，]\s*(?=(?:还有|另外|以及|那么|又|再问))"
+    r"|[,，]\s*(?=(?:还有|還有|仲有|另外|以及|那么|那麼|又|再问|再問|顺便问|順便問))"
 )
 
 
 _CONNECTOR = re.compile(
-    r"^(?:(?:and|also|plus|but)\b[,，]?\s*)+|^(?:还有|另外|以及|那么)[,，]?", re.IGNORECASE
+    r"^(?:(?:and|also|plus|but)\b[,，]?\s*)+"
+    r"|^(?:还有|還有|仲有|另外|以及|那么|那麼|(?:顺便|順便)(?:问|問)(?:一?下)?)[,，]?",
+    re.IGNORECASE,
 )
 
 
-def asking_clauses(question: str) -> list[str]:
-    """The parts of a message that each ask something (two or more for a compound message)."""
+def asking_clauses(question: str, read: Callable[[str], str] | None = None) -> list[str]:
+    """The parts of a message that each ask something (two or more for a compound message).
+
+    ``read`` (the normaliser's) reads colloquial and Cantonese forms as standard Mandarin for
+    telling whether a part asks (幾多, 邊個); the parts are given as the user wrote them.
+    """
     parts = [_CONNECTOR.sub("", p.strip(" ,，")) for p in _CLAUSE_SPLIT.split(question)]
-    return [p for p in parts if p and _QUESTION_WORDS.search(p.casefold())]
+    return [p for p in parts if p and _QUESTION_WORDS.search((read or str)(p).casefold())]

@@ -202,6 +202,17 @@ class ConversationWords:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """A colloquial, Cantonese or regional way of writing a word (邊個, 啥, 幾多), read as its
+    standard Mandarin form (谁, 什么, 多少) before a question is matched; ``standard`` may be
+    empty (a particle such as 㗎 or 呗, read as nothing)."""
+
+    form: str
+    standard: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     groups: tuple[LexiconGroup, ...] = ()
     home_places: tuple[str, ...] = ()
@@ -213,6 +224,8 @@ class Lexicon:
     relative_time: tuple[str, ...] = ()
     #: The vocabulary of fact attributes: slot (``entity``, ``measure``) -> allowed values.
     vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Colloquial and Cantonese forms read as standard Mandarin before matching.
+    readings: tuple[Reading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -784,6 +797,7 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
             "followup",
             "relative_time",
             "attributes",
+            "readings",
         ),
     )
     vocabulary: dict[str, tuple[str, ...]] = {}
@@ -869,7 +883,7 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
             words = tuple(w.casefold() for w in check.text_list(entry, "words", what))
             if reply:
                 smalltalk.append(Smalltalk(kind=kind, words=words, reply=reply))
-    return Lexicon(
+    lexicon = Lexicon(
         groups=tuple(groups),
         home_places=home,
         smalltalk=tuple(smalltalk),
@@ -879,7 +893,72 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
             w.casefold() for w in check.text_list(root, "relative_time", "lexicon.yaml")
         ),
         vocabulary=vocabulary,
+        readings=_read_readings(root, check),
     )
+    _check_lexicon_readings(lexicon, check)
+    return lexicon
+
+
+_HAN_ONLY = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _read_readings(root: LinedMap, check: _Checker) -> tuple[Reading, ...]:
+    """``readings:`` maps each standard Mandarin form to the colloquial, Cantonese or regional
+    forms read as it (``谁: [邊個, 边个]``; ``"": [㗎]`` reads a particle as nothing)."""
+    value = root.get("readings")
+    if value is None:
+        return ()
+    table = check.mapping(value, root.line_of("readings"), "readings")
+    found: list[Reading] = []
+    seen: dict[str, str] = {}
+    for standard in table or {}:
+        line = table.line_of(standard)
+        if standard and not _HAN_ONLY.fullmatch(standard):
+            check.add(line, f"reading '{excerpt(standard, 40)}' must be Chinese characters or ''")
+            continue
+        for form in check.text_list(table, standard, "readings"):
+            form = unicodedata.normalize("NFKC", form).casefold()
+            if not _HAN_ONLY.fullmatch(form):
+                check.add(line, f"'{excerpt(form, 40)}' in readings must be Chinese characters")
+            elif form in seen:
+                check.add(line, f"'{form}' is already read as '{seen[form]}'")
+            else:
+                seen[form] = standard
+                found.append(Reading(form=form, standard=standard, line=line))
+    for reading in found:
+        inside = next((r.form for r in found if r.form in reading.standard), None)
+        if inside:
+            check.add(
+                reading.line,
+                f"reading '{reading.standard}' holds '{inside}', which is read again: write "
+                f"the standard form",
+            )
+    return tuple(found)
+
+
+def reading_in(text: str, readings: tuple[Reading, ...]) -> Reading | None:
+    """The first reading whose form ``text`` holds (text that questions would read otherwise)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return next((r for r in readings if r.form in text), None)
+
+
+def _check_lexicon_readings(lexicon: Lexicon, check: _Checker) -> None:
+    """Lexicon words are matched against questions after their reading: a word holding a form
+    that is read as something else would never be seen."""
+    if not lexicon.readings:
+        return
+    words = [(word, group.line) for group in lexicon.groups for word in group.words]
+    words += [(word, 0) for talk in lexicon.smalltalk for word in talk.words]
+    words += [(word, 0) for talk in lexicon.conversation for word in talk.words]
+    words += [(word, 0) for word in lexicon.followup + lexicon.relative_time]
+    for word, line in words:
+        reading = reading_in(word, lexicon.readings)
+        if reading:
+            check.add(
+                line or reading.line,
+                f"lexicon word '{word}' holds '{reading.form}', which questions read as "
+                f"'{reading.standard}': write the standard form",
+            )
 
 
 def _read_conversation_words(root: LinedMap, check: _Checker) -> tuple[ConversationWords, ...]:
@@ -1202,6 +1281,19 @@ def _cross_check(
                             f"attributes vocabulary does not list",
                         )
                     )
+    for fact in facts if lexicon.readings else ():
+        texts = (*fact.questions, *fact.keywords, fact.answer.zh)
+        found = next(((t, r) for t in texts if (r := reading_in(t, lexicon.readings))), None)
+        if found:
+            problems.append(
+                Problem(
+                    fact.file,
+                    fact.line,
+                    f"fact '{fact.id}' has '{excerpt(found[0], 40)}', whose '{found[1].form}' "
+                    f"questions read as '{found[1].standard}' (lexicon readings): write the "
+                    f"standard form",
+                )
+            )
     for source in sources:
         if source.id not in cited and not topics_unreadable:
             problems.append(

@@ -117,7 +117,7 @@ def match_question(
     """
     reader = Reader(index)  # the message's sentences and clauses are each read once
     match = match_message(question, index, language_hint, context, reader)
-    clauses = asking_clauses(question[:MAX_QUESTION_CHARS])
+    clauses = asking_clauses(question[:MAX_QUESTION_CHARS], index.normaliser.read)
     if len(clauses) < 2 or context or match.smalltalk:
         return match
     parts = [match_message(clause, index, language_hint, reader=reader) for clause in clauses]

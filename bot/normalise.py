@@ -270,6 +270,13 @@ class Normaliser:
         self._chinese_pattern = (
             re.compile(_longest_first(self.chinese_words)) if self.chinese_words else None
         )
+        #: Colloquial, Cantonese and regional forms -> their standard Mandarin reading.
+        self.readings = {r.form: r.standard for r in lexicon.readings}
+        self._reading_pattern = (
+            re.compile("|".join(map(re.escape, sorted(self.readings, key=len, reverse=True))))
+            if self.readings
+            else None
+        )
         self._stems: dict[str, str | None] = {}
         self.home_groups = frozenset(
             token for place in lexicon.home_places if (token := self.group_of(_clean(place)))
@@ -309,10 +316,27 @@ class Normaliser:
         return self.latin_phrases.get(tuple(cleaned.split()))
 
     def clean(self, text: str) -> str:
-        """NFKC, casefold, simplified Chinese, no @mentions or leading /command, tidy spaces."""
+        """NFKC, casefold, colloquial forms read as standard Mandarin, simplified Chinese, no
+        @mentions or leading /command, tidy spaces."""
         text = unicodedata.normalize("NFKC", text)[:MAX_QUESTION_CHARS]
         text = _LEADING_COMMAND.sub(" ", text.casefold())
-        return _clean(_MENTION.sub(" ", text))
+        return _clean(self._read_forms(_MENTION.sub(" ", text)))
+
+    def read(self, text: str) -> str:
+        """The text with its colloquial, Cantonese and regional forms read as standard Mandarin
+        (邊個 -> 谁, 啥 -> 什么, the lexicon's ``readings``), in simplified Chinese; punctuation,
+        case and English kept. What question-word and sentence patterns are matched against."""
+        if text.isascii():
+            return text
+        return to_simplified(self._read_forms(unicodedata.normalize("NFKC", text)))
+
+    def _read_forms(self, text: str) -> str:
+        """Each reading's form (longest first, as written: before the traditional characters
+        become simplified, so 關係 is not read as 係) replaced by its standard form."""
+        if self._reading_pattern is None or text.isascii():
+            return text
+        readings = self.readings
+        return self._reading_pattern.sub(lambda m: readings[m.group(0).casefold()], text)
 
     def smalltalk(self, cleaned: str) -> str | None:
         """The smalltalk kind when the text is nothing but greetings or thanks."""

@@ -1,0 +1,279 @@
+"""Colloquial Mandarin, Cantonese, Taiwan and Hong Kong Chinese are read as standard Mandarin
+before matching (the lexicon's ``readings``), so that what works for a Mandarin question works
+for them: question words, answer types, slots, near misses and clause splitting."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import opencc
+import pytest
+
+from bot.analysis import analyse, asking_clauses
+from bot.engine import Engine
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.matcher import match_question
+from tests.helpers import FACTS, LEXICON, line_of, write_fact_base
+
+
+def _standard_pattern(engine: Engine) -> re.Pattern[str]:
+    standards = {r.standard for r in engine.knowledge.lexicon.readings if r.standard}
+    return re.compile("|".join(sorted(standards, key=len, reverse=True)))
+
+
+def _forms_of(engine: Engine) -> dict[str, list[str]]:
+    forms: dict[str, list[str]] = {}
+    for reading in engine.knowledge.lexicon.readings:
+        forms.setdefault(reading.standard, []).append(reading.form)
+    return forms
+
+
+def _chinese_phrasings(engine: Engine) -> list[tuple[str, str]]:
+    return [(f.id, q) for f in engine.knowledge.facts for q in f.questions_zh]
+
+
+def test_the_shipped_lexicon_reads_cantonese_and_colloquial_question_words(
+    engine: Engine,
+) -> None:
+    read = {r.form: r.standard for r in engine.knowledge.lexicon.readings}
+    assert read["邊個"] == "谁"
+    assert read["幾多"] == "多少"
+    assert read["係"] == "是"
+    assert read["啥"] == "什么"
+    assert read["㗎"] == "的"
+
+
+def test_each_colloquial_form_of_every_chinese_phrasing_reads_as_its_mandarin_form(
+    engine: Engine,
+) -> None:
+    """Every standard word of every stored Chinese phrasing, written in each of its colloquial
+    or Cantonese forms in turn (generated from the fact base and the table, not picked), is
+    read back to the Mandarin phrasing: the same cleaned text, so the same terms."""
+    pattern = _standard_pattern(engine)
+    forms = _forms_of(engine)
+    normaliser = engine.index.normaliser
+    tried = 0
+    for _fact_id, phrasing in _chinese_phrasings(engine):
+        for standard in {m.group(0) for m in pattern.finditer(phrasing)}:
+            for form in forms[standard]:
+                written = phrasing.replace(standard, form)
+                assert written != phrasing
+                assert normaliser.clean(written) == normaliser.clean(phrasing), written
+                tried += 1
+    assert tried > 500
+
+
+def _in_cantonese(engine: Engine, phrasing: str, choice: int) -> str:
+    """The phrasing with every standard word the table knows in one of its forms at once."""
+    forms = _forms_of(engine)
+    return _standard_pattern(engine).sub(
+        lambda m: forms[m.group(0)][choice % len(forms[m.group(0)])], phrasing
+    )
+
+
+def test_every_fact_answers_the_colloquial_form_of_its_chinese_phrasings_as_the_mandarin(
+    engine: Engine,
+) -> None:
+    """The whole phrasing in colloquial forms (the first form of each word, then the last)
+    gets the same outcome, fact and confidence as the Mandarin phrasing."""
+    changed = 0
+    for fact_id, phrasing in _chinese_phrasings(engine):
+        mandarin = match_question(phrasing, engine.index)
+        for choice in (0, -1):
+            written = _in_cantonese(engine, phrasing, choice)
+            changed += written != phrasing
+            colloquial = match_question(written, engine.index)
+            assert (colloquial.outcome, colloquial.fact, colloquial.confidence) == (
+                mandarin.outcome,
+                mandarin.fact,
+                mandarin.confidence,
+            ), (fact_id, phrasing, written)
+    assert changed > 100
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2tw", "s2hk", "s2hkp"])
+def test_traditional_taiwan_and_hong_kong_characters_read_as_the_simplified_phrasing(
+    engine: Engine, config: str
+) -> None:
+    """OpenCC's traditional, Taiwan and Hong Kong character forms of every Chinese phrasing
+    are read as the simplified phrasing (Hong Kong writes 衞 for 卫: a reading)."""
+    convert = opencc.OpenCC(config).convert
+    normaliser = engine.index.normaliser
+    for _fact_id, phrasing in _chinese_phrasings(engine):
+        assert normaliser.clean(convert(phrasing)) == normaliser.clean(phrasing), phrasing
+
+
+def test_taiwan_vocabulary_finds_the_same_fact(engine: Engine) -> None:
+    """Taiwan wording (OpenCC s2twp: 叢集 for 集群, 智慧 for 智能...) of every Chinese phrasing
+    gets the same answer. s2twp turns 代码 into 程式碼 (program code); a stock code is 股票代號
+    in Taiwan, which the lexicon knows (asked below)."""
+    convert = opencc.OpenCC("s2twp").convert
+    for fact_id, phrasing in _chinese_phrasings(engine):
+        if "代码" in phrasing:
+            continue
+        mandarin = match_question(phrasing, engine.index)
+        taiwan = match_question(convert(phrasing), engine.index)
+        assert (taiwan.outcome, taiwan.fact) == (mandarin.outcome, mandarin.fact), (
+            fact_id,
+            convert(phrasing),
+        )
+    assert match_question("小熊電器的股票代號是多少？", engine.index).fact.id == (
+        "bear-electric-listing"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("美的係邊個搞起㗎？", "midea-origins"),
+        ("Midea 係邊個 founded 嘅？", "midea-origins"),
+        ("美的幾時上市㗎？", "midea-listing"),
+        ("小熊電器係幾時上市嘅？", "bear-electric-listing"),
+        ("小熊電器喺邊度㗎？", "bear-electric-profile"),
+        ("雲米喺邊間交易所上市？", "viomi-ipo"),
+        ("海信用咗幾多錢買科龍？", "hisense-kelon-deal-2005"),
+        ("佛山智能家居集群有幾多間企業？", "cluster-enterprises-2020"),
+        ("cluster 有幾多間 companies？", "cluster-enterprises-2020"),
+        ("集群而家有幾多間高新企業？", "cluster-high-tech-2020"),
+        ("佛山高新區係幾時成立嘅？", "zone-founding"),
+        ("篇文章係邊個寫嘅？", "article-author"),
+        ("點解佛山叫做家居高地？", "home-furnishing-highland"),
+        ("美的啥时候上市的？", "midea-listing"),
+        ("集群营收多少来着？", "cluster-turnover-2020"),
+        ("小熊电器在哪儿注册的呗？", "bear-electric-profile"),
+        ("佛山高新区啥时候成立的？", "zone-founding"),
+        ("那篇文章谁写的来着？", "article-author"),
+    ],
+)
+def test_colloquial_and_cantonese_questions_are_answered(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    match = match_question(question, engine.index)
+    assert (match.outcome, match.fact.id if match.fact else None) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "集群2019年有幾多間企業？",  # another year
+        "集群2022年营业额是多少来着？",
+        "海信有幾多員工？",  # a measure no fact states
+        "美的而家股價係幾多？",  # another figure of the company
+        "佛山高新區2023年嘅目標達到咗未？",  # the outcome of a plan
+        "佛山2023年的目标实现了没有啊？",
+        "科龍係邊個創辦嘅？",  # a founder no fact states
+    ],
+)
+def test_colloquial_and_cantonese_near_misses_are_declined(engine: Engine, question: str) -> None:
+    assert match_question(question, engine.index).outcome == "decline"
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("篇文章係邊個寫嘅？", "person"),
+        ("那篇文章谁写的来着？", "person"),
+        ("篇文章係誰寫的？", "person"),
+        ("美的幾時上市㗎？", "date"),
+        ("美的啥时候上市的？", "date"),
+        ("美的多会儿上市的？", "date"),
+        ("美的甚麼時候上市？", "date"),
+        ("集群有幾多間企業？", "number"),
+        ("集群有几多间企业？", "number"),
+        ("集群有多少家企业来着？", "number"),
+        ("高新區有幾大？", "number"),
+        ("小熊電器喺邊度註冊？", "place"),
+        ("小熊电器在哪儿注册的呗？", "place"),
+    ],
+)
+def test_question_words_say_what_kind_of_answer_is_wanted(
+    engine: Engine, question: str, wants: str
+) -> None:
+    assert wants in analyse(question, engine.index).wants
+
+
+@pytest.mark.parametrize(
+    ("message", "clauses"),
+    [
+        ("集群有多少家企业，另外海信有多少员工？", ["集群有多少家企业", "海信有多少员工"]),
+        ("集群有幾多間企業？仲有海信有幾多員工？", ["集群有幾多間企業", "海信有幾多員工"]),
+        ("美的係邊個創辦嘅？順便問下佢而家股價幾多？", ["美的係邊個創辦嘅", "佢而家股價幾多"]),
+        ("美的幾時上市，還有雲米喺邊度？", ["美的幾時上市", "雲米喺邊度"]),
+    ],
+)
+def test_a_chinese_message_asking_two_things_is_split_into_its_questions(
+    engine: Engine, message: str, clauses: list[str]
+) -> None:
+    assert asking_clauses(message, engine.index.normaliser.read) == clauses
+
+
+def test_the_part_of_a_cantonese_message_the_fact_base_does_not_hold_is_named(
+    engine: Engine,
+) -> None:
+    match = match_question("美的係邊個創辦嘅？順便問下佢而家股價幾多？", engine.index)
+    assert (match.outcome, match.fact.id) == ("answer", "midea-origins")
+    assert match.unanswered == ("佢而家股價幾多",)
+
+
+def test_a_long_traditional_message_is_read_from_the_sentence_that_asks(engine: Engine) -> None:
+    message = (
+        "我喺香港做家電生意，最近聽朋友講佛山嘅企業好多。我想知道佛山智能家居集群有幾多間企業？"
+    )
+    match = match_question(message, engine.index)
+    assert (match.outcome, match.fact.id) == ("answer", "cluster-enterprises-2020")
+
+
+READINGS = LEXICON + "readings:\n  谁: [邊個]\n  多少: [幾多]\n"
+
+
+def _problems(directory: Path) -> list[str]:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_reading_applies_to_questions_of_any_fact_base(tmp_path: Path) -> None:
+    engine = Engine.load(write_fact_base(tmp_path, lexicon=READINGS))
+    match = engine.ask("集群有幾多家企业？")
+    assert (match.outcome, match.fact.id) == ("answer", "enterprises")
+    assert engine.index.normaliser.clean("集群有幾多家企业") == "集群有多少家企业"
+
+
+def test_a_form_that_a_fact_uses_is_a_problem(tmp_path: Path) -> None:
+    """Stored text is indexed as written; a form in it would never meet a question's."""
+    facts = FACTS.replace("集群企业数量", "集群幾多企业")
+    directory = write_fact_base(tmp_path, facts=facts, lexicon=READINGS)
+    assert any(
+        p.startswith(f"{directory / 'figures.yaml'}:")
+        and "fact 'enterprises' has '集群幾多企业', whose '幾多' questions read as '多少'" in p
+        for p in _problems(directory)
+    )
+
+
+def test_a_lexicon_word_holding_a_form_is_a_problem(tmp_path: Path) -> None:
+    lexicon = READINGS.replace("[employees, staff, 员工]", "[employees, staff, 幾多员工]")
+    directory = write_fact_base(tmp_path, lexicon=lexicon)
+    group_line = line_of(lexicon, "幾多员工") - 1
+    assert (
+        f"{directory / 'lexicon.yaml'}:{group_line}: lexicon word '幾多员工' "
+        "holds '幾多', which questions read as '多少': write the standard form"
+    ) in _problems(directory)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("  谁: [邊個]\n  什么: [邊個]\n", "'邊個' is already read as '谁'"),
+        (
+            "  谁: [邊個]\n  邊個人: [边个人]\n",
+            "reading '邊個人' holds '邊個', which is read again",
+        ),
+        ("  who: [邊個]\n", "reading 'who' must be Chinese characters or ''"),
+        ("  谁: [bin go]\n", "'bin go' in readings must be Chinese characters"),
+    ],
+)
+def test_a_bad_reading_is_a_problem(tmp_path: Path, table: str, message: str) -> None:
+    lexicon = LEXICON + "readings:\n" + table
+    directory = write_fact_base(tmp_path, lexicon=lexicon)
+    assert any(message in p for p in _problems(directory)), _problems(directory)
