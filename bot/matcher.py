@@ -171,7 +171,7 @@ def match_message(
     # Follow-ups keep the hand-set decision: the fit has seen single questions only, and a
     # follow-up's features are shifted by the context it inherits.
     decision = HEURISTIC if analysis.context else index.decision
-    candidates = rank_candidates(analysis, question, index, decision, reader)[:3]
+    candidates = rank_candidates(analysis, question, index, decision, reader, limit=3)
     if not candidates:
         return Match(question, "decline", language, 0.0)
     best = candidates[0]
@@ -223,8 +223,10 @@ def rank_candidates(
     index: Index,
     decision: DecisionModel | None = None,
     reader: Reader | None = None,
+    limit: int | None = None,
 ) -> list[Candidate]:
-    """Every candidate fact for a question with its features and confidence, most likely first.
+    """Every candidate fact for a question with its features and confidence, most likely first
+    (the first ``limit`` of them when given).
 
     The confidence is the decision's probability that the candidate is the right fact; the
     features comparing candidates (margin to the best other one, salient words the fact lacks
@@ -259,22 +261,23 @@ def rank_candidates(
         else:
             features[_MARGIN] = candidate.heuristic
         confidence = round((decision or index.decision).probability(tuple(features)), 4)
-        ranked.append(
-            Candidate(  # built directly: dataclasses.replace costs more than scoring here
-                fact=candidate.fact,
-                confidence=confidence,
-                phrasing=candidate.phrasing,
-                contradictions=candidate.contradictions,
-                evidence=candidate.evidence,
-                heuristic=candidate.heuristic,
-                features=tuple(features),
-                salient_covered=candidate.salient_covered,
-                salient_missing=candidate.salient_missing,
-                clause=candidate.clause,
-            )
+        ranked.append((confidence, candidate.heuristic, candidate, features))
+    ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)  # capped: keep order
+    return [
+        Candidate(  # only those returned: making a record costs about as much as ranking it
+            fact=candidate.fact,
+            confidence=confidence,
+            phrasing=candidate.phrasing,
+            contradictions=candidate.contradictions,
+            evidence=candidate.evidence,
+            heuristic=candidate.heuristic,
+            features=tuple(features),
+            salient_covered=candidate.salient_covered,
+            salient_missing=candidate.salient_missing,
+            clause=candidate.clause,
         )
-    ranked.sort(key=lambda c: (c.confidence, c.heuristic), reverse=True)  # capped: keep order
-    return ranked
+        for confidence, _heuristic, candidate, features in ranked[:limit]
+    ]
 
 
 _MISSING_OTHER = FEATURES.index("missing_covered_by_other")

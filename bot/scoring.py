@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -77,6 +78,23 @@ class Candidate:
     salient_missing: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     #: Whether the best match was one clause of a longer message, not the whole of it.
     clause: bool = False
+
+
+class Scored(NamedTuple):
+    """One fact scored against a question, before the decision (a ``Candidate`` then carries
+    its confidence): made for every candidate, so a light record."""
+
+    fact: Fact
+    phrasing: str
+    contradictions: tuple[str, ...]
+    evidence: float
+    heuristic: float
+    #: The decision's inputs, in the order of ``bot.decision.FEATURES`` (empty when no
+    #: phrasing of the fact matches: it is then no candidate).
+    features: tuple[float, ...]
+    salient_covered: frozenset[str]
+    salient_missing: frozenset[str]
+    clause: bool
 
 
 def _weight(term: str, index: Index) -> float:
@@ -325,10 +343,11 @@ def _coverage(
             hit += weight
     total = segment.total
     best_number, best = -1, 0.0
-    gain = segment.gain.get
+    gain = segment.gain
+    gains = gain.get
     for number, weight, ids in phrasings:
-        if ids:
-            share = sum(filter(None, map(gain, ids))) / weight
+        if ids and not gain.keys().isdisjoint(ids):  # else it gains nothing: a share of 0
+            share = sum(filter(None, map(gains, ids))) / weight
             if share > best:
                 best, best_number = share, number
     return (hit / total if total else 0.0), best_number, best
@@ -345,7 +364,7 @@ def score_fact(
     position: int,
     index: Index,
     prepared: Prepared,
-) -> Candidate:
+) -> Scored:
     """One fact against a question; ``prepared`` (``Prepared(analysis, segments, index)``)
     carries what does not depend on the fact, worked out once for all the candidates."""
     fact = index.facts[position]
@@ -419,9 +438,8 @@ def score_fact(
     salient = prepared.salient
     salient_covered = frozenset(t for t in salient if t in covered)
     heuristic = round(min(best_base * factor, 1.0), 4)
-    return Candidate(
+    return Scored(
         fact=fact,
-        confidence=heuristic,
         phrasing=fact.questions[best_phrasing - first if best_phrasing >= 0 else 0],
         contradictions=tuple(reasons),
         evidence=evidence,

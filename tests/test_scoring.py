@@ -1,5 +1,6 @@
 """Scoring reuses what it works out per fact and phrasing across questions: never across fact
-bases, and the same whether or not it was kept."""
+bases, and the same whether or not it was kept. Ranking only the first few candidates gives
+those of the whole ranking."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ import pytest
 from helpers import FACTS, write_fact_base
 
 from bot import scoring
+from bot.analysis import analyse
+from bot.bench import read_questions
 from bot.engine import Engine
-from bot.matcher import Match, match_question
+from bot.matcher import Candidate, Match, match_question, rank_candidates
+
+SETS = Path(__file__).parent / "questions"
+OUTSIDE = Path(__file__).parents[2] / "shared" / "questions" / "outside-dev-a.yaml"
 
 QUESTIONS = [
     "How many enterprises does the Foshan smart home cluster have?",
@@ -21,6 +27,11 @@ QUESTIONS = [
     "I am writing a piece for my university paper about Guangdong industry. My editor wants "
     "numbers. How many enterprises does the Foshan smart home cluster have?",
 ]
+
+
+def _hidden(candidate: Candidate) -> tuple[object, ...]:
+    """What candidates are not compared by."""
+    return candidate.features, candidate.salient_covered, candidate.salient_missing
 
 
 def _outcome(match: Match) -> tuple[object, ...]:
@@ -73,3 +84,24 @@ def test_what_is_kept_for_a_fact_base_goes_with_it(tmp_path: Path) -> None:
     del tiny
     gc.collect()
     assert len(scoring._reused) == kept - 1
+
+
+@pytest.mark.parametrize(
+    "question_set",
+    [*sorted(p.name for p in SETS.glob("*.yaml")), OUTSIDE.name],
+)
+def test_the_first_few_candidates_are_the_whole_rankings_first(
+    engine: Engine, question_set: str
+) -> None:
+    path = OUTSIDE if question_set == OUTSIDE.name else SETS / question_set
+    if not path.is_file():
+        pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
+    index = engine.index
+    for question in read_questions([path]):
+        analysis = analyse(question, index)
+        whole = rank_candidates(analysis, question, index)
+        for limit in (1, 3):
+            assert rank_candidates(analysis, question, index, limit=limit) == whole[:limit]
+            assert [_hidden(c) for c in whole[:limit]] == [
+                _hidden(c) for c in rank_candidates(analysis, question, index, limit=limit)
+            ]
