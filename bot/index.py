@@ -301,7 +301,8 @@ def _number_tokens(text: str, memo: dict[str, str]) -> str:
     """``_NUMBER.sub(_number_token, text)``, remembering figures whose token needs no context.
 
     Only a one- or two-digit number can be a day next to a month name, and only a number after
-    第 is an ordinal; every other figure is the same token wherever it stands.
+    第 is an ordinal; every other figure is the same token wherever it stands. Where the text
+    has a 第, a remembered figure is first checked not to stand after one.
     """
 
     def token(match: re.Match[str]) -> str:
@@ -316,7 +317,15 @@ def _number_tokens(text: str, memo: dict[str, str]) -> str:
             memo[whole] = found
         return found
 
-    return _NUMBER.sub(token, text) if _DIGIT.search(text) else text
+    def token_in_context(match: re.Match[str]) -> str:
+        start = match.start()
+        if match.string[start - 1 : start] == "第":
+            return _number_token(match)
+        return token(match)
+
+    if not _DIGIT.search(text):
+        return text
+    return _NUMBER.sub(token_in_context if "第" in text else token, text)
 
 
 _append = array.append

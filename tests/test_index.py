@@ -46,6 +46,8 @@ TRICKY_TEXTS = [
     "佛山市顺德区佛山顺德 佛 山 — 智能家居产业集群集群",
     "🏠 smart home 👍🏽 集群🚀 15.33 billion!!",
     "x -- y ... ,, ~~ ?!? a  b\tc\nd ‘Gree’s’ “Midea” don´t it`s",
+    # A figure seen before (and remembered) is an ordinal after 第, spaced or not.
+    "2019 and 1234 firms, 第2019 名 and 第1234名",
 ]
 
 
