@@ -277,3 +277,31 @@ def test_a_bad_reading_is_a_problem(tmp_path: Path, table: str, message: str) ->
     lexicon = LEXICON + "readings:\n" + table
     directory = write_fact_base(tmp_path, lexicon=lexicon)
     assert any(message in p for p in _problems(directory)), _problems(directory)
+
+
+def _near_misses(engine: Engine) -> list[tuple[str, str]]:
+    """Each Chinese phrasing naming a year, asked about three years later (earlier for a
+    recent year), and each naming one of the companies, asked about a company no fact is
+    about (格力, 海尔, 华为: lexicon entities): generated from the fact base."""
+    swaps = {"美的": "格力", "海信": "海尔", "云米": "华为", "小熊电器": "格力", "科龙": "海尔"}
+    found = []
+    for fact_id, phrasing in _chinese_phrasings(engine):
+        year = re.search(r"(?:19|20)\d\d", phrasing)
+        if year:
+            other = int(year.group(0)) + (3 if int(year.group(0)) < 2022 else -7)
+            found.append((fact_id, phrasing.replace(year.group(0), str(other))))
+        for company, other_company in swaps.items():
+            if company in phrasing:
+                found.append((fact_id, phrasing.replace(company, other_company)))
+    return found
+
+
+def test_chinese_near_misses_in_any_style_are_not_answered_with_the_fact(engine: Engine) -> None:
+    """Another year or another company than the fact states is not answered with the fact, in
+    Mandarin, in Cantonese forms (the first form of each word) or colloquial ones (the last)."""
+    near_misses = _near_misses(engine)
+    assert len(near_misses) > 40
+    for fact_id, question in near_misses:
+        for written in (question, *(_in_cantonese(engine, question, c) for c in (0, -1))):
+            match = match_question(written, engine.index)
+            assert not (match.answered and match.fact.id == fact_id), written
