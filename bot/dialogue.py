@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.analysis import analyse, fact_entities
+from bot.analysis import Reader, analyse, fact_entities
 from bot.conversation import Context
 from bot.engine import Engine
 from bot.knowledge import Fact, Lexicon
@@ -289,7 +289,11 @@ def _take_turn(
     if last is not None:
         # A message without words ("2") goes on in the conversation's language.
         language_hint = context.language
-    match = engine.ask(text, language_hint=language_hint, forced_language=forced_language)
+    # The message alone and with the context (and a retry) read the same words: once.
+    reader = Reader(engine.index)
+    match = engine.ask(
+        text, language_hint=language_hint, forced_language=forced_language, reader=reader
+    )
     if word or choice_number(text) is not None:
         # A conversation word or a number with nothing to act on ("none" after an answer,
         # "why?" before any, "2" with no options) asks nothing about the conversation's subject.
@@ -302,6 +306,7 @@ def _take_turn(
             language_hint=language_hint,
             forced_language=forced_language,
             context=about_terms,
+            reader=reader,
         )
         with_context = _without_strangers(_stay_on_fact(engine, text, with_context, fact))
         with_context = _prefer_related(with_context, fact)
@@ -321,6 +326,7 @@ def _take_turn(
                 language_hint=language_hint,
                 forced_language=forced_language,
                 context=subject,
+                reader=reader,
             )
             # Without the measure, only the facts the curators tied to the one under
             # discussion are safe answers.

@@ -14,7 +14,15 @@ from pathlib import Path
 
 from bot.decision import DECISION_FILE, HEURISTIC, DecisionModel, knowledge_fingerprint
 from bot.knowledge import KnowledgeBase, Problem, load_knowledge
-from bot.matcher import Index, Match, build_index, context_terms, match_fact, match_question
+from bot.matcher import (
+    Index,
+    Match,
+    Reader,
+    build_index,
+    context_terms,
+    match_fact,
+    match_question,
+)
 
 _SHORTCUT = re.compile(r"^\s*/([a-z0-9_]{1,32})(?:@\w+)?\s*$", re.IGNORECASE)
 
@@ -40,6 +48,7 @@ class Engine:
         language_hint: str | None = None,
         forced_language: str | None = None,
         context: tuple[str, ...] = (),
+        reader: Reader | None = None,
     ) -> Match:
         """Answer one question.
 
@@ -49,13 +58,15 @@ class Engine:
                 language).
             forced_language: the user's explicit choice (``/lang``), which always wins.
             context: a follow-up's context (``context_terms`` of the previous answer).
+            reader: what an earlier match of the same message read (``Reader``): a follow-up
+                is matched alone and with the context, and reads its words once.
         """
         shortcut = _SHORTCUT.match(question)
         if shortcut:
             fact = self.knowledge.fact_by_shortcut(shortcut.group(1).lower())
             if fact:
                 return match_fact(fact, forced_language or language_hint or "en")
-        match = match_question(question, self.index, language_hint, context)
+        match = match_question(question, self.index, language_hint, context, reader)
         if forced_language and forced_language != match.language:
             match = _with_language(match, forced_language)
         return match

@@ -50,6 +50,7 @@ __all__ = [
     "Candidate",
     "Index",
     "Match",
+    "Reader",
     "build_index",
     "context_terms",
     "detect_language",
@@ -107,18 +108,23 @@ def match_question(
     index: Index,
     language_hint: str | None = None,
     context: tuple[str, ...] = (),
+    reader: Reader | None = None,
 ) -> Match:
     """Decide how to answer ``question``: answer, clarify or decline, with a confidence.
 
     A message asking two things ("Who founded Midea? Also, what is its share price today?")
     is also matched clause by clause: when one part is answerable and another is not, the
     answer is given and the parts the fact base does not hold are named (``unanswered``).
-    See ``match_message`` for the arguments.
+    See ``match_message`` for the arguments; ``reader`` may be shared by several matches of
+    the same message (a follow-up is matched alone and with the conversation's context).
     """
-    reader = Reader(index)  # the message's sentences and clauses are each read once
+    if reader is None or reader.index is not index:
+        reader = Reader(index)  # the message's sentences and clauses are each read once
     match = match_message(question, index, language_hint, context, reader)
+    if context or match.smalltalk:
+        return match
     clauses = asking_clauses(question[:MAX_QUESTION_CHARS], index.normaliser.read)
-    if len(clauses) < 2 or context or match.smalltalk:
+    if len(clauses) < 2:
         return match
     parts = [match_message(clause, index, language_hint, reader=reader) for clause in clauses]
     answered = [p for p in parts if p.outcome == "answer"]

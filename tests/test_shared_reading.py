@@ -1,0 +1,58 @@
+"""A message matched several times (alone, then with the conversation's context, as a
+follow-up is) reads its words once: the shared reading must give what fresh ones give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.analysis import Reader
+from bot.bench import read_questions
+from bot.engine import Engine
+from bot.matcher import Match
+
+SETS = Path(__file__).parent / "questions"
+OUTSIDE = Path(__file__).parents[2] / "shared" / "questions" / "outside-dev-a.yaml"
+
+
+def _outcome(match: Match) -> tuple[object, ...]:
+    return (
+        match.question,
+        match.outcome,
+        match.language,
+        match.confidence,
+        match.fact.id if match.fact else None,
+        match.phrasing,
+        match.smalltalk,
+        match.contradictions,
+        match.unanswered,
+        tuple((c.fact.id, c.confidence, c.phrasing, c.features) for c in match.candidates),
+    )
+
+
+@pytest.mark.parametrize(
+    "question_set",
+    [*sorted(p.name for p in SETS.glob("*.yaml")), OUTSIDE.name],
+)
+def test_a_message_read_once_matches_alone_and_in_context_as_read_afresh(
+    engine: Engine, question_set: str
+) -> None:
+    path = OUTSIDE if question_set == OUTSIDE.name else SETS / question_set
+    if not path.is_file():
+        pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
+    first_fact = engine.knowledge.facts[0].id
+    for question in read_questions([path]):
+        reader = Reader(engine.index)
+        alone = engine.ask(question, reader=reader)
+        assert _outcome(alone) == _outcome(engine.ask(question)), question
+        # As a follow-up: after the fact it answers alone, and after an unrelated one.
+        contexts = [engine.context_terms(first_fact)]
+        if alone.fact is not None:
+            contexts.append(engine.context_terms(alone.fact.id, question))
+        for context in contexts:
+            shared = engine.ask(question, context=context, reader=reader)
+            fresh = engine.ask(question, context=context)
+            assert _outcome(shared) == _outcome(fresh), (question, context)
+        # Read again after the context passes: still the message alone.
+        assert _outcome(engine.ask(question, reader=reader)) == _outcome(alone), question
