@@ -126,17 +126,42 @@ def match_question(
     clauses = asking_clauses(question[:MAX_QUESTION_CHARS], index.normaliser.read)
     if len(clauses) < 2:
         return match
-    parts = [match_message(clause, index, language_hint, reader=reader) for clause in clauses]
-    answered = [p for p in parts if p.outcome == "answer"]
+    # Only whether a part is answered matters, and its match when it is: a part whose topic
+    # words cannot reach the evidence floor together is not ranked (None: not answered).
+    parts = [
+        match_message(clause, index, language_hint, reader=reader)
+        if may_be_answered(clause, index, reader)
+        else None
+        for clause in clauses
+    ]
+    answered = [p for p in parts if p is not None and p.outcome == "answer"]
     if not answered or len(answered) == len(parts):
         return match
-    unanswered = tuple(c for c, p in zip(clauses, parts, strict=True) if p.outcome != "answer")
+    unanswered = tuple(
+        c for c, p in zip(clauses, parts, strict=True) if p is None or p.outcome != "answer"
+    )
     if match.outcome == "answer":
         if any(p.fact == match.fact for p in answered):
             return replace(match, unanswered=unanswered)
         return match
     best = max(answered, key=lambda p: p.confidence)
     return replace(best, question=question[:MAX_QUESTION_CHARS], unanswered=unanswered)
+
+
+def may_be_answered(text: str, index: Index, reader: Reader | None = None) -> bool:
+    """Whether ``match_message`` could answer ``text`` at all: an answer needs topic words in
+    common with the fact worth ``EVIDENCE_FLOOR`` (see ``Candidate.evidence``), so a text whose
+    topic words all together fall short is declined whatever the fact (the reading is shared
+    with ``reader``)."""
+    if reader is None or reader.index is not index:
+        reader = Reader(index)
+    postings, idf, kind_of, home = index.postings, index.idf, index.group_kind, index.home_groups
+    evidence = 0.0
+    for term in reader.terms(reader.clean(text[:MAX_QUESTION_CHARS])):
+        if term in postings and kind_of.get(term) != "question" and term not in home:
+            evidence += idf[term]
+    # A hair of slack: a fact's evidence is the same weights summed in another order.
+    return evidence >= EVIDENCE_FLOOR * index.max_idf * (1 - 1e-9)
 
 
 def match_message(

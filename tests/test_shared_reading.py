@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis import Reader
+from bot.analysis import Reader, asking_clauses
 from bot.bench import read_questions
 from bot.engine import Engine
-from bot.matcher import Match
+from bot.matcher import Match, match_message, match_question, may_be_answered
 
 SETS = Path(__file__).parent / "questions"
 OUTSIDE = Path(__file__).parents[2] / "shared" / "questions" / "outside-dev-a.yaml"
@@ -56,3 +56,46 @@ def test_a_message_read_once_matches_alone_and_in_context_as_read_afresh(
             assert _outcome(shared) == _outcome(fresh), (question, context)
         # Read again after the context passes: still the message alone.
         assert _outcome(engine.ask(question, reader=reader)) == _outcome(alone), question
+
+
+@pytest.mark.parametrize(
+    "question_set",
+    [*sorted(p.name for p in SETS.glob("*.yaml")), OUTSIDE.name],
+)
+def test_a_part_not_ranked_for_lack_of_topic_words_is_never_answered(
+    engine: Engine, question_set: str
+) -> None:
+    path = OUTSIDE if question_set == OUTSIDE.name else SETS / question_set
+    if not path.is_file():
+        pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
+    index = engine.index
+    for question in read_questions([path]):
+        for text in [question, *asking_clauses(question, index.normaliser.read)]:
+            if not may_be_answered(text, index):
+                assert match_message(text, index).outcome != "answer", text
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "unanswered"),
+    [
+        (
+            "How many enterprises are in the cluster? And who is the mayor?",
+            "How many enterprises are in the cluster",
+            ("who is the mayor",),
+        ),
+        (
+            "What is the cluster's turnover, and what is the weather like in Foshan?",
+            "What is the cluster's turnover",
+            ("what is the weather like in Foshan",),
+        ),
+    ],
+)
+def test_a_compound_message_names_the_part_without_topic_words_as_unanswered(
+    engine: Engine, question: str, answered: str, unanswered: tuple[str, ...]
+) -> None:
+    index = engine.index
+    assert not any(may_be_answered(part, index) for part in unanswered)
+    match = match_question(question, index)
+    assert match.outcome == "answer"
+    assert match.fact == match_question(answered, index).fact
+    assert match.unanswered == unanswered
