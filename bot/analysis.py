@@ -271,17 +271,21 @@ def _slot(term: str, index: Index) -> str | None:
     return kind if kind in ("entity", "place", "measure") else None
 
 
-def _topic_terms(text: str, index: Index) -> list[str]:
+def _topic_terms(text: str, index: Index, reader: Reader | None = None) -> list[str]:
     """A text's terms without question words ("when", "how many") and home places."""
     return [
         t
-        for t in analyse(text, index).terms
+        for t in analyse(text, index, reader=reader).terms
         if index.group_kind.get(t) != "question" and t not in index.home_groups
     ]
 
 
 def context_terms(
-    fact: Fact, index: Index, question: str | None = None, previous: tuple[str, ...] = ()
+    fact: Fact,
+    index: Index,
+    question: str | None = None,
+    previous: tuple[str, ...] = (),
+    reader: Reader | None = None,
 ) -> tuple[str, ...]:
     """What a conversation is about after ``fact`` was shown, as matcher terms.
 
@@ -292,7 +296,7 @@ def context_terms(
     first phrasings. The fact's companies and organisations always stay in.
     """
     if question is not None:
-        own = _topic_terms(question, index)
+        own = _topic_terms(question, index, reader)
         named = {_slot(t, index) for t in own} - {None}
         kept = [t for t in previous if _slot(t, index) not in named]
         found = dict.fromkeys(own + kept)

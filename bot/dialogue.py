@@ -297,7 +297,7 @@ def _take_turn(
     if word or choice_number(text) is not None:
         # A conversation word or a number with nothing to act on ("none" after an answer,
         # "why?" before any, "2" with no options) asks nothing about the conversation's subject.
-        return _matched(engine, match, context, text)
+        return _matched(engine, match, context, text, reader=reader)
     followup = False
     about_terms = context.terms or (engine.context_terms(fact.id) if fact is not None else ())
     if about_terms and not match.smalltalk and _leans_on_context(engine, text, match, about_terms):
@@ -344,13 +344,13 @@ def _take_turn(
                 # "and today?": the fact base only has dated figures; never pass one off as now.
                 match = replace(match, outcome="decline", fact=None, phrasing=None)
             if not match.answered and about is not None:
-                turn = _matched(engine, match, context, text, followup)
+                turn = _matched(engine, match, context, text, followup, reader)
                 return replace(turn, only_as_of=about)
     match = _beyond_shown(match, fact)
     # A bare shortcut command (/turnover) is a fact chosen directly: its own phrasings say what
     # the conversation is about.
     asked = None if text.lstrip().startswith("/") and match.confidence >= 1.0 else text
-    return _matched(engine, match, context, asked, followup)
+    return _matched(engine, match, context, asked, followup, reader)
 
 
 def _subject_only(engine: Engine, terms: tuple[str, ...]) -> tuple[str, ...]:
@@ -539,7 +539,7 @@ def names_subject(engine: Engine, text: str) -> bool:
     )
 
 
-def _subject_terms(engine: Engine, match: Match) -> tuple[str, ...]:
+def _subject_terms(engine: Engine, match: Match, reader: Reader | None = None) -> tuple[str, ...]:
     """What an unanswered question was about, if it says: its topic words, when it names a
     company or place of its own or every fact it was torn between is about the same company
     ("Where is Monalisa headquartered?" offered only Mona Lisa's profile)."""
@@ -553,7 +553,7 @@ def _subject_terms(engine: Engine, match: Match) -> tuple[str, ...]:
         return ()
     own = [
         t
-        for t in analyse(match.question, index).terms
+        for t in analyse(match.question, index, reader=reader).terms
         if index.group_kind.get(t) != "question" and t not in index.home_groups
     ]
     return tuple(dict.fromkeys(own + sorted(shared)))
@@ -565,15 +565,18 @@ def _matched(
     context: Context,
     question: str | None = None,
     followup: bool = False,
+    reader: Reader | None = None,
 ) -> Turn:
     """A turn showing ``match``; what it answers or offers becomes the context.
 
     ``question`` is what the user asked for this answer (``None`` for a fact chosen directly);
     a follow-up's question adds to the conversation's terms instead of replacing them.
+    ``reader`` is what matching the message read (its words are read once per turn).
     """
-    subject = () if followup or match.smalltalk else _subject_terms(engine, match)
+    subject = () if followup or match.smalltalk else _subject_terms(engine, match, reader)
     if match.outcome == "answer" and match.fact:
-        terms = engine.context_terms(match.fact.id, question, context.terms if followup else ())
+        previous = context.terms if followup else ()
+        terms = engine.context_terms(match.fact.id, question, previous, reader)
         remembered = Context(match.fact.id, match, (), match.language, terms)
     elif match.outcome == "clarify":
         menu = tuple(c.fact.id for c in match.candidates)

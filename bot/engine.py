@@ -72,12 +72,17 @@ class Engine:
         return match
 
     def context_terms(
-        self, fact_id: str, question: str | None = None, previous: tuple[str, ...] = ()
+        self,
+        fact_id: str,
+        question: str | None = None,
+        previous: tuple[str, ...] = (),
+        reader: Reader | None = None,
     ) -> tuple[str, ...]:
         """What a conversation is about once ``fact_id`` was shown for ``question`` (``None``
-        when chosen directly), after ``previous``: the terms a follow-up is matched with."""
+        when chosen directly), after ``previous``: the terms a follow-up is matched with
+        (``reader``: what matching ``question`` read)."""
         fact = self.knowledge.fact(fact_id)
-        return context_terms(fact, self.index, question, previous) if fact else ()
+        return context_terms(fact, self.index, question, previous, reader) if fact else ()
 
     def answer_fact(self, fact_id: str, language: str) -> Match | None:
         fact = self.knowledge.fact(fact_id)

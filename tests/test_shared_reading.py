@@ -50,6 +50,8 @@ def test_a_message_read_once_matches_alone_and_in_context_as_read_afresh(
         contexts = [engine.context_terms(first_fact)]
         if alone.fact is not None:
             contexts.append(engine.context_terms(alone.fact.id, question))
+            # What the conversation is about next, from the same reading.
+            assert engine.context_terms(alone.fact.id, question, reader=reader) == contexts[-1]
         for context in contexts:
             shared = engine.ask(question, context=context, reader=reader)
             fresh = engine.ask(question, context=context)
