@@ -41,10 +41,17 @@ from bot.matcher import rank_candidates
 
 #: Candidates per question used as training rows (the decision looks at the best three).
 ROWS_PER_QUESTION = 5
-#: Precision of given answers the answer threshold aims at (out of fold). Out of fold is
-#: optimistic (the features were designed on the same questions): leaving each question set out
-#: of the fit, 0.98 gave 97.5% precision (575/590) and 0.97 gave 96.5% (577/598).
-TARGET_PRECISION = 0.98
+#: Precision of given answers the answer threshold aims at, on every question set alone (each
+#: scored out of fold, by a decision fitted without it), give or take ``SLACK`` answers: the
+#: issue's target for questions nobody tuned on. Pooled over all sets, 98% was reached at 0.65,
+#: a lower threshold than a new set needed: the sets read and tuned on longest pad the pool
+#: with easy answers, while a fresh set's answers at 0.6-0.8 were right about half the time
+#: (batch 11 out of fold: 90.5% of its answers at 0.65 and up right, 95.5% at 0.78).
+TARGET_PRECISION = 0.97
+#: Wrong answers forgiven in each set (2-3% of a set's answers): without any, one wrong answer
+#: at 0.99 decides the threshold alone; with one, batch 11 alone set it at 0.78, which cost
+#: four points of answerable right (held out) and took dialogues-2 below its floor.
+SLACK = 2
 #: A "Did you mean" to a question nobody can answer costs this many helpful ones.
 CLARIFY_COST = 5.0
 LEAVE_ONE_OUT = "fact base"
@@ -220,21 +227,34 @@ def cross_validate(examples: list[Example]) -> list[Outcome]:
     return outcomes
 
 
-def choose_thresholds(outcomes: list[Outcome]) -> tuple[float, float]:
-    """The answer threshold: the lowest at which given answers reach the target precision; the
-    clarify threshold: where asking back reaches right facts often enough to be worth bothering
-    people whose question the fact base cannot answer (each such costs ``CLARIFY_COST``).
-
-    Chosen on the question sets only: users' questions, not the fact base's own phrasings
-    (whose "wrong" answers are often a related fact that states the same figure).
-    """
-    users = [o for o in outcomes if o.group != LEAVE_ONE_OUT] or outcomes
-    ordered = sorted(users, key=lambda o: o.confidence, reverse=True)
-    answer_threshold, right = 0.99, 0
+def _lowest_threshold(outcomes: list[Outcome]) -> float:
+    """The lowest confidence at which the answers given reach the target precision, give or
+    take ``SLACK`` answers."""
+    ordered = sorted(outcomes, key=lambda o: o.confidence, reverse=True)
+    threshold, right = 0.99, 0
     for count, outcome in enumerate(ordered, start=1):
         right += outcome.right
-        if right / count >= TARGET_PRECISION:
-            answer_threshold = outcome.confidence
+        if min(right + SLACK, count) / count >= TARGET_PRECISION:
+            threshold = outcome.confidence
+    return threshold
+
+
+def choose_thresholds(outcomes: list[Outcome]) -> tuple[float, float]:
+    """The answer threshold: the lowest at which the answers given reach the target precision
+    on every question set alone (give or take ``SLACK`` answers); the clarify threshold: where
+    asking back reaches right facts often enough to be worth bothering people whose question
+    the fact base cannot answer (each such costs ``CLARIFY_COST``). Between the two, the best
+    candidate is offered first.
+
+    Chosen on the question sets only: users' questions, not the fact base's own phrasings
+    (whose "wrong" answers are often a related fact that states the same figure). Each set is
+    held out by ``cross_validate``; asking every set to reach the target, not the pool, is what
+    keeps a set unlike the others (as a new one is) from getting confident wrong answers.
+    """
+    users = [o for o in outcomes if o.group != LEAVE_ONE_OUT] or outcomes
+    groups = sorted({o.group for o in users})
+    answer_threshold = max(_lowest_threshold([o for o in users if o.group == g]) for g in groups)
+    ordered = sorted(users, key=lambda o: o.confidence, reverse=True)
     below = [o for o in ordered if o.confidence < answer_threshold]
     best_gain, clarify_threshold, gain = 0.0, answer_threshold, 0.0
     for outcome in below:

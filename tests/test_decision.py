@@ -439,16 +439,33 @@ def test_a_question_about_something_else_in_a_known_place_is_declined_not_asked_
 
 
 def test_the_answer_threshold_keeps_given_answers_at_the_target_precision() -> None:
-    from bot.fitting import TARGET_PRECISION, Outcome, choose_thresholds
+    from bot.fitting import SLACK, TARGET_PRECISION, Outcome, choose_thresholds
 
-    # 100 answerable questions, best first; every tenth from the 50th on is wrong.
+    # 100 answerable questions, best first; every fifth from the 50th on is wrong.
     outcomes = [
-        Outcome("set", 1.0 - n / 100, not (n >= 50 and n % 10 == 0), True, True)
+        Outcome("set", (100 - n) / 100, not (n >= 50 and n % 5 == 0), True, True)
         for n in range(100)
     ]
     threshold, _ = choose_thresholds(outcomes)
     given = [o for o in outcomes if o.confidence >= threshold]
-    assert sum(o.right for o in given) / len(given) >= TARGET_PRECISION
-    assert TARGET_PRECISION >= 0.98  # measured by leaving each set out (see fitting.py)
-    # The lowest threshold that keeps it: 59 of 60 right; one more answer would be 59 of 61.
-    assert len(given) == 60
+    assert (sum(o.right for o in given) + SLACK) / len(given) >= TARGET_PRECISION
+    assert TARGET_PRECISION >= 0.97 and SLACK == 2  # the target (see fitting.py)
+    # The lowest threshold that keeps it: 66 of 70 right (68 with two forgiven); one more
+    # answer would be 68 of 71.
+    assert len(given) == 70
+
+
+def test_every_question_set_alone_reaches_the_target_precision() -> None:
+    from bot.fitting import SLACK, TARGET_PRECISION, Outcome, choose_thresholds
+
+    # An old, easy set: 100 right answers from 0.99 down to 0.50. A new set: ten answers from
+    # 0.95 down to 0.50, those at 0.65, 0.60 and 0.55 wrong. Pooled, 107 of 110 are right at
+    # 0.50 (97.3%).
+    easy = [Outcome("old", 0.99 - n * 0.49 / 99, True, True, True) for n in range(100)]
+    new = [Outcome("new", 0.95 - n * 0.05, n not in (6, 7, 8), True, True) for n in range(10)]
+    threshold, _ = choose_thresholds(easy + new)
+    for outcomes in (easy, new):
+        given = [o for o in outcomes if o.confidence >= threshold]
+        assert (sum(o.right for o in given) + SLACK) / len(given) >= TARGET_PRECISION
+    # The new set's six right answers and the two wrong ones forgiven, no lower.
+    assert threshold == pytest.approx(0.60)

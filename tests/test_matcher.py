@@ -136,9 +136,11 @@ def test_typos_are_corrected_against_the_fact_base(
         ("was the cluster turnover 133 billion yuan in 2020?", "answer"),
         ("did the cluster have 479 enterprises?", "answer"),
         ("are there 395 high-tech enterprises in the cluster?", "answer"),
-        ("the cluster has about 480 enterprises, right?", "answer"),
+        # Statements with "right?" or no verb are middling evidence: answered or asked back,
+        # the fact first and no contradiction either way.
+        ("the cluster has about 480 enterprises, right?", "offered first"),
         ("the cluster had roughly 130 billion yuan turnover in 2020?", "answer"),
-        ("around 400 high-tech enterprises in the cluster?", "answer"),
+        ("around 400 high-tech enterprises in the cluster?", "offered first"),
         # Another figure is a near miss, also when asked approximately but far off: declined.
         ("was the cluster turnover 300 billion yuan in 2020?", "decline"),
         ("what was the turnover in 2020, 500 billion yuan?", "decline"),
@@ -150,7 +152,12 @@ def test_typos_are_corrected_against_the_fact_base(
 def test_a_figure_the_fact_does_not_state_is_a_near_miss(
     engine: Engine, question: str, outcome: str
 ) -> None:
-    assert engine.ask(question).outcome == outcome
+    match = engine.ask(question)
+    if outcome == "offered first":
+        assert match.outcome in ("answer", "clarify")
+        assert not match.candidates[0].contradictions
+    else:
+        assert match.outcome == outcome
 
 
 WANTS_LEXICON = """\
@@ -455,8 +462,11 @@ def test_a_conflict_in_the_part_that_asks_still_counts(engine: Engine, message: 
     ],
 )
 def test_founding_asked_in_everyday_words(engine: Engine, question: str, fact_id: str) -> None:
+    # Read as founding: the fact comes first, answered or, with middling confidence, offered
+    # first in a "Did you mean" (the answer threshold is the decision's, see test_decision).
     match = engine.ask(question)
-    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+    assert match.outcome in ("answer", "clarify")
+    assert match.candidates[0].fact.id == fact_id
 
 
 @pytest.mark.parametrize(
