@@ -516,6 +516,8 @@ def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, f
             return 1.0, 0.0
         if want == "place" and _PLACE_MEASURES & set(attributes.measure):
             return 1.0, 0.0
+        if want == "place" and "rank" in analysis.measures and "figure" in attributes.answer:
+            return 1.0, 0.0  # "where did it rank": a place in a ranking, not on a map
     if "date" in wants and set(attributes.answer) <= _NAMING_TYPES:
         # Who or what or where something is does not tell when, whatever year its answer
         # mentions in passing ("when did the Torch Center publish the list?").

@@ -199,6 +199,14 @@ def test_questions_are_read_into_the_facts_slots(
         ("So did the zone actually meet its 2025 plan?", "zone-leading-clusters-plan", 0.0, 1.0),
         ("国家级创新型产业集群已经建成多少个？", "national-goal-100-clusters", 0.0, 1.0),
         ("佛山真的建成国家制造业创新中心了吗", "goals-2023", 0.0, 1.0),
+        # "Where did it rank" asks for a place in a ranking, which a figure gives:
+        (
+            "Where did the zone rank in the manufacturing index?",
+            "zone-manufacturing-index",
+            1.0,
+            0.0,
+        ),
+        ("Where was the hi-tech zone ranked in 2020?", "zone-manufacturing-index", 1.0, 0.0),
     ],
 )
 def test_answer_type_fits_what_is_asked(
