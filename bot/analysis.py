@@ -38,9 +38,10 @@ _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 #: Where a sentence ends, for telling the sentences that ask from those that give context:
 #: ! ? ; (and their Chinese forms) or a line break, or a full stop or colon before a space (not
 #: the point of "15.33"), or a dash between words ("... lost the link — how many ...", not the
-#: one of "15-20").
+#: one of "15-20" or of "2016—2020").
 _SENTENCE_END = re.compile(
-    r"(?<=[!?;。！？；\n])|(?<=[.:：])(?=\s)|(?<=\s[-–—])(?=\s)|(?<=\s--)(?=\s)|(?<=—)(?=\S)"
+    r"(?<=[!?;。！？；\n])|(?<=[.:：])(?=\s)|(?<=\s[-–—])(?=\s)|(?<=\s--)(?=\s)"
+    r"|(?<=[^\d\s]—)(?=[^\d\s—])"
 )
 #: A sentence that asks: it ends with a question mark, or has a question word or a request.
 _ASKS = re.compile(

@@ -900,6 +900,11 @@ def _read_lexicon(data: Any, check: _Checker) -> Lexicon:
 
 
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+#: Longest form or standard form of a reading: readings are words, and a message read must not
+#: grow past what any message may be.
+MAX_READING_CHARS = 8
+#: Most forms in the readings table: each is looked for in every message and fact text.
+MAX_READINGS = 2000
 
 
 def _read_readings(root: LinedMap, check: _Checker) -> tuple[Reading, ...]:
@@ -916,30 +921,60 @@ def _read_readings(root: LinedMap, check: _Checker) -> tuple[Reading, ...]:
         if standard and not _HAN_ONLY.fullmatch(standard):
             check.add(line, f"reading '{excerpt(standard, 40)}' must be Chinese characters or ''")
             continue
+        if len(standard) > MAX_READING_CHARS:
+            check.add(
+                line,
+                f"reading '{excerpt(standard, 40)}' is longer than {MAX_READING_CHARS} characters",
+            )
+            continue
         for form in check.text_list(table, standard, "readings"):
             form = unicodedata.normalize("NFKC", form).casefold()
             if not _HAN_ONLY.fullmatch(form):
                 check.add(line, f"'{excerpt(form, 40)}' in readings must be Chinese characters")
+            elif len(form) > MAX_READING_CHARS:
+                check.add(
+                    line,
+                    f"'{excerpt(form, 40)}' in readings is longer than {MAX_READING_CHARS} "
+                    "characters",
+                )
             elif form in seen:
                 check.add(line, f"'{form}' is already read as '{seen[form]}'")
+            elif len(found) == MAX_READINGS:
+                check.add(line, f"readings may list at most {MAX_READINGS} forms")
+                return tuple(found)
             else:
                 seen[form] = standard
                 found.append(Reading(form=form, standard=standard, line=line))
+    by_form = {r.form: r for r in found}
     for reading in found:
-        inside = next((r.form for r in found if r.form in reading.standard), None)
+        inside = _form_in(reading.standard, by_form)
         if inside:
             check.add(
                 reading.line,
-                f"reading '{reading.standard}' holds '{inside}', which is read again: write "
+                f"reading '{reading.standard}' holds '{inside.form}', which is read again: write "
                 f"the standard form",
             )
     return tuple(found)
 
 
-def reading_in(text: str, readings: tuple[Reading, ...]) -> Reading | None:
-    """The first reading whose form ``text`` holds (text that questions would read otherwise)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return next((r for r in readings if r.form in text), None)
+def reading_in(text: str, by_form: dict[str, Reading]) -> Reading | None:
+    """A reading whose form ``text`` holds (text that questions would read otherwise);
+    ``by_form``: the readings by their form."""
+    return _form_in(unicodedata.normalize("NFKC", text).casefold(), by_form)
+
+
+def _form_in(text: str, by_form: dict[str, Reading]) -> Reading | None:
+    """The first form (leftmost, then shortest) of ``by_form`` that ``text`` holds: every
+    piece of at most ``MAX_READING_CHARS`` characters looked up, so linear in the text whatever
+    the number of forms."""
+    if not by_form:
+        return None
+    for start in range(len(text)):
+        for end in range(start + 1, min(start + MAX_READING_CHARS, len(text)) + 1):
+            found = by_form.get(text[start:end])
+            if found is not None:
+                return found
+    return None
 
 
 def _check_lexicon_readings(lexicon: Lexicon, check: _Checker) -> None:
@@ -951,8 +986,9 @@ def _check_lexicon_readings(lexicon: Lexicon, check: _Checker) -> None:
     words += [(word, 0) for talk in lexicon.smalltalk for word in talk.words]
     words += [(word, 0) for talk in lexicon.conversation for word in talk.words]
     words += [(word, 0) for word in lexicon.followup + lexicon.relative_time]
+    by_form = {r.form: r for r in lexicon.readings}
     for word, line in words:
-        reading = reading_in(word, lexicon.readings)
+        reading = reading_in(word, by_form)
         if reading:
             check.add(
                 line or reading.line,
@@ -1281,9 +1317,10 @@ def _cross_check(
                             f"attributes vocabulary does not list",
                         )
                     )
-    for fact in facts if lexicon.readings else ():
+    by_form = {r.form: r for r in lexicon.readings}
+    for fact in facts if by_form else ():
         texts = (*fact.questions, *fact.keywords, fact.answer.zh)
-        found = next(((t, r) for t in texts if (r := reading_in(t, lexicon.readings))), None)
+        found = next(((t, r) for t in texts if (r := reading_in(t, by_form))), None)
         if found:
             problems.append(
                 Problem(

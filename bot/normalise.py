@@ -273,9 +273,7 @@ class Normaliser:
         #: Colloquial, Cantonese and regional forms -> their standard Mandarin reading.
         self.readings = {r.form: r.standard for r in lexicon.readings}
         self._reading_pattern = (
-            re.compile("|".join(map(re.escape, sorted(self.readings, key=len, reverse=True))))
-            if self.readings
-            else None
+            re.compile(_longest_first(self.readings)) if self.readings else None
         )
         self._stems: dict[str, str | None] = {}
         self.home_groups = frozenset(
@@ -320,7 +318,7 @@ class Normaliser:
         @mentions or leading /command, tidy spaces."""
         text = unicodedata.normalize("NFKC", text)[:MAX_QUESTION_CHARS]
         text = _LEADING_COMMAND.sub(" ", text.casefold())
-        return _clean(self._read_forms(_MENTION.sub(" ", text)))
+        return _clean(self._read_forms(_MENTION.sub(" ", text))[:MAX_QUESTION_CHARS])
 
     def read(self, text: str) -> str:
         """The text with its colloquial, Cantonese and regional forms read as standard Mandarin
@@ -328,7 +326,8 @@ class Normaliser:
         case and English kept. What question-word and sentence patterns are matched against."""
         if text.isascii():
             return text
-        return to_simplified(self._read_forms(unicodedata.normalize("NFKC", text)))
+        read = self._read_forms(unicodedata.normalize("NFKC", text)[:MAX_QUESTION_CHARS])
+        return to_simplified(read[:MAX_QUESTION_CHARS])
 
     def _read_forms(self, text: str) -> str:
         """Each reading's form (longest first, as written: before the traditional characters

@@ -14,6 +14,7 @@ from bot.analysis import analyse, asking_clauses
 from bot.engine import Engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.matcher import match_question
+from bot.normalise import MAX_QUESTION_CHARS
 from tests.helpers import FACTS, LEXICON, line_of, write_fact_base
 
 
@@ -271,12 +272,64 @@ def test_a_lexicon_word_holding_a_form_is_a_problem(tmp_path: Path) -> None:
         ),
         ("  who: [邊個]\n", "reading 'who' must be Chinese characters or ''"),
         ("  谁: [bin go]\n", "'bin go' in readings must be Chinese characters"),
+        (
+            "  谁: [邊個邊個邊個邊個邊]\n",
+            "'邊個邊個邊個邊個邊' in readings is longer than 8 characters",
+        ),
+        (
+            "  一二三四五六七八九: [乜]\n",
+            "reading '一二三四五六七八九' is longer than 8 characters",
+        ),
     ],
 )
 def test_a_bad_reading_is_a_problem(tmp_path: Path, table: str, message: str) -> None:
     lexicon = LEXICON + "readings:\n" + table
     directory = write_fact_base(tmp_path, lexicon=lexicon)
-    assert any(message in p for p in _problems(directory)), _problems(directory)
+    where = f"{directory / 'lexicon.yaml'}:{line_of(lexicon, table.splitlines()[-1].strip())}: "
+    assert any(p.startswith(where) and message in p for p in _problems(directory)), _problems(
+        directory
+    )
+
+
+def test_a_readings_table_has_at_most_2000_forms(tmp_path: Path) -> None:
+    """Each form is checked against every text of the fact base and read in every message:
+    a table without bound would slow loading and every answer."""
+    forms = [chr(0x4E00 + n) + chr(0x4E00 + n // 100) + "咩" for n in range(2001)]
+    lexicon = LEXICON + "readings:\n  什么: [" + ", ".join(forms) + "]\n"
+    directory = write_fact_base(tmp_path, lexicon=lexicon)
+    assert any(
+        p.startswith(f"{directory / 'lexicon.yaml'}:") and "at most 2000 forms" in p
+        for p in _problems(directory)
+    ), _problems(directory)
+
+
+def test_a_message_read_stays_within_the_question_limit(tmp_path: Path) -> None:
+    """A form read as a longer standard form must not make a message longer than any message
+    may be (every later step costs in proportion to its length)."""
+    lexicon = LEXICON + "readings:\n  一二三四五六七八: [乜]\n"
+    engine = Engine.load(write_fact_base(tmp_path, lexicon=lexicon))
+    normaliser = engine.index.normaliser
+    assert normaliser.clean("乜乜") == "一二三四五六七八一二三四五六七八"
+    assert len(normaliser.clean("乜" * MAX_QUESTION_CHARS)) <= MAX_QUESTION_CHARS
+    assert len(normaliser.read("乜" * MAX_QUESTION_CHARS)) <= MAX_QUESTION_CHARS
+    assert engine.ask("乜" * 4096).outcome == "decline"
+
+
+@pytest.mark.parametrize(
+    "mandarin",
+    [
+        "宜家在佛山有工厂吗",  # IKEA
+        "红木有限公司",  # rosewood
+        "周边一带有哪些企业",  # the surrounding area
+        "哪几大家电企业在佛山",  # which big appliance makers
+        "要花很多钱吗",  # does it cost a lot
+        "这边几家企业上市了",
+    ],
+)
+def test_plain_mandarin_is_read_as_written(engine: Engine, mandarin: str) -> None:
+    """A form is read as its standard only when it always means it: ordinary Mandarin that
+    happens to hold the characters of a form stays as written."""
+    assert engine.index.normaliser.read(mandarin) == mandarin
 
 
 def _near_misses(engine: Engine) -> list[tuple[str, str]]:

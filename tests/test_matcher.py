@@ -435,10 +435,17 @@ def test_words_filled_in_from_context_are_no_conflict(
         ),
         ("What was the turnover in 2020?", []),
         ("How much is 15-20 percent of 133 billion?", []),
+        ("佛山2016—2020年的营业额是多少？", []),
+        ("What was the turnover 2016—2020?", []),
     ],
 )
 def test_a_dash_between_sentences_ends_one(message: str, asking: list[str]) -> None:
     assert asking_sentences(message) == asking
+
+
+def test_a_span_of_years_is_not_cut_into_sentences(engine: Engine) -> None:
+    """'2016—2020' asks for the whole span: the fact of the last year alone does not answer."""
+    assert engine.ask("佛山2016—2020年的营业额是多少？").outcome != "answer"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ those of the whole ranking."""
 from __future__ import annotations
 
 import gc
+import weakref
 from pathlib import Path
 
 import pytest
@@ -80,10 +81,23 @@ def test_answers_are_the_same_when_little_is_kept(
 def test_what_is_kept_for_a_fact_base_goes_with_it(tmp_path: Path) -> None:
     tiny = Engine.load(write_fact_base(tmp_path / "knowledge"))
     match_question(QUESTIONS[0], tiny.index)
-    kept = len(scoring._reused)
+    key = id(tiny.index)
+    assert key in scoring._reused
+    gone = weakref.ref(tiny.index)
     del tiny
     gc.collect()
-    assert len(scoring._reused) == kept - 1
+    assert gone() is None
+    assert key not in scoring._reused
+
+
+def test_what_is_kept_per_fact_base_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = Engine.load()
+    monkeypatch.setattr(scoring, "CACHED_PER_INDEX", 2)
+    for question in QUESTIONS:
+        match_question(question, engine.index)
+    kept = scoring._reused_for(engine.index)
+    assert 0 < len(kept.phrasings) <= 2
+    assert 0 < len(kept.sorted_terms) <= 2
 
 
 @pytest.mark.parametrize(
