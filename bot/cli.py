@@ -95,10 +95,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _answer_warnings(knowledge, args: argparse.Namespace) -> list:  # type: ignore[no-untyped-def]
-    """Ambiguous phrasings and keywords that capture other facts' questions (never failing)."""
+    """Ambiguous phrasings, keywords that capture other facts' questions and phrasings their
+    own attributes do not cover (never failing)."""
     from bot.engine import Engine
     from bot.evaluation import QuestionSetError, default_question_sets, load_question_set
-    from bot.lint import ambiguous_phrasings, keyword_captures
+    from bot.lint import ambiguous_phrasings, attribute_gaps, keyword_captures
     from bot.matcher import build_index
 
     engine = Engine(knowledge, build_index(knowledge))
@@ -109,7 +110,7 @@ def _answer_warnings(knowledge, args: argparse.Namespace) -> list:  # type: igno
             items += load_question_set(path)
         except QuestionSetError as error:
             print(f"warning: question set not used: {error}", file=sys.stderr)
-    return ambiguous_phrasings(engine) + keyword_captures(engine, items)
+    return ambiguous_phrasings(engine) + keyword_captures(engine, items) + attribute_gaps(engine)
 
 
 def cmd_facts(args: argparse.Namespace) -> int:

@@ -5,19 +5,25 @@ and never fails on them.
   than) its own fact, so users asking it may get the other fact;
 * **keyword capture**: a keyword that pulls a question to its fact while another fact is the
   one that answers it (checked against the question sets' expected answers and the other facts'
-  own phrasings).
+  own phrasings);
+* **attribute gap**: a stored phrasing that, read as a question is read, conflicts with its own
+  fact's attributes (it names only measures or entities they do not list, a year outside their
+  period, or asks for an answer type they cannot give): users asking it in other words would
+  meet the conflict cap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from bot.analysis import analyse
 from bot.engine import Engine
 from bot.evaluation import EvalItem, fact_fits, judge
 from bot.knowledge import Fact, Problem
 from bot.matcher import ANSWER_MARGIN
+from bot.scoring import _period_years, _type_fit
 
 #: Only a few keyword warnings per keyword: one example says enough.
 MAX_EXAMPLES_PER_KEYWORD = 2
@@ -118,3 +124,46 @@ def keyword_captures(engine: Engine, items: Sequence[EvalItem] = ()) -> list[Pro
                 )
             )
     return warnings
+
+
+def attribute_gaps(engine: Engine) -> list[Problem]:
+    """Each stored phrasing whose reading (``analyse``, as for users' questions) conflicts with
+    its own fact's attributes: a question that names measures (entities) names at least one the
+    fact lists, a year inside its period, and an answer type it can give."""
+    index = engine.index
+    warnings = []
+    for position, fact in enumerate(index.facts):
+        attributes = fact.attributes
+        for phrasing in fact.questions:
+            read = analyse(phrasing, index)
+            gaps = []
+            entities = read.entities - index.home_names
+            if entities and attributes.entity and not entities & set(attributes.entity):
+                gaps.append(f"entity {_names(entities)}")
+            if (
+                read.measures
+                and attributes.measure
+                and not read.measures & set(attributes.measure)
+            ):
+                gaps.append(f"measure {_names(read.measures)}")
+            years = _period_years(attributes.period)
+            if years and read.years - years:
+                gaps.append(f"year {_names(read.years - years)}")
+            if _type_fit(read, position, index)[1]:
+                gaps.append(f"an answer of another type than {_names(attributes.answer)}")
+            if gaps:
+                warnings.append(
+                    Problem(
+                        fact.file,
+                        line_of(fact, phrasing),
+                        f"phrasing '{_short(phrasing)}' of '{fact.id}' asks for "
+                        f"{' and '.join(gaps)}, which its attributes do not list: add what the "
+                        "answer states to the attributes, or reword the phrasing",
+                        warning=True,
+                    )
+                )
+    return warnings
+
+
+def _names(values: Iterable[str]) -> str:
+    return "/".join(sorted(values))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import FACTS, line_of, run_cli, write_fact_base
+import pytest
+from helpers import FACTS, LEXICON, line_of, run_cli, write_fact_base
 
 from bot.engine import Engine
 from bot.evaluation import parse_item
-from bot.lint import ambiguous_phrasings, keyword_captures
+from bot.lint import ambiguous_phrasings, attribute_gaps, keyword_captures
 
 #: 'turnover' gets a phrasing that is really the enterprises fact's question.
 AMBIGUOUS = FACTS.replace(
@@ -96,3 +97,72 @@ def test_validate_teach_and_fit_read_development_sets_never_check_sets(tmp_path:
         (questions / name).write_text(turns if "dialogues" in name else single, encoding="utf-8")
     assert [p.name for p in default_question_sets(tmp_path / "knowledge")] == ["dev-batch-1.yaml"]
     assert [p.name for p in fitting_sets(tmp_path / "knowledge")] == ["dev-batch-1.yaml"]
+
+
+#: The tiny fact base with attributes: 'turnover' states the turnover; 'enterprises' the count.
+ATTRIBUTED_LEXICON = (
+    LEXICON.replace(
+        "groups:\n",
+        "attributes:\n  entity: [cluster]\n  measure: [turnover, enterprises, employees]\n"
+        "groups:\n",
+    )
+    .replace(
+        "  - kind: term\n    words: [enterprises",
+        "  - kind: term\n    name: enterprises\n    words: [enterprises",
+    )
+    .replace(
+        "  - kind: measure\n    words: [turnover",
+        "  - kind: measure\n    name: turnover\n    words: [turnover",
+    )
+    .replace(
+        "  - kind: place\n",
+        "  - kind: question\n    wants: person\n    words: [who]\n  - kind: place\n",
+    )
+)
+ATTRIBUTED = FACTS.replace(
+    "    shortcut: turnover\n",
+    '    attributes: {entity: cluster, measure: turnover, period: "2020", answer: figure}\n'
+    "    shortcut: turnover\n",
+).replace(
+    "  - id: enterprises\n",
+    "  - id: enterprises\n    attributes: {entity: cluster, measure: enterprises, answer: figure}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("phrasing", "gap"),
+    [
+        # The turnover fact asked as 'what did its companies take in': reads as enterprises.
+        ("What did the cluster's companies take in?", "measure enterprises"),
+        ("What was the turnover in 2019?", "year 2019"),
+        ("Who reported the cluster's turnover?", "an answer of another type than figure"),
+    ],
+)
+def test_a_phrasing_its_own_attributes_do_not_cover_is_an_attribute_gap(
+    tmp_path: Path, phrasing: str, gap: str
+) -> None:
+    facts = ATTRIBUTED.replace("        - Cluster turnover\n", f"        - {phrasing}\n")
+    directory = write_fact_base(tmp_path / "kb", facts=facts, lexicon=ATTRIBUTED_LEXICON)
+    text = (directory / "figures.yaml").read_text(encoding="utf-8")
+    assert [str(w) for w in attribute_gaps(Engine.load(directory))] == [
+        f"{directory / 'figures.yaml'}:{line_of(text, phrasing)}: warning: phrasing "
+        f"'{phrasing}' of 'turnover' asks for {gap}, which its attributes do not list: add "
+        "what the answer states to the attributes, or reword the phrasing"
+    ]
+
+
+def test_phrasings_their_attributes_cover_are_no_attribute_gap(tmp_path: Path) -> None:
+    directory = write_fact_base(tmp_path / "kb", facts=ATTRIBUTED, lexicon=ATTRIBUTED_LEXICON)
+    assert attribute_gaps(Engine.load(directory)) == []
+
+
+def test_validate_prints_attribute_gaps(tmp_path: Path) -> None:
+    facts = ATTRIBUTED.replace(
+        "        - Cluster turnover\n", "        - What did the cluster's companies take in?\n"
+    )
+    directory = write_fact_base(tmp_path / "kb", facts=facts, lexicon=ATTRIBUTED_LEXICON)
+    result = run_cli("validate", str(directory))
+    assert result.returncode == 0
+    assert "warning: phrasing 'What did the cluster's companies take in?' of 'turnover'" in (
+        result.stderr
+    )
