@@ -40,7 +40,7 @@ ENGLISH_STOP_WORDS = frozenset(
 
 #: Function characters; a Chinese bigram made only of these carries no topic (like stop words).
 CHINESE_STOP_CHARACTERS = frozenset(
-    "的是有了吗呢么什多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为谁何"
+    "的是有了吗呢么什怎样多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为谁何"
 )
 
 APPROXIMATE_MARKERS = re.compile(
