@@ -8,6 +8,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+from bot.bench import read_questions
+
 SOURCES = """\
 sources:
   - id: paper
@@ -135,3 +139,18 @@ def seed_declined(data_dir: Path, questions: list[str], at: list[str] | None = N
             " 'private', 'decline', NULL, 0.1)",
             list(zip(times, questions, strict=True)),
         )
+
+
+#: The project's question sets and the outside development set beside the project (absent on
+#: a machine without ../shared): the messages tests run every question through.
+QUESTION_SETS = Path(__file__).parent / "questions"
+OUTSIDE_DEV = Path(__file__).parents[2] / "shared" / "questions" / "outside-dev-a.yaml"
+EVERY_QUESTION_SET = [*sorted(p.name for p in QUESTION_SETS.glob("*.yaml")), OUTSIDE_DEV.name]
+
+
+def messages_of(question_set: str) -> list[str]:
+    """Every message of one of ``EVERY_QUESTION_SET`` (skips when the outside set is absent)."""
+    path = OUTSIDE_DEV if question_set == OUTSIDE_DEV.name else QUESTION_SETS / question_set
+    if not path.is_file():
+        pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
+    return read_questions([path])

@@ -9,16 +9,12 @@ import weakref
 from pathlib import Path
 
 import pytest
-from helpers import FACTS, write_fact_base
+from helpers import EVERY_QUESTION_SET, FACTS, messages_of, write_fact_base
 
 from bot import scoring
 from bot.analysis import analyse
-from bot.bench import read_questions
 from bot.engine import Engine
 from bot.matcher import Candidate, Match, match_question, rank_candidates
-
-SETS = Path(__file__).parent / "questions"
-OUTSIDE = Path(__file__).parents[2] / "shared" / "questions" / "outside-dev-a.yaml"
 
 QUESTIONS = [
     "How many enterprises does the Foshan smart home cluster have?",
@@ -100,18 +96,12 @@ def test_what_is_kept_per_fact_base_is_bounded(monkeypatch: pytest.MonkeyPatch) 
     assert 0 < len(kept.sorted_terms) <= 2
 
 
-@pytest.mark.parametrize(
-    "question_set",
-    [*sorted(p.name for p in SETS.glob("*.yaml")), OUTSIDE.name],
-)
+@pytest.mark.parametrize("question_set", EVERY_QUESTION_SET)
 def test_the_first_few_candidates_are_the_whole_rankings_first(
     engine: Engine, question_set: str
 ) -> None:
-    path = OUTSIDE if question_set == OUTSIDE.name else SETS / question_set
-    if not path.is_file():
-        pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
     index = engine.index
-    for question in read_questions([path]):
+    for question in messages_of(question_set):
         analysis = analyse(question, index)
         whole = rank_candidates(analysis, question, index)
         for limit in (1, 3):

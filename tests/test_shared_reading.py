@@ -3,17 +3,12 @@ follow-up is) reads its words once: the shared reading must give what fresh ones
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import EVERY_QUESTION_SET, messages_of
 
 from bot.analysis import Reader, asking_clauses
-from bot.bench import read_questions
 from bot.engine import Engine
 from bot.matcher import Match, match_message, match_question, may_be_answered
-
-SETS = Path(__file__).parent / "questions"
-OUTSIDE = Path(__file__).parents[2] / "shared" / "questions" / "outside-dev-a.yaml"
 
 
 def _outcome(match: Match) -> tuple[object, ...]:
@@ -31,18 +26,12 @@ def _outcome(match: Match) -> tuple[object, ...]:
     )
 
 
-@pytest.mark.parametrize(
-    "question_set",
-    [*sorted(p.name for p in SETS.glob("*.yaml")), OUTSIDE.name],
-)
+@pytest.mark.parametrize("question_set", EVERY_QUESTION_SET)
 def test_a_message_read_once_matches_alone_and_in_context_as_read_afresh(
     engine: Engine, question_set: str
 ) -> None:
-    path = OUTSIDE if question_set == OUTSIDE.name else SETS / question_set
-    if not path.is_file():
-        pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
     first_fact = engine.knowledge.facts[0].id
-    for question in read_questions([path]):
+    for question in messages_of(question_set):
         reader = Reader(engine.index)
         alone = engine.ask(question, reader=reader)
         assert _outcome(alone) == _outcome(engine.ask(question)), question
@@ -60,18 +49,12 @@ def test_a_message_read_once_matches_alone_and_in_context_as_read_afresh(
         assert _outcome(engine.ask(question, reader=reader)) == _outcome(alone), question
 
 
-@pytest.mark.parametrize(
-    "question_set",
-    [*sorted(p.name for p in SETS.glob("*.yaml")), OUTSIDE.name],
-)
+@pytest.mark.parametrize("question_set", EVERY_QUESTION_SET)
 def test_a_part_not_ranked_for_lack_of_topic_words_is_never_answered(
     engine: Engine, question_set: str
 ) -> None:
-    path = OUTSIDE if question_set == OUTSIDE.name else SETS / question_set
-    if not path.is_file():
-        pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
     index = engine.index
-    for question in read_questions([path]):
+    for question in messages_of(question_set):
         for text in [question, *asking_clauses(question, index.normaliser.read)]:
             if not may_be_answered(text, index):
                 assert match_message(text, index).outcome != "answer", text
