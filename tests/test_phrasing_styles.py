@@ -103,15 +103,19 @@ CHINESE = [
 ]
 
 
+#: Wordings the decision reads as their fact's with middling confidence (asked back, fact first).
+MIDDLING = {"佛山家居業點轉型"}
+
+
 @pytest.mark.parametrize(("question", "fact_id"), ENGLISH + CHINESE)
 def test_a_wording_no_phrasing_holds_is_answered_with_its_fact(
     engine: Engine, question: str, fact_id: str
 ) -> None:
     assert question not in {p for fact in engine.knowledge.facts for p in fact.questions}
     match = engine.ask(question)
-    # Answered, or with middling confidence offered first in a "Did you mean" (the decision's
-    # band between its two thresholds): the wording is read as the fact's either way.
-    assert match.outcome in ("answer", "clarify"), (
+    # Answered; a wording read as the fact's with middling confidence (the decision's band
+    # between its two thresholds) is offered first in a "Did you mean" instead.
+    assert match.outcome in (("answer", "clarify") if question in MIDDLING else ("answer",)), (
         match.outcome,
         [c.fact.id for c in match.candidates[:3]],
     )
