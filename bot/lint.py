@@ -23,7 +23,7 @@ from bot.engine import Engine
 from bot.evaluation import EvalItem, fact_fits, judge
 from bot.knowledge import Fact, Problem
 from bot.matcher import ANSWER_MARGIN
-from bot.scoring import _period_years, _type_fit
+from bot.scoring import _period_years, _type_fit, slot_clashes
 
 #: Only a few keyword warnings per keyword: one example says enough.
 MAX_EXAMPLES_PER_KEYWORD = 2
@@ -134,20 +134,17 @@ def attribute_gaps(engine: Engine) -> list[Problem]:
     warnings = []
     for position, fact in enumerate(index.facts):
         attributes = fact.attributes
+        years = _period_years(attributes.period)
         for phrasing in fact.questions:
             read = analyse(phrasing, index)
-            gaps = []
             entities = read.entities - index.home_names
-            if entities and attributes.entity and not entities & set(attributes.entity):
+            entity, measure, year = slot_clashes(attributes, entities, read.measures, read.years)
+            gaps = []
+            if entity:
                 gaps.append(f"entity {_names(entities)}")
-            if (
-                read.measures
-                and attributes.measure
-                and not read.measures & set(attributes.measure)
-            ):
+            if measure:
                 gaps.append(f"measure {_names(read.measures)}")
-            years = _period_years(attributes.period)
-            if years and read.years - years:
+            if year:
                 gaps.append(f"year {_names(read.years - years)}")
             if _type_fit(read, position, index)[1]:
                 gaps.append(f"an answer of another type than {_names(attributes.answer)}")

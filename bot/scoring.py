@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from bot.analysis import Analysis
 from bot.decision import STORED_SIMILARITY
 from bot.index import _HAS_DATE, _HAS_FIGURE, _HAS_PERCENT, Index
-from bot.knowledge import Fact
+from bot.knowledge import Attributes, Fact
 from bot.normalise import _GROUP_MARK, _NUMBER_MARK
 
 _YEAR = _NUMBER_MARK + "y"
@@ -539,6 +539,25 @@ def _period_years(period: str) -> frozenset[str]:
     return frozenset(str(y) for y in range(int(first), int(last or first) + 1))
 
 
+def slot_clashes(
+    attributes: Attributes,
+    entities: frozenset[str],
+    measures: frozenset[str],
+    years: frozenset[str],
+) -> tuple[bool, bool, bool]:
+    """Whether a question asking about these entities, measures and years names only entities
+    the fact is not about, only measures it does not state, or a year outside its period (the
+    ``entity_other``, ``measure_other`` and ``period_other`` conflicts; the attribute-gap
+    warning of ``validate`` asks the same of each stored phrasing)."""
+    stated_entities, stated_measures = set(attributes.entity), set(attributes.measure)
+    period = _period_years(attributes.period)
+    return (
+        bool(entities) and bool(stated_entities) and not entities & stated_entities,
+        bool(measures) and bool(stated_measures) and not measures & stated_measures,
+        bool(period) and bool(years - period),
+    )
+
+
 def _own_features(
     analysis: Analysis,
     position: int,
@@ -555,11 +574,13 @@ def _own_features(
     (clause); the matcher fills in those comparing candidates."""
     base, question_coverage, phrasing_coverage, similarity = scores
     attributes = index.facts[position].attributes
-    entities, measures = set(attributes.entity), set(attributes.measure)
-    asked_entities = prepared.asked_entities
     years = _period_years(attributes.period)
-    asked_measures = analysis.measures - prepared.filled_only
-    asked_years = analysis.years - prepared.filled_only
+    entity_other, measure_other, period_other = slot_clashes(
+        attributes,
+        prepared.asked_entities,
+        analysis.measures - prepared.filled_only,
+        analysis.years - prepared.filled_only,
+    )
     # The salient terms are the question's own: a fact covers one when it is in ``covered``.
     missing = (
         sum(w for t, w in prepared.salient.items() if t not in covered) / prepared.salient_total
@@ -574,11 +595,11 @@ def _own_features(
         missing,
         0.0,  # missing_covered_by_other: set by the matcher
         float(bool(attributes.entity) and attributes.entity[0] in analysis.entities),
-        float(bool(asked_entities) and not asked_entities & entities and bool(entities)),
+        float(entity_other),
         float(bool(attributes.measure) and attributes.measure[0] in analysis.measures),
-        float(bool(asked_measures) and bool(measures) and not asked_measures & measures),
+        float(measure_other),
         float(bool(analysis.years & years)),
-        float(bool(asked_years - years) and bool(years)),
+        float(period_other),
         fits,
         clashes,
         float(any(r.startswith(("year:", "number:")) for r in reasons)),
