@@ -270,9 +270,12 @@ def rank_candidates(
     for terms in gathering:
         positions.extend(p for p in candidate_positions(terms, index) if p not in positions)
     prepared = Prepared(analysis, segments, index)
+    covered = prepared.covered(positions)
     scored = [
         c
-        for c in (score_fact(analysis, segments, p, index, prepared) for p in positions)
+        for c in (
+            score_fact(analysis, segments, p, index, prepared, covered[p]) for p in positions
+        )
         if c.features
     ]
     scored.sort(key=lambda c: c.heuristic, reverse=True)

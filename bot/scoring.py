@@ -37,7 +37,8 @@ CONTRADICTION_FACTOR = 0.4
 NUMBER_MISMATCH_FACTOR = 0.5
 #: A question asking "how many" of a fact that states no figure (or "when" and no date).
 WANTS_MISMATCH_FACTOR = 0.5
-#: Posting lists up to this long are searched from end to end (in C), longer ones by bisection.
+#: Posting lists up to this many times as long as the candidates are walked (in C) to find the
+#: candidates they hold; longer ones are searched by bisection, one candidate at a time.
 _SHORT_POSTING = 16
 #: Posting lists longer than this are too common to select candidates with.
 MAX_POSTING_FOR_CANDIDATES = 1000
@@ -122,12 +123,17 @@ def _contradictions(
     covered: set[str],
     index: Index,
     prepared: Prepared,
-) -> tuple[list[str], float]:
-    """What the question names that the fact does not, and the factor it costs."""
+    data: _FactData,
+) -> tuple[list[str], float, int, bool, bool]:
+    """What the question names that the fact does not, and the factor it costs; with how many
+    of the reasons were filled in from context sentences, and whether one is a year or figure
+    the fact does not state or a measure, company or place it does not state."""
     reasons: list[str] = []
     factor = 1.0
-    flags = index.fact_flags[position]
-    attributes = index.facts[position].attributes
+    filled_count = 0
+    figure_other = unstated = False
+    flags = data.flags
+    stated = data.stated
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
@@ -135,13 +141,13 @@ def _contradictions(
     for term, wants, kind, name, filled in prepared.checked:
         if filled:
             # Filled in from the context sentences: not a conflict, only a feature.
-            if term not in covered and not (
-                name and name in attributes.entity + attributes.measure
-            ):
+            if term not in covered and not (name and name in stated):
                 if kind in ("measure", "place", "entity") and term not in index.home_groups:
                     reasons.append(f"filled:{kind}:{term}")
+                    filled_count += 1
                 elif term.startswith(_YEAR):
                     reasons.append(f"filled:year:{term[2:]}")
+                    filled_count += 1
             continue
         if wants:
             if (wants == "number" and not flags & _HAS_FIGURE) or (
@@ -155,30 +161,45 @@ def _contradictions(
         if term in covered:
             continue
         if term[0] == _GROUP_MARK:
-            if name and (name in attributes.measure or name in attributes.entity):
+            if name and name in stated:
                 continue  # the fact's attributes say it states this, in whatever words
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
                 factor *= CONTRADICTION_FACTOR
+                unstated = True
         elif term.startswith(_NUMBER_MARK + "y"):
             reasons.append(f"year:{term[2:]}")
             factor *= CONTRADICTION_FACTOR
+            figure_other = True
         elif term.startswith(_NUMBER_MARK) and not (
             analysis.approximate and _close_number(term, index.numbers_of(position))
         ):
             reasons.append(f"number:{term[2:]}")
             factor *= NUMBER_MISMATCH_FACTOR
-    return reasons, factor
+            figure_other = True
+    return reasons, factor, filled_count, figure_other, unstated
 
 
 class _Segment:
     """What ``_coverage`` needs of one segment of a question, the same for every fact."""
 
-    __slots__ = ("terms", "weighted", "in_context", "total", "gain", "joined", "exponent")
+    __slots__ = (
+        "terms",
+        "weighted",
+        "figures",
+        "in_context",
+        "total",
+        "gain",
+        "gains",
+        "joined",
+        "exponent",
+    )
 
     def __init__(self, terms: tuple[str, ...], context: tuple[str, ...], index: Index) -> None:
         self.terms = terms
         self.weighted = tuple((term, _weight(term, index)) for term in terms)
+        #: Its figures (not years): an approximate question may name one near the fact's own.
+        self.figures = frozenset(t for t in terms if t.startswith(_NUMBER_MARK + "n"))
         total = 0.0
         for _term, weight in self.weighted:
             total += weight
@@ -195,25 +216,81 @@ class _Segment:
         self.total = total
         #: Term id -> what it adds to a phrasing's covered weight (its IDF, scaled).
         self.gain = {i: index.idf_by_id[i] * weight for i, weight in scale.items()}
+        self.gains = tuple(self.gain.items())
         self.joined = " ".join(terms)
         # Long, chatty messages carry words no fact needs; the longer the message, the less
         # its uncovered words count (explicit contradictions still count in full).
         self.exponent = 0.40 * min(1.0, 6 / max(len(terms), 1))
 
 
-#: At most this many facts' phrasings and phrasings' sorted terms are kept between questions
-#: (all of them for a fact base of a few hundred facts; the facts asked about lately at 100,000).
+#: At most this many facts' data and phrasings' sorted terms are kept between questions (all
+#: of them for a fact base of a few hundred facts; the facts asked about lately at 100,000).
 CACHED_PER_INDEX = 2048
+
+
+class _FactData:
+    """What scoring needs of one fact, worked out once and reused across questions: its
+    phrasings with their weights and term ids, its attributes as sets, and its flags."""
+
+    __slots__ = (
+        "fact",
+        "first",
+        "flags",
+        "phrasings",
+        "weights",
+        "phrasings_of",
+        "stated",
+        "entities",
+        "measures",
+        "period",
+        "entity",
+        "measure",
+        "type_fit",
+    )
+
+    def __init__(self, index: Index, position: int) -> None:
+        start, all_terms, weights = (
+            index.phrasing_start,
+            index.phrasing_terms,
+            index.phrasing_weight,
+        )
+        self.fact = fact = index.facts[position]
+        self.first = first = index.fact_phrasings[position]
+        self.flags = index.fact_flags[position]
+        #: Its phrasings with a weight: (number, weight, term ids).
+        self.phrasings = [
+            (number, weight, tuple(all_terms[start[number] : start[number + 1]]))
+            for number in range(first, index.fact_phrasings[position + 1])
+            if (weight := weights[number])
+        ]
+        #: Term id -> the phrasings (numbers) holding it, and each phrasing's weight.
+        phrasings_of: dict[int, list[int]] = {}
+        for number, _weight, ids in self.phrasings:
+            for term_id in ids:
+                phrasings_of.setdefault(term_id, []).append(number)
+        self.phrasings_of = {term_id: tuple(found) for term_id, found in phrasings_of.items()}
+        self.weights = {number: weight for number, weight, _ids in self.phrasings}
+        attributes = fact.attributes
+        #: The entities and measures it states (a question naming one of them is not a miss).
+        self.stated = frozenset(attributes.entity + attributes.measure)
+        self.entities = frozenset(attributes.entity)
+        self.measures = frozenset(attributes.measure)
+        self.period = _period_years(attributes.period)
+        #: The entity and measure it is mainly about (``None``: it names none).
+        self.entity = attributes.entity[0] if attributes.entity else None
+        self.measure = attributes.measure[0] if attributes.measure else None
+        #: (what is asked, whether a rank is asked) -> ``_type_fit``'s answer for this fact.
+        self.type_fit: dict[tuple[frozenset[str], bool], tuple[float, float]] = {}
 
 
 class _Reused:
     """What scoring works out once per fact or phrasing of an index, reused across questions."""
 
-    __slots__ = ("phrasings", "sorted_terms")
+    __slots__ = ("facts", "sorted_terms")
 
     def __init__(self) -> None:
-        #: Fact position -> its phrasings with a weight: (number, weight, term ids).
-        self.phrasings: dict[int, list[tuple[int, float, tuple[int, ...]]]] = {}
+        #: Fact position -> what scoring needs of it.
+        self.facts: dict[int, _FactData] = {}
         #: Phrasing number -> its terms sorted and joined (for the similarity).
         self.sorted_terms: dict[int, str] = {}
 
@@ -230,21 +307,25 @@ def _reused_for(index: Index) -> _Reused:
     return reused
 
 
+def _fact_data(reused: _Reused, index: Index, position: int) -> _FactData:
+    data = reused.facts.get(position)
+    if data is None:
+        if len(reused.facts) >= CACHED_PER_INDEX:
+            reused.facts.clear()
+        data = reused.facts[position] = _FactData(index, position)
+    return data
+
+
 class Prepared:
     """The parts of scoring that depend on the question only, worked out once per question
     instead of once per candidate fact (the candidates are scored with ``score_fact``)."""
 
     def __init__(self, analysis: Analysis, segments: list[tuple[str, ...]], index: Index) -> None:
         self.segments = [_Segment(terms, analysis.context, index) for terms in segments]
-        #: Term ids any segment gains from: the rest of a phrasing adds nothing to its share.
-        self.gaining = frozenset().union(*(segment.gain for segment in self.segments))
         self.reused = _reused_for(index)
-        # Terms the fact may cover, with their postings (binary search per candidate).
+        # Terms the fact may cover, with their postings.
         looked_up = analysis.terms + analysis.context
         self.postings = [(t, index.postings[t]) for t in looked_up if t in index.postings]
-        #: The same, each with whether it is short (searched from end to end, in C) or long
-        #: (binary search).
-        self.searched = [(t, p, len(p) <= _SHORT_POSTING) for t, p in self.postings]
         self.entities = frozenset(t for t in looked_up if index.group_kind.get(t) == "entity")
         # The asking part's terms that can contradict a fact (see ``_contradictions``): the
         # rest cannot.
@@ -286,41 +367,34 @@ class Prepared:
         self.salient_total = sum(self.salient.values()) or 1.0
         self.own_words = _own_words(analysis, index) if analysis.context else []
         self.asked_entities = analysis.entities - index.home_names - self.filled_only
+        #: The measures and years the asking part names itself (slot conflicts are read from
+        #: these).
+        self.asked_measures = analysis.measures - self.filled_only
+        self.asked_years = analysis.years - self.filled_only
+        self.type_key = (analysis.wants, "rank" in analysis.measures)
         self.length = math.log(1 + len(analysis.terms))
+
+    def covered(self, positions: Sequence[int]) -> dict[int, set[str]]:
+        """Each fact's covered terms: the question's terms (and context's) its postings hold,
+        in the question's order. One pass per term over all the facts, not one per fact."""
+        covered: dict[int, set[str]] = {position: set() for position in positions}
+        if not covered:
+            return covered
+        wanted = covered.keys()
+        many = len(covered) * _SHORT_POSTING
+        for term, posting in self.postings:
+            if len(posting) <= many:  # walked in C
+                found = wanted & posting
+            else:
+                found = [p for p in positions if _has(posting, p)]
+            for position in found:
+                covered[position].add(term)
+        return covered
 
 
 def _has(posting: array, position: int) -> bool:
     found = bisect_left(posting, position)
     return found < len(posting) and posting[found] == position
-
-
-def _gaining_phrasings(
-    prepared: Prepared, position: int, index: Index
-) -> Sequence[tuple[int, float, Sequence[int]]]:
-    """The fact's phrasings with a weight: number, weight, and the term ids any segment of the
-    question gains from, in order (what ``_coverage`` sums, worked out once for all segments)."""
-    cache = prepared.reused.phrasings
-    phrasings = cache.get(position)
-    if phrasings is None:
-        start, all_terms, weights = (
-            index.phrasing_start,
-            index.phrasing_terms,
-            index.phrasing_weight,
-        )
-        phrasings = [
-            (number, weight, tuple(all_terms[start[number] : start[number + 1]]))
-            for number in range(index.fact_phrasings[position], index.fact_phrasings[position + 1])
-            if (weight := weights[number])
-        ]
-        if len(cache) >= CACHED_PER_INDEX:
-            cache.clear()
-        cache[position] = phrasings
-    if len(prepared.segments) < 2:  # summed once: leaving out the other terms saves nothing
-        return phrasings
-    gaining = prepared.gaining
-    return [
-        (number, weight, [i for i in ids if i in gaining]) for number, weight, ids in phrasings
-    ]
 
 
 def _coverage(
@@ -329,25 +403,39 @@ def _coverage(
     covered: set[str],
     index: Index,
     approximate: bool,
-    phrasings: Sequence[tuple[int, float, Sequence[int]]],
+    data: _FactData,
 ) -> tuple[float, int, float]:
     """How much of the question the fact covers, its best phrasing (number), and how much of
     that phrasing the question covers. Context terms (a follow-up's) count ``CONTEXT_WEIGHT``."""
-    hit = 0.0
-    numbers = index.numbers_of(position) if approximate else ()
-    for term, weight in segment.weighted:
-        if term in covered or (approximate and _close_number(term, numbers)):
-            hit += weight
-    for term, weight in segment.in_context:
-        if term in covered:
-            hit += weight
+    if approximate and segment.figures:
+        numbers = index.numbers_of(position)
+        figures = segment.figures
+        hit = sum(
+            [
+                w
+                for t, w in segment.weighted
+                if t in covered or (t in figures and _close_number(t, numbers))
+            ]
+        )
+    else:
+        hit = sum([w for t, w in segment.weighted if t in covered])
+    if segment.in_context:
+        hit = sum([w for t, w in segment.in_context if t in covered], hit)
     total = segment.total
+    # Each phrasing's covered weight, summed term by term over the terms the fact's phrasings
+    # hold (in the question's order), not phrasing by phrasing over all their terms.
+    phrasings_of = data.phrasings_of
+    sums: dict[int, float] = {}
+    for term_id, gain in segment.gains:
+        found = phrasings_of.get(term_id)
+        if found is not None:
+            for number in found:
+                sums[number] = sums.get(number, 0.0) + gain
     best_number, best = -1, 0.0
-    gain = segment.gain
-    gains = gain.get
-    for number, weight, ids in phrasings:
-        if ids and not gain.keys().isdisjoint(ids):  # else it gains nothing: a share of 0
-            share = sum(filter(None, map(gains, ids))) / weight
+    if sums:
+        weights = data.weights
+        for number in sorted(sums):  # the first of equally good phrasings
+            share = sums[number] / weights[number]
             if share > best:
                 best, best_number = share, number
     return (hit / total if total else 0.0), best_number, best
@@ -364,40 +452,39 @@ def score_fact(
     position: int,
     index: Index,
     prepared: Prepared,
+    covered: set[str] | None = None,
 ) -> Scored:
     """One fact against a question; ``prepared`` (``Prepared(analysis, segments, index)``)
-    carries what does not depend on the fact, worked out once for all the candidates."""
-    fact = index.facts[position]
-    covered = {
-        term
-        for term, posting, short in prepared.searched
-        if (position in posting if short else _has(posting, position))
-    }
+    carries what does not depend on the fact, worked out once for all the candidates, and
+    ``covered`` the fact's covered terms when worked out for several (``Prepared.covered``)."""
+    data = _fact_data(prepared.reused, index, position)
+    fact = data.fact
+    if covered is None:
+        covered = prepared.covered((position,))[position]
     names_entity = not prepared.entities.isdisjoint(covered)
     covers_own = bool(prepared.own_words) and all(t in covered for t in prepared.own_words)
     best_base, best_phrasing, best_segment = 0.0, -1, 0
     scores: list[tuple[float, float, float, float]] = []
-    phrasings = _gaining_phrasings(prepared, position, index)
+    sorted_terms = prepared.reused.sorted_terms
     for number_of_segment, segment in enumerate(prepared.segments):
         question_coverage, phrasing, phrasing_coverage = _coverage(
-            segment, position, covered, index, analysis.approximate, phrasings
+            segment, position, covered, index, analysis.approximate, data
         )
         if names_entity:
             # The question names a company or organisation the fact is about: even if no
             # stored phrasing asks it this way ("who is Hulton?"), the fact is a real candidate.
             phrasing_coverage = max(phrasing_coverage, NAMED_ENTITY_FLOOR)
             if phrasing < 0:
-                phrasing = index.fact_phrasings[position]
+                phrasing = data.first
         if analysis.context and covers_own:
             # A follow-up's own words are all in this fact ("and dealers?" after the highway's
             # furniture makers): no stored phrasing asks it this way, but it may well answer.
             phrasing_coverage = max(phrasing_coverage, FOLLOWUP_FLOOR)
             if phrasing < 0:
-                phrasing = index.fact_phrasings[position]
+                phrasing = data.first
         if phrasing < 0:
             scores.append((0.0, question_coverage, 0.0, 0.0))
             continue
-        sorted_terms = prepared.reused.sorted_terms
         stored = sorted_terms.get(phrasing)
         if stored is None:
             if len(sorted_terms) >= CACHED_PER_INDEX:
@@ -412,7 +499,9 @@ def score_fact(
         scores.append((base, question_coverage, phrasing_coverage, similarity))
         if base > best_base:
             best_base, best_phrasing, best_segment = base, phrasing, number_of_segment
-    reasons, factor = _contradictions(analysis, position, covered, index, prepared)
+    reasons, factor, filled, figure_other, unstated = _contradictions(
+        analysis, position, covered, index, prepared, data
+    )
     if (
         analysis.context
         and prepared.own_words
@@ -425,14 +514,16 @@ def score_fact(
         # A follow-up is about what came before: a fact sharing nothing with it is a stretch.
         reasons.append("followup:offtopic")
         factor *= FOLLOWUP_MISS_FACTOR
-    fits, clashes = _type_fit(analysis, position, index)
+    fits_clashes = data.type_fit.get(prepared.type_key)
+    if fits_clashes is None:
+        fits_clashes = data.type_fit[prepared.type_key] = _type_fit(analysis, position, index)
+    fits, clashes = fits_clashes
     if min(scores[best_segment][1:3]) >= STORED_SIMILARITY:  # both coverages
         clashes = 0.0  # a question the curators stored for this fact, asked as it is
     if clashes:
         # The answer cannot be of the kind asked for: a date for "who", a plan for "did it".
         reasons.append("answer-type:" + ",".join(sorted(analysis.wants)))
         factor *= WANTS_MISMATCH_FACTOR
-    first = index.fact_phrasings[position]
     counted = prepared.evidence
     evidence = sum(counted[t][0] for t in covered if t in counted and counted[t][1] not in covered)
     salient = prepared.salient
@@ -440,7 +531,7 @@ def score_fact(
     heuristic = round(min(best_base * factor, 1.0), 4)
     return Scored(
         fact=fact,
-        phrasing=fact.questions[best_phrasing - first if best_phrasing >= 0 else 0],
+        phrasing=fact.questions[best_phrasing - data.first if best_phrasing >= 0 else 0],
         contradictions=tuple(reasons),
         evidence=evidence,
         heuristic=heuristic,
@@ -448,15 +539,15 @@ def score_fact(
             (heuristic,)
             + _own_features(
                 analysis,
-                position,
+                data,
                 index,
                 scores[best_segment],
-                sum(not r.startswith("filled:") for r in reasons),
+                len(reasons) - filled,
                 evidence,
                 prepared,
                 covered,
                 (fits, clashes),
-                reasons,
+                (figure_other, unstated, bool(filled)),
             )
             + (float(best_segment > 0),)
         )
@@ -560,7 +651,7 @@ def slot_clashes(
 
 def _own_features(
     analysis: Analysis,
-    position: int,
+    data: _FactData,
     index: Index,
     scores: tuple[float, float, float, float],
     contradictions: int,
@@ -568,24 +659,28 @@ def _own_features(
     prepared: Prepared,
     covered: set[str],
     type_fit: tuple[float, float],
-    reasons: list[str],
+    kinds: tuple[bool, bool, bool],
 ) -> tuple[float, ...]:
     """The features of one fact alone, without the first (the heuristic score) and the last
-    (clause); the matcher fills in those comparing candidates."""
+    (clause); the matcher fills in those comparing candidates. ``kinds``: whether the reasons
+    name a year or figure, a measure, company or place, and something filled in from context
+    sentences that the fact does not state."""
     base, question_coverage, phrasing_coverage, similarity = scores
-    attributes = index.facts[position].attributes
-    years = _period_years(attributes.period)
-    entity_other, measure_other, period_other = slot_clashes(
-        attributes,
+    # ``slot_clashes``, with the fact's attribute sets worked out once.
+    entities, measures, years = (
         prepared.asked_entities,
-        analysis.measures - prepared.filled_only,
-        analysis.years - prepared.filled_only,
+        prepared.asked_measures,
+        prepared.asked_years,
     )
+    entity_other = bool(entities) and bool(data.entities) and entities.isdisjoint(data.entities)
+    measure_other = bool(measures) and bool(data.measures) and measures.isdisjoint(data.measures)
+    period_other = bool(data.period) and bool(years - data.period)
     # The salient terms are the question's own: a fact covers one when it is in ``covered``.
     missing = (
-        sum(w for t, w in prepared.salient.items() if t not in covered) / prepared.salient_total
+        sum([w for t, w in prepared.salient.items() if t not in covered]) / prepared.salient_total
     )
     fits, clashes = type_fit
+    figure_other, unstated, filled = kinds
     return (
         question_coverage,
         phrasing_coverage,
@@ -594,17 +689,17 @@ def _own_features(
         min(evidence / index.max_idf, 3.0),
         missing,
         0.0,  # missing_covered_by_other: set by the matcher
-        float(bool(attributes.entity) and attributes.entity[0] in analysis.entities),
+        float(data.entity is not None and data.entity in analysis.entities),
         float(entity_other),
-        float(bool(attributes.measure) and attributes.measure[0] in analysis.measures),
+        float(data.measure is not None and data.measure in analysis.measures),
         float(measure_other),
-        float(bool(analysis.years & years)),
+        float(not analysis.years.isdisjoint(data.period)),
         float(period_other),
         fits,
         clashes,
-        float(any(r.startswith(("year:", "number:")) for r in reasons)),
-        float(any(r.startswith(("measure:", "entity:", "place:")) for r in reasons)),
-        float(any(r.startswith("filled:") for r in reasons)),
+        float(figure_other),
+        float(unstated),
+        float(filled),
         0.0,  # margin: set by the matcher
         prepared.length,
     )

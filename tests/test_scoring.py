@@ -92,7 +92,7 @@ def test_what_is_kept_per_fact_base_is_bounded(monkeypatch: pytest.MonkeyPatch) 
     for question in QUESTIONS:
         match_question(question, engine.index)
     kept = scoring._reused_for(engine.index)
-    assert 0 < len(kept.phrasings) <= 2
+    assert 0 < len(kept.facts) <= 2
     assert 0 < len(kept.sorted_terms) <= 2
 
 
