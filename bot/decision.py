@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from operator import mul
 
 from bot.knowledge import KnowledgeBase
 
@@ -111,9 +112,10 @@ class DecisionModel:
         """The probability that a candidate with these features is the right fact."""
         if self.weights is None:
             return min(max(features[0], 0.0), 1.0)
-        z = self._intercept
-        for value, weight in zip(features, self._slopes, strict=True):
-            z += weight * value
+        if len(features) != len(self._slopes):
+            raise ValueError(f"expected {len(self._slopes)} features, got {len(features)}")
+        # Summed from the intercept on, one feature after the other (as a loop would).
+        z = sum(map(mul, self._slopes, features), self._intercept)
         probability = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
         if has_conflict(features):
             return min(probability, self.conflict_ceiling)

@@ -364,6 +364,7 @@ class Prepared:
             and t not in index.home_groups
         }
         self.salient = _salient(analysis, index)
+        self.salient_terms = frozenset(self.salient)
         self.salient_total = sum(self.salient.values()) or 1.0
         self.own_words = _own_words(analysis, index) if analysis.context else []
         self.asked_entities = analysis.entities - index.home_names - self.filled_only
@@ -499,6 +500,9 @@ def score_fact(
         scores.append((base, question_coverage, phrasing_coverage, similarity))
         if base > best_base:
             best_base, best_phrasing, best_segment = base, phrasing, number_of_segment
+    if best_phrasing < 0:
+        # No phrasing of the fact matches any part of the question: it is no candidate.
+        return Scored(fact, fact.questions[0], (), 0.0, 0.0, (), frozenset(), frozenset(), False)
     reasons, factor, filled, figure_other, unstated = _contradictions(
         analysis, position, covered, index, prepared, data
     )
@@ -525,36 +529,36 @@ def score_fact(
         reasons.append("answer-type:" + ",".join(sorted(analysis.wants)))
         factor *= WANTS_MISMATCH_FACTOR
     counted = prepared.evidence
-    evidence = sum(counted[t][0] for t in covered if t in counted and counted[t][1] not in covered)
-    salient = prepared.salient
-    salient_covered = frozenset(t for t in salient if t in covered)
+    evidence = sum(
+        [counted[t][0] for t in covered if t in counted and counted[t][1] not in covered]
+    )
+    salient_covered = prepared.salient_terms.intersection(covered)
     heuristic = round(min(best_base * factor, 1.0), 4)
+    features = (
+        heuristic,
+        *_own_features(
+            analysis,
+            data,
+            index,
+            scores[best_segment],
+            len(reasons) - filled,
+            evidence,
+            prepared,
+            covered,
+            (fits, clashes),
+            (figure_other, unstated, bool(filled)),
+        ),
+        float(best_segment > 0),
+    )
     return Scored(
         fact=fact,
-        phrasing=fact.questions[best_phrasing - data.first if best_phrasing >= 0 else 0],
+        phrasing=fact.questions[best_phrasing - data.first],
         contradictions=tuple(reasons),
         evidence=evidence,
         heuristic=heuristic,
-        features=(
-            (heuristic,)
-            + _own_features(
-                analysis,
-                data,
-                index,
-                scores[best_segment],
-                len(reasons) - filled,
-                evidence,
-                prepared,
-                covered,
-                (fits, clashes),
-                (figure_other, unstated, bool(filled)),
-            )
-            + (float(best_segment > 0),)
-        )
-        if best_phrasing >= 0
-        else (),
+        features=features,
         salient_covered=salient_covered,
-        salient_missing=frozenset(salient) - salient_covered,
+        salient_missing=prepared.salient_terms - salient_covered,
         clause=best_segment > 0,
     )
 
