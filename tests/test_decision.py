@@ -3,6 +3,7 @@ decision (its parameters are data that must match the fact base)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -11,11 +12,12 @@ import pytest
 from helpers import FACTS, LEXICON, write_fact_base
 
 from bot.analysis import analyse
+from bot.bench import synthetic_knowledge
 from bot.decision import DECISION_FILE, FEATURES, HEURISTIC, DecisionModel, knowledge_fingerprint
 from bot.engine import Engine
 from bot.fitting import fit, fit_logistic, format_held_out, held_out
 from bot.index import build_index
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 
 KNOWLEDGE = Path(__file__).parent.parent / "knowledge"
 
@@ -44,6 +46,32 @@ def test_decision_parameters_match_the_fact_base(engine: Engine) -> None:
     assert data["features"] == list(FEATURES)
     assert engine.index.decision.fitted
     assert not [w for w in engine.warnings if DECISION_FILE in w.file]
+
+
+def _one_json_hash(knowledge: KnowledgeBase) -> str:
+    """What the fingerprint is: the hash of one JSON text of what the decision depends on."""
+    facts = [
+        [f.id, list(f.questions), list(f.keywords), f.answer.en, f.answer.zh,
+         list(f.attributes.entity), list(f.attributes.measure), f.attributes.period,
+         list(f.attributes.answer)]
+        for f in knowledge.facts
+    ]  # fmt: skip
+    lexicon = knowledge.lexicon
+    groups = [[g.kind, list(g.words), g.wants, g.name] for g in lexicon.groups]
+    data = [facts, groups, list(lexicon.home_places), sorted(lexicon.vocabulary.items())]
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("facts", [None, 0, 1, 1000, 2345])
+def test_the_fingerprint_hashes_one_json_text_of_the_fact_base(
+    engine: Engine, facts: int | None
+) -> None:
+    """Computed a slice of facts at a time (memory at 100,000 facts), the same hash."""
+    knowledge = engine.knowledge
+    if facts is not None:
+        knowledge = synthetic_knowledge(facts, shipped=knowledge)
+    assert knowledge_fingerprint(knowledge) == _one_json_hash(knowledge)
 
 
 def test_every_shipped_fact_says_what_it_states(engine: Engine) -> None:
