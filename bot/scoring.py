@@ -26,8 +26,12 @@ from bot.normalise import _GROUP_MARK, _NUMBER_MARK
 
 _YEAR = _NUMBER_MARK + "y"
 
-#: Phrasing coverage a fact gets at least when the question names a company it covers.
+#: Phrasing coverage a fact gets at least when the question names a company it covers, or a
+#: figure it states ("133 billion?", "26.43%?": no stored phrasing asks with the answer).
 NAMED_ENTITY_FLOOR = 0.5
+#: Figures (``_NUMBER_MARK`` then n: number, p: percentage), not years or ordinals: years are
+#: shared by many facts and name what is asked about, not the answer ("the 2022 World Cup").
+_FIGURE_KINDS = ("n", "p")
 #: A question must share topic words worth this share of one fact-specific word (max IDF).
 #: Weight of a word the fact base does not know (mostly chatty filler).
 UNKNOWN_WORD_WEIGHT = 0.3
@@ -327,6 +331,14 @@ class Prepared:
         looked_up = analysis.terms + analysis.context
         self.postings = [(t, index.postings[t]) for t in looked_up if t in index.postings]
         self.entities = frozenset(t for t in looked_up if index.group_kind.get(t) == "entity")
+        #: Figures the asking part names itself (not a previous answer's, carried over in a
+        #: follow-up, nor a context sentence's): a fact stating one is a real candidate.
+        inherited = set(analysis.context) | set(analysis.filled)
+        self.figures = frozenset(
+            t
+            for t in analysis.asking_terms
+            if t[0] == _NUMBER_MARK and t[1:2] in _FIGURE_KINDS and t not in inherited
+        )
         # The asking part's terms that can contradict a fact (see ``_contradictions``): the
         # rest cannot.
         filled = frozenset(analysis.filled)
@@ -463,6 +475,7 @@ def score_fact(
     if covered is None:
         covered = prepared.covered((position,))[position]
     names_entity = not prepared.entities.isdisjoint(covered)
+    names_figure = not prepared.figures.isdisjoint(covered)
     covers_own = bool(prepared.own_words) and all(t in covered for t in prepared.own_words)
     best_base, best_phrasing, best_segment = 0.0, -1, 0
     scores: list[tuple[float, float, float, float]] = []
@@ -471,9 +484,10 @@ def score_fact(
         question_coverage, phrasing, phrasing_coverage = _coverage(
             segment, position, covered, index, analysis.approximate, data
         )
-        if names_entity:
-            # The question names a company or organisation the fact is about: even if no
-            # stored phrasing asks it this way ("who is Hulton?"), the fact is a real candidate.
+        if names_entity or names_figure:
+            # The question names a company or organisation the fact is about, or a figure it
+            # states: even if no stored phrasing asks it this way ("who is Hulton?", "133
+            # billion?"), the fact is a real candidate.
             phrasing_coverage = max(phrasing_coverage, NAMED_ENTITY_FLOOR)
             if phrasing < 0:
                 phrasing = data.first

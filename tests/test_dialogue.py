@@ -35,7 +35,7 @@ def shown(turn: Turn) -> str | None:
          "cluster-high-tech-2020"),
         ("what is kelon", "when was it founded?", "kelon-origins"),
         ("who founded midea", "when?", "midea-origins"),
-        ("集群有多少家企业", "其中高新技术企业呢", "cluster-high-tech-2020"),
+        ("佛山智能家居集群有多少家企业", "其中高新技术企业呢", "cluster-high-tech-2020"),
         ("who founded midea", "what about kelon?", "kelon-origins"),
         # The company carries over when the previous measure (headquarters) fits nothing.
         ("Which town is Midea headquartered in?", "when did it list?", "midea-listing"),

@@ -230,6 +230,37 @@ def test_how_many_and_when_need_a_fact_with_a_figure_or_a_date(
 
 
 @pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        # A figure alone, as people paste it from an article: the one fact stating it.
+        ("133 billion?", "cluster-turnover-2020"),
+        ("1330亿是什么", "cluster-turnover-2020"),
+        ("26.43%", "hisense-kelon-deal-2005"),
+        ("2,600?", "furniture-highway-325"),
+    ],
+)
+def test_a_figure_alone_finds_the_fact_that_states_it(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    match = engine.ask(question)
+    assert match.candidates and match.candidates[0].fact.id == fact_id
+    assert match.outcome == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the 2022 World Cup?",  # a year names what is asked about, not an answer
+        "is 133 billion the 2022 turnover?",  # the fact's figure, but another year
+    ],
+)
+def test_a_figure_or_year_alone_does_not_make_a_near_miss_an_answer(
+    engine: Engine, question: str
+) -> None:
+    assert engine.ask(question).outcome == "decline"
+
+
+@pytest.mark.parametrize(
     ("question", "kind"), [("hello", "greeting"), ("谢谢！", "thanks"), ("bye", "goodbye")]
 )
 def test_smalltalk_is_recognised_not_answered(engine: Engine, question: str, kind: str) -> None:

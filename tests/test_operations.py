@@ -172,17 +172,17 @@ def test_admin_commands_are_unknown_commands_for_everyone_else(deployment: Deplo
 
 def test_admin_stats_and_unanswered(own_deployment: Deployment) -> None:
     # A fresh database: what other tests recorded could push this question off the top ten.
-    reply(own_deployment, "how many dragon boats does Shunde have?")
+    reply(own_deployment, "How tall is the tallest building in Foshan?")
     own_deployment.fake.wait_for(
         lambda: rows(
-            own_deployment, "SELECT 1 FROM questions WHERE question LIKE '%dragon boats%'"
+            own_deployment, "SELECT 1 FROM questions WHERE question LIKE '%tallest building%'"
         )
     )
     stats = reply(own_deployment, "/stats", user=ADMIN)
     assert "questions" in stats.visible_text and "decline rate" in stats.visible_text
     unanswered = reply(own_deployment, "/unanswered", user=ADMIN)
     assert "Unanswered questions" in unanswered.visible_text
-    assert "how many dragon boats does Shunde have?" in unanswered.visible_text
+    assert "How tall is the tallest building in Foshan?" in unanswered.visible_text
 
 
 def test_reload_keeps_the_old_fact_base_when_the_new_one_is_broken(deployment: Deployment) -> None:
