@@ -43,6 +43,10 @@ CHINESE_STOP_CHARACTERS = frozenset(
     "的是有了吗呢么什怎样多少哪几个在和与及或就都也还这那我你他她它们请问一下共吧啊呀要想能会该把被给对从到为谁何"
 )
 
+#: Characters that only ever ask or end a question (怎么, 什么, 吗, 呢, 哪, 谁...): a bigram of one
+#: of them and the character beside it (测怎, 叫什) is no word, so none is made.
+CHINESE_QUESTION_CHARACTERS = frozenset("什么怎吗呢吧啊呀嘛哪谁啥咋哦嗯呗")
+
 APPROXIMATE_MARKERS = re.compile(
     r"~|≈|\b(?:about|around|approximately|approx|roughly|nearly|almost|some|circa|over|more than|"
     r"less than|under|close to|like|i think|i heard|is that right|is it true|correct|right)\b|"
@@ -335,7 +339,16 @@ class Normaliser:
         if self._reading_pattern is None or text.isascii():
             return text
         readings = self.readings
-        return self._reading_pattern.sub(lambda m: readings[m.group(0).casefold()], text)
+
+        def standard(found: re.Match[str]) -> str:
+            read = readings[found.group(0).casefold()]
+            if read == "谁" and found.group(0)[-1] in "個个":
+                following = text[found.end() : found.end() + 1]
+                if _CJK_RUN.match(following) and following not in _WHO_FOLLOWERS:
+                    return "哪个"  # 邊個區, 邊個部門: "which", before a noun
+            return read
+
+        return self._reading_pattern.sub(standard, text)
 
     def smalltalk(self, cleaned: str) -> str | None:
         """The smalltalk kind when the text is nothing but greetings or thanks."""
@@ -435,6 +448,16 @@ class Normaliser:
 
 _CHINESE_PARTICLES = frozenset("啊呀哦的了吧呢嗯") | {"bot"}
 
+#: 邊個 (邊 "which" and the classifier 個) asks "who" before a verb, a particle or nothing
+#: (邊個簽發, 係邊個？) and "which" before a noun (邊個區, 邊個部門). A form read as 谁 that
+#: ends in 個 is read as 哪个 when a Chinese character follows that starts none of these (as
+#: written: forms are read before the traditional characters become simplified).
+_WHO_FOLLOWERS = frozenset(
+    "係系是為为嘅的㗎咗了呀啊啦嚟喎呢吖嘛先又都仲會会可能要想將将在喺同和跟有冇無无"
+    "做搞寫写簽签發发創创辦办建成設设開开負负管領领帶带批推提申投收買买賣卖擁拥持"
+    "話话講讲說说知識识主出拿攞揀拣選选評评審审認认定編编拍報报公頒颁下印起首最"
+)
+
 
 def _bigrams(run: str, terms: list[str]) -> None:
     """Character bigrams of a Chinese run, skipping those made only of function characters."""
@@ -444,11 +467,14 @@ def _bigrams(run: str, terms: list[str]) -> None:
             terms.append(sys.intern(run))
         return
     stop = CHINESE_STOP_CHARACTERS
+    asking = CHINESE_QUESTION_CHARACTERS
     terms.extend(
         [
             sys.intern(run[i : i + 2])
             for i in range(len(run) - 1)
             if not (run[i] in stop and run[i + 1] in stop)
+            and run[i] not in asking
+            and run[i + 1] not in asking
         ]
     )
 

@@ -358,3 +358,94 @@ def test_chinese_near_misses_in_any_style_are_not_answered_with_the_fact(engine:
         for written in (question, *(_in_cantonese(engine, question, c) for c in (0, -1))):
             match = match_question(written, engine.index)
             assert not (match.answered and match.fact.id == fact_id), written
+
+
+@pytest.mark.parametrize(
+    ("question", "no_term"),
+    [
+        ("这个数据是怎么测怎么算的", "测怎"),
+        ("火炬中心全名叫什么", "叫什"),
+        ("集群规模呢", "模呢"),
+        ("园区哪几个", "区哪"),
+        ("佛山厉害吗", "害吗"),
+    ],
+)
+def test_question_words_and_particles_make_no_bigram_with_their_neighbour(
+    engine: Engine, question: str, no_term: str
+) -> None:
+    """怎, 什, 吗, 呢, 哪, 谁 and such only ever ask or end a question: a bigram of one of them and
+    the character beside it (测怎, 叫什) is no word, and would make a question match any text
+    that happens to share it."""
+    normaliser = engine.index.normaliser
+    assert no_term not in normaliser.terms(normaliser.clean(question))
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("美的总部喺邊個區？", "美的总部在哪个区?"),
+        ("集群要经过省里边个部门推荐？", "集群要经过省里哪个部门推荐?"),
+        ("美的喺邊個交易所上市", "美的在哪个交易所上市"),
+        ("通知係邊個簽發㗎？", "通知是谁签发的?"),
+        ("篇文章係邊個寫嘅？", "篇文章是谁写的?"),
+        ("美的係邊個搞起㗎？", "美的是谁创办的?"),
+        ("Midea 係邊個 founded 嘅？", "Midea 是谁 founded 的?"),
+        ("創辦人係邊個", "创办人是谁"),
+        ("邊個負責審核？", "谁负责审核?"),
+    ],
+)
+def test_which_before_a_noun_and_who_before_a_verb(
+    engine: Engine, written: str, read: str
+) -> None:
+    """邊個 is "which" before a noun (邊個區, 邊個部門) and "who" before a verb, a particle or
+    nothing (邊個簽發, 係邊個？). Read text keeps its punctuation in NFKC form (？ is ?)."""
+    assert engine.index.normaliser.read(written) == read
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("蒙娜麗莎係佛山邊個區嘅公司？", "place"),
+        ("美的总部在哪个镇？", "place"),
+        ("集群要经过省里边个部门推荐？", "person"),
+        ("佛山集群是哪个单位申报的？", "person"),
+    ],
+)
+def test_which_place_and_which_body_say_what_is_wanted(
+    engine: Engine, question: str, wants: str
+) -> None:
+    assert wants in analyse(question, engine.index).wants
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("集群一年做多少生意", "cluster-turnover-2020"),  # 生意 is the turnover
+        ("智能家居集群的生意额有多大", "cluster-turnover-2020"),
+        ("佛山到2023年要做到什么", "goals-2023"),  # 要做到 aims: a goal, not an outcome
+        ("2023年佛山力争成为什么", "goals-2023"),
+        ("美的当年凑了多少钱办厂", "midea-origins"),  # 凑钱 is investment, 办厂 founding
+        ("科龙最早是啥时候建厂的", "kelon-origins"),
+        ("蒙娜丽莎在佛山哪个区", "monalisa-group"),  # 哪个区 asks for a place
+        ("試點名單係邊日公佈嘅？", "pilot-list-inclusion"),  # 邊日 is 哪天
+    ],
+)
+def test_everyday_words_for_what_is_asked_find_the_fact(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    match = match_question(question, engine.index)
+    assert (match.outcome, match.fact.id if match.fact else None) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "小熊电器的发行价是多少",  # an issue price: no fact states one
+        "蒙娜丽莎一年产多少平方米瓷砖",  # an output in square metres
+        "美的一年产能有多大",
+    ],
+)
+def test_everyday_words_for_a_measure_no_fact_states_are_declined(
+    engine: Engine, question: str
+) -> None:
+    assert match_question(question, engine.index).outcome == "decline"
