@@ -53,6 +53,9 @@ ROWS_PER_QUESTION = 5
 #: threshold, its wrong answers being confident ones no threshold removes. This rule gives 0.69
 #: for any cost from 5 to 10.
 WRONG_ANSWER_COST = 6.0
+#: A question set weighs as much as any other from this many questions on, less in proportion
+#: below: a curator's set of one wrong answer must not outweigh six sets of 120.
+FULL_WEIGHT_QUESTIONS = 60
 #: The answer threshold when no question says where it should be.
 CAUTIOUS_THRESHOLD = 0.99
 #: A "Did you mean" to a question nobody can answer costs this many helpful ones.
@@ -233,14 +236,16 @@ def cross_validate(examples: list[Example]) -> list[Outcome]:
 def _answer_threshold(outcomes: list[Outcome]) -> float:
     """The confidence from which answering gains most: each right answer counts one, each
     wrong one (a wrong fact, or any answer to a question to decline) ``WRONG_ANSWER_COST``, and
-    every question set weighs the same whatever its size (a new set is not drowned by old ones,
-    and a handful of questions never decides alone). Answers of one confidence are given
+    every question set of ``FULL_WEIGHT_QUESTIONS`` or more weighs the same whatever its size
+    (a new set is not drowned by old ones); a smaller one weighs in proportion (a handful of
+    questions never decides alone). Answers of one confidence are given
     together; with nothing to gain the threshold is ``CAUTIOUS_THRESHOLD``."""
     sizes = Counter(o.group for o in outcomes)
     ordered = sorted(outcomes, key=lambda o: o.confidence, reverse=True)
     threshold, gain, best_gain = CAUTIOUS_THRESHOLD, 0.0, 0.0
     for count, outcome in enumerate(ordered, start=1):
-        gain += (1.0 if outcome.right else -WRONG_ANSWER_COST) / sizes[outcome.group]
+        weight = 1.0 / max(sizes[outcome.group], FULL_WEIGHT_QUESTIONS)
+        gain += (1.0 if outcome.right else -WRONG_ANSWER_COST) * weight
         if count < len(ordered) and ordered[count].confidence == outcome.confidence:
             continue  # a tie: the next answer is given at this threshold too
         if gain > best_gain:

@@ -44,7 +44,7 @@ TEXTS = {
     "empty": {
         "en": "Ask me a question about the Foshan smart home cluster, e.g. "
         '"How many enterprises are in the cluster?"',
-        "zh": "请提一个关于佛山智能家居产业集群的问题，例如“集群有多少家企业？”",
+        "zh": "请提一个关于佛山智能家居产业集群的问题，例如“佛山智能家居集群有多少家企业？”",
     },
     "why_title": {"en": "Why this answer?", "zh": "为什么是这个答案？"},
     "why_matched": {"en": "Matched the stored question", "zh": "匹配到的问题"},
@@ -426,7 +426,7 @@ CHAT_TEXTS = {
     "ask_usage": {
         "en": "Put your question after the command, e.g. "
         "<code>/ask How many enterprises are in the cluster?</code>",
-        "zh": "请在命令后写上问题，例如 <code>/ask 集群有多少家企业？</code>",
+        "zh": "请在命令后写上问题，例如 <code>/ask 佛山智能家居集群有多少家企业？</code>",
     },
     "topics": {"en": "<b>Topics</b> — pick one:", "zh": "<b>主题</b> — 请选择："},
     "topic_facts": {

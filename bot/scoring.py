@@ -32,6 +32,11 @@ NAMED_ENTITY_FLOOR = 0.5
 #: Figures (``_NUMBER_MARK`` then n: number, p: percentage), not years or ordinals: years are
 #: shared by many facts and name what is asked about, not the answer ("the 2022 World Cup").
 _FIGURE_KINDS = ("n", "p")
+#: A figure names a fact only when it is specific: three significant digits ("479", "26.43%",
+#: "133 billion") or at least a thousand ("2,600"). Small round numbers ("4", "10", "23")
+#: are everyday ones ("I am 23", "is it 10 km wide?"), whichever fact happens to state them.
+_SPECIFIC_DIGITS = 3
+_SPECIFIC_VALUE = 1000.0
 #: A question must share topic words worth this share of one fact-specific word (max IDF).
 #: Weight of a word the fact base does not know (mostly chatty filler).
 UNKNOWN_WORD_WEIGHT = 0.3
@@ -337,7 +342,10 @@ class Prepared:
         self.figures = frozenset(
             t
             for t in analysis.asking_terms
-            if t[0] == _NUMBER_MARK and t[1:2] in _FIGURE_KINDS and t not in inherited
+            if t[0] == _NUMBER_MARK
+            and t[1:2] in _FIGURE_KINDS
+            and t not in inherited
+            and _is_specific(t[2:])
         )
         # The asking part's terms that can contradict a fact (see ``_contradictions``): the
         # rest cannot.
@@ -403,6 +411,17 @@ class Prepared:
             for position in found:
                 covered[position].add(term)
         return covered
+
+
+def _is_specific(value: str) -> bool:
+    """Whether a figure's value (as its term writes it: "1.33e+11", "26.43", "2600") is one a
+    reader would quote to find a fact (see ``_SPECIFIC_DIGITS``)."""
+    try:
+        number = abs(float(value))
+    except ValueError:
+        return False
+    mantissa = value.split("e")[0].replace(".", "").replace("-", "").strip("0")
+    return number >= _SPECIFIC_VALUE or len(mantissa) >= _SPECIFIC_DIGITS
 
 
 def _has(posting: array, position: int) -> bool:

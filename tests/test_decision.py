@@ -512,16 +512,32 @@ def test_the_answer_threshold_weighs_each_wrong_answer_against_right_ones(
 def test_a_new_question_set_weighs_as_much_as_an_old_big_one() -> None:
     from bot.fitting import Outcome, choose_thresholds
 
-    # An old, easy set: 100 right answers from 0.99 down to 0.50. A new set: ten answers from
-    # 0.95 down to 0.50, those at 0.65, 0.60 and 0.55 wrong. Pooled question by question, the
-    # 40-odd old right answers below 0.70 would outweigh the new set's three wrong ones.
+    # An old, easy set: 100 right answers from 0.99 down to 0.50. A new set: 60 answers from
+    # 0.95 down to 0.51, one in three below 0.70 wrong (worth less than it costs).
     easy = [Outcome("old", 0.99 - n * 0.49 / 99, True, True, True) for n in range(100)]
-    new = [Outcome("new", 0.95 - n * 0.05, n not in (6, 7, 8), True, True) for n in range(10)]
+    new = [
+        Outcome("new", 0.95 - n * 0.0075, not (n >= 34 and n % 3 == 1), True, True)
+        for n in range(60)
+    ]
     threshold, _ = choose_thresholds(easy + new)
-    # Just above the new set's first wrong answer: its six right ones are given, no wrong one.
-    assert [o.right for o in new if o.confidence >= threshold] == [True] * 6
-    # Question by question, the old set alone would take the threshold down to 0.50.
-    assert choose_thresholds(easy + [replace(o, group="old") for o in new])[0] == 0.5
+    # Just above the new set's first wrong answer: its right answers down there are given.
+    assert [o.right for o in new if o.confidence >= threshold] == [True] * 34
+    # Question by question, the old set's 40 right answers below 0.70 would take it lower.
+    assert choose_thresholds(easy + [replace(o, group="old") for o in new])[0] < 0.69
+
+
+def test_a_set_of_one_wrong_answer_does_not_outweigh_big_sets() -> None:
+    from bot.fitting import Outcome, choose_thresholds
+
+    # Three sets of 120 right answers from 0.99 down to 0.50, and a curator's set of one
+    # question answered wrongly at 0.95: it weighs as one sixtieth of a set, not as a set.
+    big = [
+        Outcome(name, 0.99 - n * 0.49 / 119, True, True, True)
+        for name in ("a", "b", "c")
+        for n in range(120)
+    ]
+    one = [Outcome("one", 0.95, False, False, True)]
+    assert choose_thresholds(big + one)[0] == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize(
@@ -538,8 +554,8 @@ def test_a_new_question_set_weighs_as_much_as_an_old_big_one() -> None:
 def test_a_few_questions_never_lower_the_threshold_to_their_wrong_answers(
     outcomes: list[tuple[float, bool]], lowest: float
 ) -> None:
-    """A curator's small question set: the rule 'give or take two answers' is for sets of
-    about 70 answers; on a handful it would forgive most of them."""
+    """A curator's small question set alone: a wrong answer costs six right ones, so a handful
+    of questions never takes the threshold down to its wrong answers."""
     from bot.fitting import Outcome, choose_thresholds
 
     threshold, _ = choose_thresholds(

@@ -252,6 +252,15 @@ def test_a_figure_alone_finds_the_fact_that_states_it(
     [
         "Who won the 2022 World Cup?",  # a year names what is asked about, not an answer
         "is 133 billion the 2022 turnover?",  # the fact's figure, but another year
+        # Small round numbers are everyday ones, whichever fact happens to state them.
+        "4",
+        "10",
+        "I am 23",
+        "23 degrees tomorrow?",
+        "are there 4 universities in Foshan?",
+        "is the zone 10 km wide?",
+        "我今年23岁",
+        "有4所大学吗",
     ],
 )
 def test_a_figure_or_year_alone_does_not_make_a_near_miss_an_answer(

@@ -207,3 +207,24 @@ def test_split_message_prefers_paragraphs_then_lines() -> None:
 
 def test_short_text_is_one_message() -> None:
     assert split_message("hello") == ["hello"]
+
+
+#: The example questions the bot's own texts suggest: "e.g. ...", "例如 ..." and "/ask ...".
+_EXAMPLE = re.compile(r'e\.g\. "([^"]+)"|例如“([^”]+)”|<code>/ask ([^<]+)</code>')
+
+
+@pytest.mark.parametrize(
+    ("key", "language"),
+    [(k, lang) for k in ("empty", "ask_usage") for lang in ("en", "zh")],
+)
+def test_the_example_questions_the_bot_suggests_are_answered(
+    engine: Engine, key: str, language: str
+) -> None:
+    from bot.render import CHAT_TEXTS, TEXTS
+
+    text = {**TEXTS, **CHAT_TEXTS}[key][language]
+    examples = [next(g for g in m.groups() if g) for m in _EXAMPLE.finditer(text)]
+    assert examples, text
+    for example in examples:
+        match = engine.ask(example)
+        assert match.outcome == "answer", (example, match.outcome, match.confidence)
