@@ -519,17 +519,19 @@ def score_fact(
         if phrasing < 0:
             scores.append((0.0, question_coverage, 0.0, 0.0))
             continue
+        coverages = phrasing_coverage**0.45 * question_coverage**segment.exponent
+        if coverages <= best_base:
+            # Even a similarity of 1 would not beat an earlier segment (the similarity's factor
+            # is at most 1): its similarity is not worked out, and it is not the best.
+            scores.append((0.0, question_coverage, phrasing_coverage, 0.0))
+            continue
         stored = sorted_terms.get(phrasing)
         if stored is None:
             if len(sorted_terms) >= CACHED_PER_INDEX:
                 sorted_terms.clear()
             stored = sorted_terms[phrasing] = " ".join(sorted(_phrasing_terms(index, phrasing)))
         similarity = fuzz.token_set_ratio(segment.joined, stored, processor=None) / 100.0
-        base = (
-            phrasing_coverage**0.45
-            * question_coverage**segment.exponent
-            * max(similarity, 0.05) ** 0.15
-        )
+        base = coverages * max(similarity, 0.05) ** 0.15
         scores.append((base, question_coverage, phrasing_coverage, similarity))
         if base > best_base:
             best_base, best_phrasing, best_segment = base, phrasing, number_of_segment
