@@ -245,8 +245,6 @@ class _FactData:
         "fact",
         "first",
         "flags",
-        "phrasings",
-        "weights",
         "phrasings_of",
         "stated",
         "entities",
@@ -254,7 +252,6 @@ class _FactData:
         "period",
         "entity",
         "measure",
-        "type_fit",
     )
 
     def __init__(self, index: Index, position: int) -> None:
@@ -266,30 +263,34 @@ class _FactData:
         self.fact = fact = index.facts[position]
         self.first = first = index.fact_phrasings[position]
         self.flags = index.fact_flags[position]
-        #: Its phrasings with a weight: (number, weight, term ids).
-        self.phrasings = [
-            (number, weight, tuple(all_terms[start[number] : start[number + 1]]))
-            for number in range(first, index.fact_phrasings[position + 1])
-            if (weight := weights[number])
-        ]
-        #: Term id -> the phrasings (numbers) holding it, and each phrasing's weight.
+        #: Term id -> the phrasings (numbers) with a weight that hold it; equal tuples shared
+        #: (kept for thousands of facts at 100,000: memory counts).
         phrasings_of: dict[int, list[int]] = {}
-        for number, _weight, ids in self.phrasings:
-            for term_id in ids:
-                phrasings_of.setdefault(term_id, []).append(number)
-        self.phrasings_of = {term_id: tuple(found) for term_id, found in phrasings_of.items()}
-        self.weights = {number: weight for number, weight, _ids in self.phrasings}
+        for number in range(first, index.fact_phrasings[position + 1]):
+            if weights[number]:
+                for term_id in all_terms[start[number] : start[number + 1]]:
+                    phrasings_of.setdefault(term_id, []).append(number)
+        tuples: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.phrasings_of = {
+            term_id: tuples.setdefault(found, found)
+            for term_id, numbers in phrasings_of.items()
+            if (found := tuple(numbers))
+        }
         attributes = fact.attributes
         #: The entities and measures it states (a question naming one of them is not a miss).
-        self.stated = frozenset(attributes.entity + attributes.measure)
-        self.entities = frozenset(attributes.entity)
-        self.measures = frozenset(attributes.measure)
+        self.stated = _set_of(attributes.entity + attributes.measure)
+        self.entities = _set_of(attributes.entity)
+        self.measures = _set_of(attributes.measure)
         self.period = _period_years(attributes.period)
         #: The entity and measure it is mainly about (``None``: it names none).
         self.entity = attributes.entity[0] if attributes.entity else None
         self.measure = attributes.measure[0] if attributes.measure else None
-        #: (what is asked, whether a rank is asked) -> ``_type_fit``'s answer for this fact.
-        self.type_fit: dict[tuple[frozenset[str], bool], tuple[float, float]] = {}
+
+
+@lru_cache(maxsize=4096)
+def _set_of(values: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset for facts with the same attribute values."""
+    return frozenset(values)
 
 
 class _Reused:
@@ -465,7 +466,7 @@ def _coverage(
                 sums[number] = sums.get(number, 0.0) + gain
     best_number, best = -1, 0.0
     if sums:
-        weights = data.weights
+        weights = index.phrasing_weight
         for number in sorted(sums):  # the first of equally good phrasings
             share = sums[number] / weights[number]
             if share > best:
@@ -553,10 +554,10 @@ def score_fact(
         # A follow-up is about what came before: a fact sharing nothing with it is a stretch.
         reasons.append("followup:offtopic")
         factor *= FOLLOWUP_MISS_FACTOR
-    fits_clashes = data.type_fit.get(prepared.type_key)
-    if fits_clashes is None:
-        fits_clashes = data.type_fit[prepared.type_key] = _type_fit(analysis, position, index)
-    fits, clashes = fits_clashes
+    attributes = fact.attributes
+    fits, clashes = _answer_type_fit(
+        attributes.answer, attributes.measure, data.flags, *prepared.type_key
+    )
     if min(scores[best_segment][1:3]) >= STORED_SIMILARITY:  # both coverages
         clashes = 0.0  # a question the curators stored for this fact, asked as it is
     if clashes:
@@ -634,21 +635,39 @@ _NAMING_TYPES = frozenset({"person", "body", "place", "name"})
 
 def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, float]:
     """(fits, clashes): whether the fact's answer type gives what the question asks for."""
-    wants = analysis.wants - {"yes-no", "outcome"}
     attributes = index.facts[position].attributes
-    if "outcome" in analysis.wants and _PLAN_MEASURES & set(attributes.measure):
+    return _answer_type_fit(
+        attributes.answer,
+        attributes.measure,
+        index.fact_flags[position],
+        analysis.wants,
+        "rank" in analysis.measures,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _answer_type_fit(
+    answer: tuple[str, ...],
+    measure: tuple[str, ...],
+    flags: int,
+    asked: frozenset[str],
+    rank: bool,
+) -> tuple[float, float]:
+    """``_type_fit`` of a fact with these answer types, measures and flags, for a question
+    wanting ``asked`` (and asking for a rank or not): the same for many facts and questions."""
+    wants = asked - {"yes-no", "outcome"}
+    if "outcome" in asked and _PLAN_MEASURES & set(measure):
         return 0.0, 1.0  # "did it reach its goal?" is not answered by restating the goal
-    if not wants or not attributes.answer:
+    if not wants or not answer:
         return 0.0, 0.0
-    flags = index.fact_flags[position]
     for want in wants:
-        if set(attributes.answer) & set(_TYPE_FITS.get(want, ())):
+        if set(answer) & set(_TYPE_FITS.get(want, ())):
             return 1.0, 0.0
-        if want == "place" and _PLACE_MEASURES & set(attributes.measure):
+        if want == "place" and _PLACE_MEASURES & set(measure):
             return 1.0, 0.0
-        if want == "place" and "rank" in analysis.measures and "figure" in attributes.answer:
+        if want == "place" and rank and "figure" in answer:
             return 1.0, 0.0  # "where did it rank": a place in a ranking, not on a map
-    if "date" in wants and set(attributes.answer) <= _NAMING_TYPES:
+    if "date" in wants and set(answer) <= _NAMING_TYPES:
         # Who or what or where something is does not tell when, whatever year its answer
         # mentions in passing ("when did the Torch Center publish the list?").
         return 0.0, 1.0
