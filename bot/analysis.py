@@ -30,6 +30,64 @@ _OUTCOME = re.compile(
 )
 #: "Where ... from" asks for a source (a newspaper, a company), which may be a place or not.
 _SOURCE = re.compile(r"\bfrom\b|来自|出自|来源|从哪")
+#: A question asking for names (of the clusters, the zone, the company), not for a count or a
+#: date: "which clusters ...", "what are they called", "list all ...", 叫什么, 哪些. Read only
+#: when no question word says what is wanted (which year, how many); "which <noun>" counts
+#: unless the noun is a measure or a time (``_WHICH_NOT_NAMING``, and the lexicon's measures).
+_NAMING = re.compile(
+    r"\bnames?\b|\bcalled\b|^(?:please |pls )?(?:(?:can|could) you )?list\b"
+    r"|\blist (?:all|every|each|them|the names)\b"
+    r"|叫什么|叫啥|什么名|哪些|哪个|哪家|哪两|哪三|哪四|哪五|是谁家"
+)
+_WHICH = re.compile(r"\bwhich (?:of\b|([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
+#: After "which": a choice ("which is right?") or a time or quantity, not a name.
+_WHICH_NOT_NAMING = frozenset(
+    [
+        "is",
+        "was",
+        "one",
+        "ones",
+        "year",
+        "years",
+        "month",
+        "months",
+        "day",
+        "days",
+        "date",
+        "dates",
+        "period",
+        "periods",
+        "time",
+        "times",
+        "figure",
+        "figures",
+        "number",
+        "numbers",
+        "amount",
+        "percentage",
+        "way",
+        "position",
+    ]
+)
+#: Measures whose values have names (which companies, which brands, which industry); any other
+#: measure after "which" asks for its value ("which target": 100 clusters).
+_NAMED_MEASURES = frozenset(
+    [
+        "enterprises",
+        "brands",
+        "industries",
+        "emerging",
+        "platforms",
+        "alliances",
+        "author",
+        "publisher",
+        "founder",
+        "leader",
+        "headquarters",
+        "location",
+        "names",
+    ]
+)
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b|^是否|吗$"
 )
@@ -222,6 +280,8 @@ def analyse(
     slot_terms, texts = (asked, asking) if asked else (terms, [cleaned])
     names = [index.group_name[t] for t in slot_terms if t in index.group_name]
     wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
+    if not wants and any(_asks_names(text, index, reader) for text in texts):
+        wants.add("name")
     if any(_YES_NO.search(text) for text in texts) and not wants:
         wants.add("yes-no")
     measures = frozenset(n for n in names if index.slot_of.get(n) == "measure")
@@ -243,6 +303,31 @@ def analyse(
         asked=asked,
         filled=filled,
     )
+
+
+def _asks_names(text: str, index: Index, reader: Reader) -> bool:
+    """Whether a text (cleaned) asks for the names of something (``_NAMING``): "which clusters
+    made the list" does; "which national target" (a measure: the target's value), "which year"
+    and "which is right?" do not (the three words after "which" are read)."""
+    if _NAMING.search(text):
+        return True
+    for found in _WHICH.finditer(text):
+        if found.group(1) is None:
+            return True  # "which of them"
+        words = found.group(1).split()
+        if words[0] in _WHICH_NOT_NAMING or not _WHICH_NOT_NAMING.isdisjoint(words[1:]):
+            continue
+        if not any(
+            t in index.group_wants
+            or (
+                _slot_kind(t, index) == "measure"
+                and index.group_name.get(t) not in _NAMED_MEASURES
+            )
+            for word in words
+            for t in reader.terms(word)
+        ):
+            return True
+    return False
 
 
 def question_segments(

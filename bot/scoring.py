@@ -556,7 +556,7 @@ def score_fact(
         factor *= FOLLOWUP_MISS_FACTOR
     attributes = fact.attributes
     fits, clashes = _answer_type_fit(
-        attributes.answer, attributes.measure, data.flags, *prepared.type_key
+        attributes.answer, attributes.measure, attributes.period, data.flags, *prepared.type_key
     )
     if min(scores[best_segment][1:3]) >= STORED_SIMILARITY:  # both coverages
         clashes = 0.0  # a question the curators stored for this fact, asked as it is
@@ -626,6 +626,9 @@ _TYPE_FITS = {
     "place": ("place",),
     "source": ("place", "body", "name", "person"),
     "list": ("list", "name"),
+    # Names of something (which clusters, what it is called): any answer that names, not a
+    # count or a date alone.
+    "name": ("list", "name", "person", "body", "place", "text"),
 }
 _PLACE_MEASURES = frozenset({"location", "headquarters"})
 _PLAN_MEASURES = frozenset({"goal", "plan"})
@@ -639,6 +642,7 @@ def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, f
     return _answer_type_fit(
         attributes.answer,
         attributes.measure,
+        attributes.period,
         index.fact_flags[position],
         analysis.wants,
         "rank" in analysis.measures,
@@ -649,6 +653,7 @@ def _type_fit(analysis: Analysis, position: int, index: Index) -> tuple[float, f
 def _answer_type_fit(
     answer: tuple[str, ...],
     measure: tuple[str, ...],
+    period: str,
     flags: int,
     asked: frozenset[str],
     rank: bool,
@@ -662,11 +667,16 @@ def _answer_type_fit(
         return 0.0, 0.0
     for want in wants:
         if set(answer) & set(_TYPE_FITS.get(want, ())):
-            return 1.0, 0.0
+            # Naming something fits many answers loosely: it rules out, it does not vouch.
+            return (0.0 if want == "name" else 1.0), 0.0
         if want == "place" and _PLACE_MEASURES & set(measure):
             return 1.0, 0.0
         if want == "place" and rank and "figure" in answer:
             return 1.0, 0.0  # "where did it rank": a place in a ranking, not on a map
+    if "date" in wants and "date" not in answer and not period:
+        # A fact that gives no date and refers to no period cannot say when, whatever year its
+        # answer mentions in passing ("by what year should China have 100 clusters?").
+        return 0.0, 1.0
     if "date" in wants and set(answer) <= _NAMING_TYPES:
         # Who or what or where something is does not tell when, whatever year its answer
         # mentions in passing ("when did the Torch Center publish the list?").

@@ -38,6 +38,13 @@ def test_a_question_asking_what_a_fact_states_does_not_conflict_with_it(
         "How many people live in Beijiao?",
         "Who sold the 26.43% Kelon stake to Hisense?",
         "What are the names of the other three Guangdong clusters?",
+        # Names asked of a count or a rank; a date of a fact with no date or period; a unit no
+        # fact states a figure in:
+        "Which were the other three Guangdong clusters on the list?",
+        "Which zone topped the manufacturing index?",
+        "By what year does China plan to reach its target of 100 clusters?",
+        "How many US dollars did Hisense pay for Kelon?",
+        "How many square metres of tiles does Monalisa make a year?",
     ],
 )
 def test_near_misses_are_still_not_answered(engine: Engine, question: str) -> None:

@@ -171,6 +171,20 @@ def test_a_group_name_must_be_in_the_vocabulary(tmp_path: Path) -> None:
         ),
         ("目标实现了吗", set(), {"goal", "outcome"}, set(), {"yes-no", "outcome"}),
         ("Is Midea listed?", {"midea"}, {"listing"}, set(), {"yes-no"}),
+        # Names asked for, in any wording; not a measure's value, a time or a choice:
+        ("Which zone topped the index?", {"zone"}, set(), set(), {"name"}),
+        ("Can you list all 43 clusters?", {"cluster"}, set(), set(), {"name"}),
+        (
+            "What is Viomi's Foshan company called?",
+            {"viomi", "foshan"},
+            {"names", "enterprises"},
+            set(),
+            {"name"},
+        ),
+        ("广东另外三个集群叫什么", {"guangdong", "cluster"}, {"names"}, set(), {"name"}),
+        ("Which national target does the list tie into?", {"china"}, {"goal"}, set(), set()),
+        ("Which is right, 1,864 or 2,931?", set(), set(), set(), set()),
+        ("Which period is that microwave share from?", {"microwave-ovens"}, set(), set(), set()),
     ],
 )
 def test_questions_are_read_into_the_facts_slots(
@@ -235,6 +249,19 @@ def test_questions_are_read_into_the_facts_slots(
             0.0,
         ),
         ("Where was the hi-tech zone ranked in 2020?", "zone-manufacturing-index", 1.0, 0.0),
+        # Names asked for: a count, a rank or a date alone does not give them.
+        ("Which zone topped the manufacturing index?", "zone-manufacturing-index", 0.0, 1.0),
+        ("Which were the other Guangdong clusters on the list?", "pilot-list-guangdong", 0.0, 1.0),
+        ("广东另外三个入选的集群叫什么？", "pilot-list-guangdong", 0.0, 1.0),
+        ("Can you list all the clusters on the 2021 list?", "pilot-list-count", 0.0, 1.0),
+        ("Which other clusters are on the 2021 list?", "pilot-list-other-named", 0.0, 0.0),
+        ("Which zone put the cluster forward for the list?", "pilot-list-submitted-by", 0.0, 0.0),
+        ("Which Shunde company first passed 10 billion yuan?", "midea-sales-2000", 0.0, 0.0),
+        ("Who approved the setting up of the zone?", "zone-founding", 1.0, 0.0),
+        ("Which year was the hi-tech zone set up?", "zone-founding", 1.0, 0.0),
+        # No date and no period: a year in passing does not say when.
+        ("By what year should China have 100 clusters?", "national-goal-100-clusters", 0.0, 1.0),
+        ("Which year is the 380.5 billion yuan output from?", "zone-output-2016", 0.0, 0.0),
     ],
 )
 def test_answer_type_fits_what_is_asked(
