@@ -449,3 +449,38 @@ def test_everyday_words_for_a_measure_no_fact_states_are_declined(
     engine: Engine, question: str
 ) -> None:
     assert match_question(question, engine.index).outcome == "decline"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("小熊電器嘅老細係邊個", "小熊电器的老板是谁"),
+        ("美的有幾多個伙記", "美的有多少个员工"),
+        ("科龍一年賣幾多部雪櫃", "科龙一年卖多少部冰箱"),
+        ("呢啲冷氣機幾錢", "这些空调多少钱"),
+    ],
+)
+def test_cantonese_everyday_nouns_read_as_mandarin(
+    engine: Engine, written: str, read: str
+) -> None:
+    """Cantonese words for the boss (老細), staff (伙記), a fridge (雪櫃), an air conditioner
+    (冷氣機), "these" (呢啲) and "how much money" (幾錢) are read as their Mandarin words, so
+    the measures and products of the lexicon apply to them."""
+    assert engine.index.normaliser.read(written) == read
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["小熊電器嘅老細係邊個？", "美的有幾多個伙記？", "科龍而家一年賣幾多部雪櫃？"],
+)
+def test_cantonese_questions_about_what_no_fact_states_are_declined(
+    engine: Engine, question: str
+) -> None:
+    assert match_question(question, engine.index).outcome == "decline"
+
+
+@pytest.mark.parametrize(
+    "question", ["美的一年卖几台空调", "科龙一年卖多少部冰箱", "集群有多少名员工"]
+)
+def test_how_many_with_any_counting_word_wants_a_number(engine: Engine, question: str) -> None:
+    assert "number" in analyse(question, engine.index).wants
