@@ -386,6 +386,18 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at_least_one(text: str) -> int:
+    """A count given on the command line: a whole number from 1 on (argparse's usage error
+    otherwise, not a traceback from timing nothing)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import QuestionSetError, format_bench, run_bench
 
@@ -745,16 +757,22 @@ def build_parser() -> argparse.ArgumentParser:
         "plus ../shared/questions/outside-dev-a.yaml when present; with --facts, synthetic "
         "questions)",
     )
-    p.add_argument("--facts", type=int, metavar="N", help="use a synthetic fact base of N facts")
+    p.add_argument(
+        "--facts", type=_at_least_one, metavar="N", help="use a synthetic fact base of N facts"
+    )
     p.add_argument(
         "--count",
-        type=int,
+        type=_at_least_one,
         default=3000,
         metavar="Q",
         help="synthetic questions to time when no question set is used (default 3000)",
     )
     p.add_argument(
-        "--rounds", type=int, default=5, metavar="R", help="times each question (default 5)"
+        "--rounds",
+        type=_at_least_one,
+        default=5,
+        metavar="R",
+        help="times each question (default 5)",
     )
     p.add_argument("--no-baseline", dest="baseline", action="store_false", help="do not time BM25")
     p.add_argument("--json", action="store_true", help="print the figures as JSON, no progress")
