@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import compress
 
 from bot.knowledge import Lexicon
+from bot.numerals import read_numerals
 
 #: Questions are cut to this many characters before matching; nobody asks longer.
 MAX_QUESTION_CHARS = 1000
@@ -176,7 +177,7 @@ def _clean(text: str) -> str:
 
 def _clean_characters(text: str) -> str:
     # Most English text is ASCII: nothing for NFKC or OpenCC to do.
-    text = text.lower() if text.isascii() else to_simplified(_nfkc(text).casefold())
+    text = text.lower() if text.isascii() else read_numerals(to_simplified(_nfkc(text).casefold()))
     if "-" in text:
         text = _ISO_DATE_TAIL.sub("", text)  # 2021-08-10 is the year 2021
     text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"

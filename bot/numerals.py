@@ -1,0 +1,93 @@
+"""Chinese numerals read as Arabic figures (四百七十九 -> 479, 二零二零年 -> 2020年), so that
+everything that reads a figure (counts, figures alone, years, ordinals) reads them too.
+
+Runs on simplified text (after OpenCC): 兩, 萬, 億 are 两, 万, 亿 by then. Only what surely
+writes a figure is read: a numeral with a place value (十五, 四十三, 一千三百三十亿), four digits
+of a year (二零二零年, 一九九三), a percentage (百分之四十八点六), and one digit from 2 to 10 before a
+counting word (三个, 两家, 十家). Words made with numeral characters stay words: 三水, 一区五园,
+万一, 千万, 十分, 五六个 (five or six), 三大, 百强, 十三五; and 一 alone (一个, 一年) is no figure:
+"one" is never the figure a question asks about.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_DIGITS.update({"五": 5, "六": 6, "七": 7, "八": 8, "九": 9})
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_LARGE_UNITS = {"万": 10_000, "亿": 100_000_000}
+_NUMERAL = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_LARGE_UNITS)
+#: Characters that may follow one numeral character for it to be a count (三个, 两家, 八月).
+_COUNTING_WORDS = frozenset("个家间位项部只台种所批名次条座款类倍月日号")
+_RUN = re.compile(f"(百分之)?([{_NUMERAL}]+)(?:点([{''.join(_DIGITS)}]+))?")
+_FIRST = re.compile(f"[{_NUMERAL}]")
+
+
+def _value(run: str) -> int | None:
+    """The value of a numeral with place values (四百七十九, 一千三百三十亿, 三万五), or None when
+    the characters write no number (万一, 十三五, 千万 as "by all means" starts with a unit)."""
+    if run[0] in _LARGE_UNITS or (run[0] in _SMALL_UNITS and run[0] != "十"):
+        return None
+    total = section = 0
+    digit: int | None = None
+    last_unit = 10**12
+    for position, character in enumerate(run):
+        if character in _DIGITS:
+            if digit is not None and digit != 0:
+                return None  # two digits in a row: 十三五, 五六
+            digit = _DIGITS[character]
+        elif character in _SMALL_UNITS:
+            unit = _SMALL_UNITS[character]
+            if unit >= last_unit or (digit == 0 and position):
+                return None
+            section += (1 if digit is None else digit) * unit
+            last_unit, digit = unit, None
+        else:
+            unit = _LARGE_UNITS[character]
+            if section == 0 and digit in (None, 0) and total == 0:
+                return None
+            total = (total + section + (digit or 0)) * unit
+            section, digit, last_unit = 0, None, 10**12
+    if digit is not None and digit != 0:
+        previous = run[-2] if len(run) > 1 else ""
+        if previous in _SMALL_UNITS and previous != "十":
+            digit *= _SMALL_UNITS[previous] // 10  # 一千三 is 1300
+        elif previous in _LARGE_UNITS:
+            digit *= _LARGE_UNITS[previous] // 10  # 三万五 is 35000
+        section += digit
+    return total + section
+
+
+def _figure(found: re.Match[str]) -> str:
+    percent, run, decimals = found.group(1), found.group(2), found.group(3)
+    following = found.string[found.end() : found.end() + 1]
+    if all(c in _DIGITS for c in run):
+        if len(run) == 4 and (following == "年" or run[:2] in ("一九", "二零", "二〇")):
+            return "".join(str(_DIGITS[c]) for c in run) + _rest(found, 2)  # a year
+        if len(run) == 1 and run != "一" and following in _COUNTING_WORDS and not percent:
+            return str(_DIGITS[run]) + _rest(found, 2)
+        if not percent:
+            return found.group(0)
+    value = _value(run)
+    if value is None:
+        return found.group(0)
+    if len(run) == 1 and not percent and following not in _COUNTING_WORDS:
+        return found.group(0)  # 十分, 百强: a unit alone before a word
+    if decimals:
+        figure = f"{value}.{''.join(str(_DIGITS[c]) for c in decimals)}"
+    else:
+        figure = str(value)
+    return f"{figure}%" if percent else figure
+
+
+def _rest(found: re.Match[str], group: int) -> str:
+    """The text matched after ``group`` (the decimals part, kept as written)."""
+    return found.string[found.end(group) : found.end()]
+
+
+def read_numerals(text: str) -> str:
+    """``text`` with the Chinese numerals that write a figure written in Arabic figures."""
+    if not _FIRST.search(text):
+        return text
+    return _RUN.sub(_figure, text)
