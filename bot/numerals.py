@@ -1,12 +1,13 @@
-"""Chinese numerals read as Arabic figures (四百七十九 -> 479, 二零二零年 -> 2020年), so that
-everything that reads a figure (counts, figures alone, years, ordinals) reads them too.
+"""Chinese numerals read as Arabic figures (四百七十九 -> 479, 二零二零年 -> 2020年),
+so that everything that reads a figure (counts, figures alone, years, ordinals) reads them.
 
-Runs on simplified text (after OpenCC): 兩, 萬, 億 are 两, 万, 亿 by then. Only what surely
-writes a figure is read: a numeral with a place value (十五, 四十三, 一千三百三十亿), four digits
-of a year (二零二零年, 一九九三), a percentage (百分之四十八点六), and one digit from 2 to 10 before a
-counting word (三个, 两家, 十家). Words made with numeral characters stay words: 三水, 一区五园,
-万一, 千万, 十分, 五六个 (five or six), 三大, 百强, 十三五; and 一 alone (一个, 一年) is no figure:
-"one" is never the figure a question asks about.
+Runs on simplified text (after OpenCC): 兩, 萬, 億 are 两, 万, 亿 by then. Only what
+surely writes a figure is read: a numeral with a place value (十五, 四十三,
+一千三百三十亿), four digits of a year (二零二零年, 一九九三), a percentage
+(百分之四十八点六), and one digit from 2 to 10 before a counting word (三个, 两家,
+十家). Words made with numeral characters stay words: 三水, 一区五园, 万一, 千万,
+十分, 五六个 (five or six), 三大, 百强, 十三五; and 一 alone (一个, 一年) is no
+figure: "one" is never the figure a question asks about.
 """
 
 from __future__ import annotations
@@ -74,10 +75,9 @@ def _figure(found: re.Match[str]) -> str:
         return found.group(0)
     if len(run) == 1 and not percent and following not in _COUNTING_WORDS:
         return found.group(0)  # 十分, 百强: a unit alone before a word
+    figure = str(value)
     if decimals:
-        figure = f"{value}.{''.join(str(_DIGITS[c]) for c in decimals)}"
-    else:
-        figure = str(value)
+        figure += "." + "".join(str(_DIGITS[c]) for c in decimals)
     return f"{figure}%" if percent else figure
 
 
