@@ -279,9 +279,10 @@ def rank_candidates(
         if c.features
     ]
     scored.sort(key=lambda c: c.heuristic, reverse=True)
-    # The question's salient terms are the same for every candidate: covered plus missing.
-    salient = (scored[0].salient_covered | scored[0].salient_missing) if scored else frozenset()
-    salient_total = sum(index.idf[t] for t in salient) or 1.0
+    # The question's salient terms and their weights are the same for every candidate (summed
+    # in the question's order: sets change order from process to process, and so would the
+    # last bits of the sums).
+    salient, salient_total = prepared.salient, prepared.salient_total
     ranked = []
     for number, candidate in enumerate(scored):
         other = scored[1] if number == 0 and len(scored) > 1 else scored[0]
@@ -290,7 +291,9 @@ def rank_candidates(
         features = list(candidate.features)
         if other is not None:
             lacking = candidate.salient_missing & other.salient_covered
-            features[_MISSING_OTHER] = sum(index.idf[t] for t in lacking) / salient_total
+            features[_MISSING_OTHER] = (
+                sum([w for t, w in salient.items() if t in lacking]) / salient_total
+            )
             features[_MARGIN] = candidate.heuristic - other.heuristic
         else:
             features[_MARGIN] = candidate.heuristic

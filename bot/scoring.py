@@ -564,9 +564,10 @@ def score_fact(
         # The answer cannot be of the kind asked for: a date for "who", a plan for "did it".
         reasons.append("answer-type:" + ",".join(sorted(analysis.wants)))
         factor *= WANTS_MISMATCH_FACTOR
-    counted = prepared.evidence
+    # In the question's order (``covered`` is a set: its order changes from process to process,
+    # and floats added in another order differ in the last bits).
     evidence = sum(
-        [counted[t][0] for t in covered if t in counted and counted[t][1] not in covered]
+        [w for t, (w, group) in prepared.evidence.items() if t in covered and group not in covered]
     )
     salient_covered = prepared.salient_terms.intersection(covered)
     heuristic = round(min(best_base * factor, 1.0), 4)

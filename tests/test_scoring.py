@@ -1,15 +1,17 @@
 """Scoring reuses what it works out per fact and phrasing across questions: never across fact
 bases, and the same whether or not it was kept. Ranking only the first few candidates gives
-those of the whole ranking."""
+those of the whole ranking. Every process works out the same features, to the last bit."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
 from pathlib import Path
 
 import pytest
-from helpers import EVERY_QUESTION_SET, FACTS, messages_of, write_fact_base
+from helpers import EVERY_QUESTION_SET, FACTS, cli_environment, messages_of, write_fact_base
 
 from bot import scoring
 from bot.analysis import analyse
@@ -109,3 +111,34 @@ def test_the_first_few_candidates_are_the_whole_rankings_first(
             assert [_hidden(c) for c in whole[:limit]] == [
                 _hidden(c) for c in rank_candidates(analysis, question, index, limit=limit)
             ]
+
+
+#: Prints every candidate's features for the questions, as ``repr`` (every bit of each float).
+_FEATURES_OF = """
+import sys
+from bot.analysis import analyse
+from bot.engine import Engine
+from bot.matcher import rank_candidates
+index = Engine.load().index
+for question in sys.argv[1:]:
+    for c in rank_candidates(analyse(question, index), question, index):
+        print(c.fact.id, repr(c.evidence), repr(c.features))
+"""
+
+
+def test_features_are_the_same_in_every_process() -> None:
+    # Python salts the hash of strings per process (PYTHONHASHSEED): sums over sets of terms
+    # would add the same weights in another order, and differ in the last bits.
+    def features(seed: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", _FEATURES_OF, *QUESTIONS],
+            env=cli_environment({"PYTHONHASHSEED": seed}),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+
+    first = features("1")
+    assert first.count("\n") > 20
+    assert all(features(seed) == first for seed in ("2", "3", "4"))
