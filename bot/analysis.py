@@ -39,6 +39,15 @@ _NAMING = re.compile(
     r"|\blist (?:all|every|each|them|the names)\b"
     r"|叫什么|叫啥|什么名|哪些|哪个|哪家|哪两|哪三|哪四|哪五|是谁家"
 )
+#: "Which ones" (哪几个, 哪幾家, 边几个): names, not a count, though 几个 alone asks how many.
+_WHICH_ONES = re.compile(r"[哪边邊][几幾](?:[个個家项項种種位名座所间間部台件批条條样樣])")
+#: "Where did it place / come / finish / stand" (in a ranking): a rank, not a place on a map;
+#: not "where did it come from" nor "where did it place its factory".
+_RANK_PLACE = re.compile(
+    r"\bwhere (?:did|does|do|will|would|has|have|is|was|were|are)\b[^?.!]*?"
+    r"\b(?:place|places|placed|come|came|finish|finished|finishes|stand|stands|stood)\b"
+    r"(?!\s+(?:from|its|their|his|her|the|a|an|this|that|these|those)\b)"
+)
 _WHICH = re.compile(r"\bwhich (?:of\b|([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
 #: After "which": a choice ("which is right?") or a time or quantity, not a name.
 _WHICH_NOT_NAMING = frozenset(
@@ -280,11 +289,15 @@ def analyse(
     slot_terms, texts = (asked, asking) if asked else (terms, [cleaned])
     names = [index.group_name[t] for t in slot_terms if t in index.group_name]
     wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
+    if "number" in wants and any(_WHICH_ONES.search(text) for text in texts):
+        wants = wants - {"number"} | {"name"}  # 哪几个: which ones, not how many
     if not wants and any(_asks_names(text, index, reader) for text in texts):
         wants.add("name")
     if any(_YES_NO.search(text) for text in texts) and not wants:
         wants.add("yes-no")
     measures = frozenset(n for n in names if index.slot_of.get(n) == "measure")
+    if any(_RANK_PLACE.search(text) for text in texts):
+        measures |= {"rank"}  # "where did the zone place in the index?"
     if any(_OUTCOME.search(text) for text in texts) or (
         "yes-no" in wants and "outcome" in measures
     ):

@@ -1,0 +1,124 @@
+"""Conflict features (``bot.decision.CONFLICTS``) fire only when the fact really states something
+else than what is asked: a candidate with one is capped at the decision's ``conflict_ceiling``,
+so a conflict read wrongly declines the right fact outright."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.decision import CONFLICTS, FEATURES, has_conflict
+from bot.engine import Engine
+from bot.scoring import Candidate
+
+
+def _candidate(engine: Engine, question: str, fact_id: str) -> Candidate | None:
+    match = engine.ask(question)
+    return next((c for c in match.candidates if c.fact.id == fact_id), None)
+
+
+def _conflicts(candidate: Candidate) -> list[str]:
+    return [name for name in CONFLICTS if candidate.features[FEATURES.index(name)]]
+
+
+def _assert_no_conflict(engine: Engine, question: str, fact_id: str) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is not None, f"{fact_id} is not a candidate"
+    assert not has_conflict(candidate.features), (
+        _conflicts(candidate),
+        candidate.contradictions,
+    )
+
+
+def _assert_conflict_or_absent(engine: Engine, question: str, fact_id: str) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is None or has_conflict(candidate.features), candidate.contradictions
+
+
+# An ordinal names which one (the 1st batch, 第1批): the fact states it in its own words
+# ("first batch", 第一批, 首批), not as a figure; another ordinal is still a contradiction.
+ORDINAL_STATED = [
+    ("1st batch pilot clusters examples", "first-batch-pilots"),
+    ("which clusters were in the 1st batch?", "first-batch-pilots"),
+    ("how many clusters did the 1st pilot batch include?", "first-batch-pilots"),
+    ("第1批试点集群有哪些？", "first-batch-pilots"),
+    ("Did the zone rank 13th in 2020?", "zone-manufacturing-index"),
+]
+ORDINAL_OTHER = [
+    ("2nd batch pilot clusters examples", "first-batch-pilots"),
+    ("which clusters were in the 3rd batch?", "first-batch-pilots"),
+    ("第2批试点集群有哪些？", "first-batch-pilots"),
+    ("Did the zone rank 12th in 2020?", "zone-manufacturing-index"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), ORDINAL_STATED)
+def test_an_ordinal_the_fact_states_in_words_is_no_contradiction(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_no_conflict(engine, question, fact_id)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), ORDINAL_OTHER)
+def test_another_ordinal_than_the_facts_is_still_a_contradiction(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, fact_id)
+
+
+# "Where did X place / come / finish / stand" in a ranking asks for a rank, which a figure
+# answers; "where is X" and "where did X come from" still ask for a place or a source.
+RANK_ASKED = [
+    "Where did the zone place in the 2020 China Advanced Manufacturing Development Index?",
+    "Where did the hi-tech zone finish in the advanced manufacturing index?",
+    "Where does the zone stand among the top 100 advanced manufacturing zones?",
+    "where did the hi-tech zone place among advanced manufacturing zones in 2020",
+    "Where was the zone placed in the 2020 advanced manufacturing index?",
+]
+PLACE_ASKED = [
+    "Where is the hi-tech zone?",
+    "Where is the hi-tech zone located?",
+    "Where did the zone's advanced manufacturing index come from?",
+]
+
+
+@pytest.mark.parametrize("question", RANK_ASKED)
+def test_where_did_it_place_asks_for_a_rank(engine: Engine, question: str) -> None:
+    _assert_no_conflict(engine, question, "zone-manufacturing-index")
+
+
+@pytest.mark.parametrize("question", PLACE_ASKED)
+def test_where_is_it_still_asks_for_a_place(engine: Engine, question: str) -> None:
+    _assert_conflict_or_absent(engine, question, "zone-manufacturing-index")
+
+
+# 哪几个 / 哪幾個 / 边几个 ask "which ones" (names), not "how many"; 有几个 still counts.
+WHICH_ONES = [
+    ("佛山高新區2020到2025年規劃的三大主導產業集群是哪幾個？", "zone-leading-clusters-plan"),
+    ("高新区规划的三大主导产业集群是哪几个？", "zone-leading-clusters-plan"),
+    ("高新區三大主導產業集群係邊幾個？", "zone-leading-clusters-plan"),
+    ("第一批试点集群是哪几个？", "first-batch-pilots"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), WHICH_ONES)
+def test_which_ones_asks_for_names_not_a_count(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_no_conflict(engine, question, fact_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("三大主导产业集群是哪几个？", "name"),
+        ("三大主導產業集群係邊幾個？", "name"),
+        ("入选的是哪几家企业？", "name"),
+        ("高新区规划了几个主导产业集群？", "number"),
+        ("第一批有几个集群？", "number"),
+        ("高新区有多少家高企？", "number"),
+    ],
+)
+def test_which_ones_and_how_many_are_told_apart(engine: Engine, question: str, wants: str) -> None:
+    from bot.analysis import analyse
+
+    assert wants in analyse(question, engine.index).wants
