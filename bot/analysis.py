@@ -26,8 +26,13 @@ _OUTCOME = re.compile(
     r"|(?<!to have )(?:achieved|reached|accomplished|fulfilled|succeeded)"
     r"|(?:been|was|were) (?:built|achieved|reached|met|completed|realised"
     r"|realized))\b|了吗$|了没有|有没有(?:实现|达到|完成|做到|成为)|是否(?:实现|达到|完成|做到|建成)"
-    r"|已经|已建成|实际|到底|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
+    r"|已经|已建成|实际|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
 )
+#: A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八, 定係): it checks
+#: figures, one of which the fact may state.
+_ALTERNATIVES = re.compile(r"\bor\b|还是|還是|定系|定係|抑或")
+#: Two things asked together ("founded and listed", "2020 and 2025", 成立、上市, 成立？上市？).
+_JOINED = re.compile(r"\band\b|\bas well as\b|&|和|与|與|及|、|还有|還有|[?？]\s*\S")
 #: "Where ... from" asks for a source (a newspaper, a company), which may be a place or not.
 _SOURCE = re.compile(r"\bfrom\b|来自|出自|来源|从哪")
 #: A question asking for names (of the clusters, the zone, the company), not for a count or a
@@ -153,6 +158,12 @@ class Analysis:
     #: subject of its own): they say what the question is about, but a fact need not state
     #: them (a town the asker mentions, a year of their reading), so they make no conflict.
     filled: tuple[str, ...] = ()
+    #: The asking part offers alternatives ("2,900 or 1,800?"): a fact stating a figure close
+    #: to one of them answers it (the others are no contradiction).
+    alternatives: bool = False
+    #: The asking part joins two questions or two things asked ("founded and listed"): a fact
+    #: stating one of the measures or years asked answers that part.
+    joined: bool = False
 
     @property
     def asking_terms(self) -> tuple[str, ...]:
@@ -273,7 +284,8 @@ def analyse(
     cleaned = reader.clean(question)
     terms_of = reader.terms
     terms = terms_of(cleaned)
-    asking = [reader.clean(s) for s in asking_sentences(index.normaliser.read(question))]
+    asking_read = asking_sentences(index.normaliser.read(question))
+    asking = [reader.clean(s) for s in asking_read]
     asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
     filled: tuple[str, ...] = ()
     if asked:
@@ -315,6 +327,8 @@ def analyse(
         wants=frozenset(wants),
         asked=asked,
         filled=filled,
+        alternatives=any(_ALTERNATIVES.search(text) for text in texts),
+        joined=any(_JOINED.search(text.casefold()) for text in asking_read or [question]),
     )
 
 

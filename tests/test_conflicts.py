@@ -122,3 +122,98 @@ def test_which_ones_and_how_many_are_told_apart(engine: Engine, question: str, w
     from bot.analysis import analyse
 
     assert wants in analyse(question, engine.index).wants
+
+
+# A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八) checks figures: a fact
+# stating one of them, or a figure close to one, answers it; none close is still a contradiction.
+ALTERNATIVES_STATED = [
+    "咱高新区2020年高企到底是两千九还是一千八啊？",
+    "Did the zone have 2,900 or 1,800 high-tech enterprises in 2020?",
+    "Were there 2900 or 3500 high-tech enterprises in the zone in 2020?",
+    "高新区2020年高新技术企业是2900家还是1800家？",
+    "2020年高新區高企係兩千九定係三千五？",
+]
+ALTERNATIVES_OTHER = [
+    "Did the zone have 5,000 or 8,000 high-tech enterprises in 2020?",
+    "高新区2020年高企是五千还是八千？",
+    "高新区2018年高企是两千九还是一千八？",
+    "Did the zone have 2,900 high-tech enterprises or 1,800 in 2016?",
+]
+
+
+@pytest.mark.parametrize("question", ALTERNATIVES_STATED)
+def test_an_alternative_close_to_the_stated_figure_is_no_contradiction(
+    engine: Engine, question: str
+) -> None:
+    _assert_no_conflict(engine, question, "zone-high-tech-2020")
+
+
+@pytest.mark.parametrize("question", ALTERNATIVES_OTHER)
+def test_alternatives_none_of_which_is_stated_are_still_a_contradiction(
+    engine: Engine, question: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, "zone-high-tech-2020")
+
+
+# 到底 ("exactly", "after all") stresses a question; it does not ask whether a goal was reached.
+# The sentence that gives context (我在南海做瓷砖的) fills in, it does not contradict.
+GOAL_ASKED = [
+    "我在南海做瓷砖的，平时也关注佛山的智能家居。到2023年的目标到底是啥？",
+    "到2023年的目标到底是什么？",
+    "佛山智能家居2023年的目标到底是多少？",
+    "I run a tile shop in Nanhai and follow the industry. What exactly is the 2023 goal?",
+]
+OUTCOME_ASKED = [
+    "2023年的目标到底实现了没有？",
+    "到2023年的目标到底达到了吗？",
+    "2023年的目标到底有没有实现？",
+    "Did Foshan actually reach its 2023 goal?",
+]
+
+
+@pytest.mark.parametrize("question", GOAL_ASKED)
+def test_what_exactly_is_the_goal_is_answered_by_the_goal(engine: Engine, question: str) -> None:
+    _assert_no_conflict(engine, question, "goals-2023")
+
+
+@pytest.mark.parametrize("question", OUTCOME_ASKED)
+def test_whether_the_goal_was_reached_is_not_answered_by_the_goal(
+    engine: Engine, question: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, "goals-2023")
+
+
+# A compound question asks two things ("founded and listed", "in 2020 and in 2025"): a fact
+# stating one of the measures or years asked answers that part; the other part's measure or
+# year is no contradiction of it. A fact stating none of them still contradicts.
+PART_STATED = [
+    ("雲米是哪一年成立的？在哪裡上市？", "viomi-profile"),
+    ("wen was bear electirc founded and listted?", "bear-electric-profile"),
+    ("When was Bear Electric founded and where is it listed?", "bear-electric-profile"),
+    ("小熊电器哪年成立、在哪上市？", "bear-electric-profile"),
+    (
+        "What was the zone's industrial output in 2020 and what will it be in 2025?",
+        "zone-torch-revenue-2020",
+    ),
+    ("高新区2020年工业总产值是多少？2025年会是多少？", "zone-torch-revenue-2020"),
+]
+PART_NOT_STATED = [
+    ("When was Bear Electric listed?", "bear-electric-profile"),
+    ("What was the zone's industrial output in 2025?", "zone-torch-revenue-2020"),
+    ("What was the zone's industrial output in 2019 and in 2025?", "zone-torch-revenue-2020"),
+    ("What are Bear Electric's profit and its number of employees?", "bear-electric-profile"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), PART_STATED)
+def test_a_fact_answering_one_part_of_a_compound_question_is_not_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_no_conflict(engine, question, fact_id)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), PART_NOT_STATED)
+def test_a_fact_answering_no_part_is_still_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, fact_id)
