@@ -26,13 +26,8 @@ _OUTCOME = re.compile(
     r"|(?<!to have )(?:achieved|reached|accomplished|fulfilled|succeeded)"
     r"|(?:been|was|were) (?:built|achieved|reached|met|completed|realised"
     r"|realized))\b|了吗$|了没有|有没有(?:实现|达到|完成|做到|成为)|是否(?:实现|达到|完成|做到|建成)"
-    r"|已经|已建成|实际|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
+    r"|已经|已建成|实际|到底|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
 )
-#: A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八, 定係): it checks
-#: figures, one of which the fact may state.
-_ALTERNATIVES = re.compile(r"\bor\b|还是|還是|定系|定係|抑或")
-#: Two things asked together ("founded and listed", "2020 and 2025", 成立、上市, 成立？上市？).
-_JOINED = re.compile(r"\band\b|\bas well as\b|&|和|与|與|及|、|还有|還有|[?？]\s*\S")
 #: "Where ... from" asks for a source (a newspaper, a company), which may be a place or not.
 _SOURCE = re.compile(r"\bfrom\b|来自|出自|来源|从哪")
 #: A question asking for names (of the clusters, the zone, the company), not for a count or a
@@ -43,15 +38,6 @@ _NAMING = re.compile(
     r"\bnames?\b|\bcalled\b|^(?:please |pls )?(?:(?:can|could) you )?list\b"
     r"|\blist (?:all|every|each|them|the names)\b"
     r"|叫什么|叫啥|什么名|哪些|哪个|哪家|哪两|哪三|哪四|哪五|是谁家"
-)
-#: "Which ones" (哪几个, 哪幾家, 边几个): names, not a count, though 几个 alone asks how many.
-_WHICH_ONES = re.compile(r"[哪边邊][几幾](?:[个個家项項种種位名座所间間部台件批条條样樣])")
-#: "Where did it place / come / finish / stand" (in a ranking): a rank, not a place on a map;
-#: not "where did it come from" nor "where did it place its factory".
-_RANK_PLACE = re.compile(
-    r"\bwhere (?:did|does|do|will|would|has|have|is|was|were|are)\b[^?.!]*?"
-    r"\b(?:place|places|placed|come|came|finish|finished|finishes|stand|stands|stood)\b"
-    r"(?!\s+(?:from|its|their|his|her|the|a|an|this|that|these|those)\b)"
 )
 _WHICH = re.compile(r"\bwhich (?:of\b|([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
 #: After "which": a choice ("which is right?") or a time or quantity, not a name.
@@ -158,12 +144,6 @@ class Analysis:
     #: subject of its own): they say what the question is about, but a fact need not state
     #: them (a town the asker mentions, a year of their reading), so they make no conflict.
     filled: tuple[str, ...] = ()
-    #: The asking part offers alternatives ("2,900 or 1,800?"): a fact stating a figure close
-    #: to one of them answers it (the others are no contradiction).
-    alternatives: bool = False
-    #: The asking part joins two questions or two things asked ("founded and listed"): a fact
-    #: stating one of the measures or years asked answers that part.
-    joined: bool = False
 
     @property
     def asking_terms(self) -> tuple[str, ...]:
@@ -284,8 +264,7 @@ def analyse(
     cleaned = reader.clean(question)
     terms_of = reader.terms
     terms = terms_of(cleaned)
-    asking_read = asking_sentences(index.normaliser.read(question))
-    asking = [reader.clean(s) for s in asking_read]
+    asking = [reader.clean(s) for s in asking_sentences(index.normaliser.read(question))]
     asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
     filled: tuple[str, ...] = ()
     if asked:
@@ -301,15 +280,11 @@ def analyse(
     slot_terms, texts = (asked, asking) if asked else (terms, [cleaned])
     names = [index.group_name[t] for t in slot_terms if t in index.group_name]
     wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
-    if "number" in wants and any(_WHICH_ONES.search(text) for text in texts):
-        wants = wants - {"number"} | {"name"}  # 哪几个: which ones, not how many
     if not wants and any(_asks_names(text, index, reader) for text in texts):
         wants.add("name")
     if any(_YES_NO.search(text) for text in texts) and not wants:
         wants.add("yes-no")
     measures = frozenset(n for n in names if index.slot_of.get(n) == "measure")
-    if any(_RANK_PLACE.search(text) for text in texts):
-        measures |= {"rank"}  # "where did the zone place in the index?"
     if any(_OUTCOME.search(text) for text in texts) or (
         "yes-no" in wants and "outcome" in measures
     ):
@@ -327,8 +302,6 @@ def analyse(
         wants=frozenset(wants),
         asked=asked,
         filled=filled,
-        alternatives=any(_ALTERNATIVES.search(text) for text in texts),
-        joined=any(_JOINED.search(text.casefold()) for text in asking_read or [question]),
     )
 
 

@@ -118,37 +118,6 @@ def _weight(term: str, index: Index) -> float:
     return UNKNOWN_BIGRAM_WEIGHT
 
 
-#: Ordinal -> the words by which a fact states it ("first batch", 第一批, 首批): a question's
-#: "1st" or 第1 names which one, and a fact stating it in words states it. (English ordinals
-#: from "second" on are read as the same figure as "2nd" already.)
-_ORDINAL_WORDS = {
-    "1": ("first", "第一", "首批", "首届", "首次", "首个"),
-    **{str(n): (f"第{c}",) for n, c in enumerate("二三四五六七八九十", start=2)},
-}
-
-
-def _states_ordinal(term: str, position: int, index: Index) -> bool:
-    """Whether the fact states an ordinal (``_NUMBER_MARK`` o n) in words."""
-    return any(index.covers(word, position) for word in _ORDINAL_WORDS.get(term[2:], ()))
-
-
-#: How close a figure offered as an alternative ("2,900 or 1,800?") must be to one the fact
-#: states (2,931): closer than "about" (``_close_number``), since the question names several.
-ALTERNATIVE_TOLERANCE = 0.1
-
-
-def _offers_stated(figures: tuple[str, ...], covered: set[str], numbers: array) -> bool:
-    """Whether one of the figures a question offers as alternatives is one the fact states,
-    or close to one (``ALTERNATIVE_TOLERANCE``)."""
-    for term in figures:
-        if term in covered:
-            return True
-        value = float(term[2:])
-        if any(v and abs(value / v - 1.0) <= ALTERNATIVE_TOLERANCE for v in numbers):
-            return True
-    return False
-
-
 def _close_number(term: str, numbers: array) -> bool:
     """A figure within a factor of two of one the fact states (for "about 500" and the like)."""
     if not term.startswith(_NUMBER_MARK + "n"):
@@ -174,14 +143,6 @@ def _contradictions(
     figure_other = unstated = False
     flags = data.flags
     stated = data.stated
-    # Alternatives offered ("2,900 or 1,800?"): one the fact states answers the question.
-    offered = prepared.offered_figures
-    alternative = bool(offered) and _offers_stated(offered, covered, index.numbers_of(position))
-    # Two things asked together: a measure or year of the part the fact does not answer is no
-    # contradiction when it states a measure or year of the other part.
-    joined = analysis.joined
-    asked_measures, asked_years = prepared.asked_measures, prepared.asked_years
-    other_measure = joined and not data.measures.isdisjoint(asked_measures)
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
@@ -211,25 +172,16 @@ def _contradictions(
         if term[0] == _GROUP_MARK:
             if name and name in stated:
                 continue  # the fact's attributes say it states this, in whatever words
-            if kind == "measure" and other_measure and name in asked_measures:
-                continue  # the other part's measure ("founded and listed")
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
                 factor *= CONTRADICTION_FACTOR
                 unstated = True
         elif term.startswith(_NUMBER_MARK + "y"):
-            if joined and any(
-                y != term[2:] and (y in data.period or _YEAR + y in covered) for y in asked_years
-            ):
-                continue  # the other part's year ("in 2020 and in 2025")
             reasons.append(f"year:{term[2:]}")
             factor *= CONTRADICTION_FACTOR
             figure_other = True
-        elif term.startswith(_NUMBER_MARK + "o") and _states_ordinal(term, position, index):
-            continue
         elif term.startswith(_NUMBER_MARK) and not (
-            (alternative and term in offered)
-            or (analysis.approximate and _close_number(term, index.numbers_of(position)))
+            analysis.approximate and _close_number(term, index.numbers_of(position))
         ):
             reasons.append(f"number:{term[2:]}")
             factor *= NUMBER_MISMATCH_FACTOR
@@ -402,24 +354,13 @@ class Prepared:
         self.checked = tuple(
             (
                 t,
-                # What the term wants, if the question as read wants it (哪几个 names).
-                wanted if (wanted := index.group_wants.get(t)) in analysis.wants else None,
+                index.group_wants.get(t),
                 index.group_kind.get(t),
                 index.group_name.get(t),
                 t in filled,
             )
             for t in analysis.asking_terms
             if t in index.group_wants or t[0] in (_GROUP_MARK, _NUMBER_MARK)
-        )
-        #: The figures (not years) offered as alternatives, when the question offers some.
-        self.offered_figures = (
-            tuple(
-                t
-                for t, _wants, _kind, _name, filled in self.checked
-                if not filled and t[0] == _NUMBER_MARK and t[1:2] in _FIGURE_KINDS
-            )
-            if analysis.alternatives
-            else ()
         )
         # Slot values (entity and measure names, years) only the context sentences name.
         own = [t for t in analysis.asking_terms if t not in filled]
