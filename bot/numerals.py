@@ -6,8 +6,9 @@ surely writes a figure is read: a numeral with a place value (十五, 四十三,
 一千三百三十亿), four digits of a year (二零二零年, 一九九三), a percentage
 (百分之四十八点六), and one digit from 2 to 10 before a counting word (三个, 两家,
 十家). Words made with numeral characters stay words: 三水, 一区五园, 万一, 千万,
-十分, 五六个 (five or six), 三大, 百强, 十三五; and 一 alone (一个, 一年) is no
-figure: "one" is never the figure a question asks about.
+十分, 五六个 (five or six), 三大, 百强, 十三五; a count after 哪 (哪两个: "which
+two") is what is asked for, not a figure; and 一 alone (一个, 一年) is no figure:
+"one" is never the figure a question asks about.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _value(run: str) -> int | None:
 
 def _figure(found: re.Match[str]) -> str:
     percent, run, decimals = found.group(1), found.group(2), found.group(3)
+    if found.string[found.start() - 1 : found.start()] == "哪":
+        return found.group(0)  # 哪两个: how many things are asked for, not a figure to check
     following = found.string[found.end() : found.end() + 1]
     if all(c in _DIGITS for c in run):
         if len(run) == 4 and (following == "年" or run[:2] in ("一九", "二零", "二〇")):

@@ -76,6 +76,8 @@ def test_chinese_numerals_read_as_the_figures_they_write(
         "第一批试点",  # the first batch: an ordinal Arabic or not
         "百亿元的企业",  # ten-billion class
         "万亿级",
+        "一起被点名的是哪两个集群",  # which two: the count of what is asked for
+        "哪三家企业上市了",
     ],
 )
 def test_numeral_characters_that_write_no_figure_stay_words(engine: Engine, words: str) -> None:
