@@ -101,6 +101,15 @@ _SENTENCE_END = re.compile(
     r"(?<=[!?;。！？；\n])|(?<=[.:：])(?=\s)|(?<=\s[-–—])(?=\s)|(?<=\s--)(?=\s)"
     r"|(?<=[^\d\s]—)(?=[^\d\s—])"
 )
+_CHINESE = re.compile("[\u3400-\u9fff]")
+#: In Chinese a comma ends a clause as a full stop does, and a request (领导让我查一下, 帮我问下)
+#: ends before what it asks for: "我在科技局实习，领导让我查一下高新区有多少家企业" asks only
+#: "高新区有多少家企业". (Text read by the normaliser: ， is , by then.)
+_CHINESE_CLAUSE_END = re.compile(
+    "(?<=[\u3400-\u9fff]),|,(?=[\u3400-\u9fff])"
+    + "".join(f"|(?<={verb})" for verb in ("查一下", "问一下", "查下", "问下", "查查", "问问"))
+    + "|(?<=了解一下)|(?<=打听一下)|(?<=看一下)"
+)
 #: A sentence that asks: it ends with a question mark, or has a question word or a request.
 _ASKS = re.compile(
     r"[?？]\s*$|\b(?:what|how|when|who|whom|whose|which|where|why|tell me|give me|list|explain"
@@ -209,6 +218,8 @@ def asking_sentences(question: str) -> list[str]:
     """The sentences of a message that ask, when other sentences only give context; empty when
     the whole message asks (one sentence, every sentence asks, or none seems to)."""
     parts = [p.strip() for p in _SENTENCE_END.split(question)]
+    if _CHINESE.search(question):
+        parts = [c.strip() for p in parts for c in _CHINESE_CLAUSE_END.split(p)]
     parts = [p for p in parts if any(c.isalnum() for c in p)]
     if len(parts) < 2:
         return []

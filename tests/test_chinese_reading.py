@@ -10,7 +10,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from bot.analysis import analyse, asking_clauses
+from bot.analysis import analyse, asking_clauses, asking_sentences
 from bot.engine import Engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.matcher import match_question
@@ -444,3 +444,45 @@ def test_cantonese_everyday_nouns_read_as_mandarin(
     (冷氣機), "these" (呢啲) and "how much money" (幾錢) are read as their Mandarin words, so
     the measures and products of the lexicon apply to them."""
     assert engine.index.normaliser.read(written) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "asking"),
+    [
+        (
+            "我在佛山市科技局实习，领导让我查一下高新区火炬企业有多少家，其中高企多少家。谢谢！",
+            ["高新区火炬企业有多少家", "其中高企多少家。"],
+        ),
+        ("我是做外贸的，老板让我问一下，美的是哪一年上市的？", ["美的是哪一年上市的?"]),
+        ("我喺順德做嘢，老細叫我問下，美的幾時上市㗎？", ["美的几时上市的?"]),
+        ("帮我查一下美的什么时候上市", ["美的什么时候上市"]),
+        ("我在寫報告，想了解一下，集群有多少家企業？", ["集群有多少家企业?"]),
+        ("集群有多少家企业", []),
+        ("集群有多少家企业，其中多少家是高企？", []),
+    ],
+)
+def test_a_chinese_clause_or_request_that_does_not_ask_is_context(
+    engine: Engine, message: str, asking: list[str]
+) -> None:
+    """In Chinese a comma ends a clause as a full stop does, and a request (让我查一下, 叫我問下)
+    ends before what it asks for: only the clauses that ask are read as the question."""
+    assert asking_sentences(engine.index.normaliser.read(message)) == asking
+
+
+@pytest.mark.parametrize(
+    ("message", "fact_id"),
+    [
+        (
+            "我在佛山市科技局实习，领导让我查一下2020年高新区火炬企业有多少家，其中高企多少家。"
+            "麻烦帮我看下，谢谢！",
+            "zone-high-tech-2020",
+        ),
+        ("我是做外贸的，老板让我问一下，美的是哪一年在深交所上市的？", "midea-listing"),
+        ("我喺順德做嘢，老細叫我問下，美的幾時上市㗎？", "midea-listing"),
+    ],
+)
+def test_a_long_chinese_message_is_answered_from_the_clause_that_asks(
+    engine: Engine, message: str, fact_id: str
+) -> None:
+    match = match_question(message, engine.index)
+    assert (match.outcome, match.fact.id if match.fact else None) == ("answer", fact_id)
