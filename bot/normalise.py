@@ -275,6 +275,9 @@ class Normaliser:
         self._chinese_pattern = (
             re.compile(_longest_first(self.chinese_words)) if self.chinese_words else None
         )
+        #: Two-character lexicon words split by 的, 了 or 过 at the end of a clause, as
+        #: separable verbs are in speech (上的市, 起的家, 投的钱): read as the word.
+        self._separated = _separated_pattern(w for w in self.chinese_words if len(w) == 2)
         #: Colloquial, Cantonese and regional forms -> their standard Mandarin reading.
         self.readings = {r.form: r.standard for r in lexicon.readings}
         self._reading_pattern = (
@@ -323,7 +326,10 @@ class Normaliser:
         @mentions or leading /command, tidy spaces."""
         text = unicodedata.normalize("NFKC", text)[:MAX_QUESTION_CHARS]
         text = _LEADING_COMMAND.sub(" ", text.casefold())
-        return _clean(self._read_forms(_MENTION.sub(" ", text))[:MAX_QUESTION_CHARS])
+        cleaned = _clean(self._read_forms(_MENTION.sub(" ", text))[:MAX_QUESTION_CHARS])
+        if self._separated is not None and _SEPARATING.search(cleaned):
+            cleaned = self._separated.sub(_joined, cleaned)
+        return cleaned
 
     def read(self, text: str) -> str:
         """The text with its colloquial, Cantonese and regional forms read as standard Mandarin
@@ -448,6 +454,25 @@ class Normaliser:
 
 
 _CHINESE_PARTICLES = frozenset("啊呀哦的了吧呢嗯") | {"bot"}
+
+_SEPARATING = re.compile("[的了过]")
+
+
+def _separated_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex finding a two-character word split by 的, 了 or 过 and ending a clause (the end,
+    a space, a closing particle or 没/未 of "... or not" follow): 美的啥时候上的市 is 上市,
+    是谁投的钱 is 投钱, 上了市没有 is 上市了没有."""
+    pairs = sorted({f"{re.escape(w[0])}[的了过]{re.escape(w[1])}" for w in words})
+    if not pairs:
+        return None
+    return re.compile(f"(?:{'|'.join(pairs)})(?=$| |[啊呀吗呢吧啦嘛哦没未])")
+
+
+def _joined(found: re.Match[str]) -> str:
+    """上的市 -> 上市的: the word whole, the particle after it."""
+    split = found.group(0)
+    return split[0] + split[2] + split[1]
+
 
 #: 邊個 (邊 "which" and the classifier 個) asks "who" before a verb, a particle or nothing
 #: (邊個簽發, 係邊個？) and "which" before a noun (邊個區, 邊個部門). A form read as 谁 that

@@ -154,6 +154,19 @@ def test_taiwan_vocabulary_finds_the_same_fact(engine: Engine) -> None:
         ("科龙最早是啥时候建厂的", "kelon-origins"),
         ("蒙娜丽莎在佛山哪个区", "monalisa-group"),  # 哪个区 asks for a place
         ("試點名單係邊日公佈嘅？", "pilot-list-inclusion"),  # 邊日 is 哪天
+        # Word families: everyday verbs for founding, listing and investing.
+        ("美的係點樣發家嘅", "midea-origins"),  # 发家 is founding
+        ("美的是哪年上的市", "midea-listing"),  # 上的市: the verb 上市 split by 的
+        ("美的幾時上嘅市", "midea-listing"),
+        ("美的啥时候上的市呀", "midea-listing"),
+        ("雲米在哪個交易所掛牌？", "viomi-ipo"),  # 挂牌 is listing
+        ("云米在哪个交易所挂牌", "viomi-ipo"),
+        ("小熊电器哪天挂牌的", "bear-electric-listing"),
+        ("蒙娜丽莎是哪年挂牌的", "monalisa-group"),
+        ("云米是谁投的钱", "viomi-profile"),  # 投的钱: 投钱 split by 的
+        ("雲米係邊個投嘅錢", "viomi-profile"),
+        ("小熊電器係幾時開辦嘅", "bear-electric-profile"),  # 开办 is founding
+        ("高新区是哪年建立的", "zone-founding"),
     ],
 )
 def test_colloquial_and_cantonese_questions_are_answered(
@@ -181,6 +194,12 @@ def test_colloquial_and_cantonese_questions_are_answered(
         "小熊電器嘅老細係邊個？",
         "美的有幾多個伙記？",
         "科龍而家一年賣幾多部雪櫃？",
+        # Everyday verbs for what no fact states: a move, exports of a company.
+        "美的什么时候搬到北滘的",
+        "美的總部幾時搬去北滘㗎？",
+        "小熊電器幾時搬廠㗎？",
+        "美的外销多少",
+        "美的每年出海卖多少",
     ],
 )
 def test_colloquial_and_cantonese_near_misses_are_declined(engine: Engine, question: str) -> None:
@@ -486,3 +505,25 @@ def test_a_long_chinese_message_is_answered_from_the_clause_that_asks(
 ) -> None:
     match = match_question(message, engine.index)
     assert (match.outcome, match.fact.id if match.fact else None) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize(
+    ("written", "read_as"),
+    [
+        ("美的啥时候上的市", "美的啥时候上市的"),
+        ("美的幾時上嘅市？", "美的几时上市的"),
+        ("云米是谁投的钱呀", "云米是谁投钱的呀"),
+        ("美的当年怎么起的家", "美的当年怎么起家的"),
+        ("小熊上了市没有", "小熊上市了没有"),
+        ("小熊電器上咗市未", "小熊电器上市了未"),
+        # Not at the end of a clause: 上的市场 is "the market on ...", not a listing.
+        ("美的在国内市场上的市场份额", "美的在国内市场上的市场份额"),
+    ],
+)
+def test_a_word_split_by_a_particle_at_the_end_of_a_clause_reads_as_the_word(
+    engine: Engine, written: str, read_as: str
+) -> None:
+    """Separable verbs (上市, 起家, 投钱: lexicon words of two characters) split by 的, 了 or 过
+    at the end of a clause, as speech splits them, are read as the word."""
+    normaliser = engine.index.normaliser
+    assert normaliser.clean(written) == normaliser.clean(read_as)
