@@ -23,13 +23,24 @@ _NUMERAL = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_LARGE_UNITS)
 #: Characters that may follow one numeral character for it to be a count (三个, 两家, 八月).
 _COUNTING_WORDS = frozenset("个家间位项部只台种所批名次条座款类倍月日号")
 _RUN = re.compile(f"(百分之)?([{_NUMERAL}]+)(?:点([{''.join(_DIGITS)}]+))?")
+#: Longer runs write no figure anyone means (一千三百三十亿 is 7): left as written, which also
+#: bounds the work and the size of the number (540 亿 in a row is too big to print).
+_LONGEST_RUN = 16
+#: Around a numeral, these make it approximate (几十亿, 数十亿, 四十几个, 四十来个, 一千三百多亿,
+#: 三百余家): no exact figure is stated, so none is read.
+_APPROXIMATE_BEFORE = frozenset("几数")
+_APPROXIMATE_AFTER = frozenset("几多来余")
 _FIRST = re.compile(f"[{_NUMERAL}]")
 
 
 def _value(run: str) -> int | None:
     """The value of a numeral with place values (四百七十九, 一千三百三十亿, 三万五), or None when
     the characters write no number (万一, 十三五, 千万 as "by all means" starts with a unit)."""
-    if run[0] in _LARGE_UNITS or (run[0] in _SMALL_UNITS and run[0] != "十"):
+    if (
+        len(run) > _LONGEST_RUN
+        or run[0] in _LARGE_UNITS
+        or (run[0] in _SMALL_UNITS and run[0] != "十")
+    ):
         return None
     total = section = 0
     digit: int | None = None
@@ -47,9 +58,12 @@ def _value(run: str) -> int | None:
             last_unit, digit = unit, None
         else:
             unit = _LARGE_UNITS[character]
-            if section == 0 and digit in (None, 0) and total == 0:
+            if section == 0 and digit in (None, 0) and (total == 0 or character == "万"):
                 return None
-            total = (total + section + (digit or 0)) * unit
+            if character == "万":  # multiplies its own section: 三亿五千万 is 350,000,000
+                total += (section + (digit or 0)) * unit
+            else:  # 亿 multiplies all before it: 一万亿 is 10**12
+                total = (total + section + (digit or 0)) * unit
             section, digit, last_unit = 0, None, 10**12
     if digit is not None and digit != 0:
         previous = run[-2] if len(run) > 1 else ""
@@ -66,6 +80,17 @@ def _figure(found: re.Match[str]) -> str:
     if found.string[found.start() - 1 : found.start()] == "哪":
         return found.group(0)  # 哪两个: how many things are asked for, not a figure to check
     following = found.string[found.end() : found.end() + 1]
+    preceding = found.string[found.start() - 1 : found.start()] if found.start() else ""
+    if (
+        len(run) > _LONGEST_RUN
+        or following in _APPROXIMATE_AFTER
+        # 几十, 数百: a unit after them ("企业数四百七十九" is "the number of firms: 479")
+        or (
+            preceding in _APPROXIMATE_BEFORE
+            and run[0] in _SMALL_UNITS.keys() | _LARGE_UNITS.keys()
+        )
+    ):
+        return found.group(0)
     if all(c in _DIGITS for c in run):
         if len(run) == 4 and (following == "年" or run[:2] in ("一九", "二零", "二〇")):
             return "".join(str(_DIGITS[c]) for c in run) + _rest(found, 2)  # a year

@@ -46,6 +46,12 @@ def _figures(engine: Engine, text: str) -> list[str]:
         ("一千三百亿", "1300亿"),
         ("八月十日", "8月10日"),
         ("五千元", "5000元"),
+        # 万 multiplies its own section, 亿 everything before it.
+        ("三亿五千万元", "350000000元"),
+        ("三亿零五百万元", "305000000元"),
+        ("六亿八千万元", "680000000元"),
+        ("十万八千", "108000"),
+        ("企业数四百七十九家", "企业数479家"),
     ],
 )
 def test_chinese_numerals_read_as_the_figures_they_write(
@@ -78,6 +84,13 @@ def test_chinese_numerals_read_as_the_figures_they_write(
         "万亿级",
         "一起被点名的是哪两个集群",  # which two: the count of what is asked for
         "哪三家企业上市了",
+        # Approximate numbers (几, 多, 来, 余, 数 around a numeral) state no exact figure.
+        "几十亿元",
+        "数十亿元",
+        "四十几个集群",
+        "四十来个集群",
+        "一千三百多亿",
+        "三百余家",
     ],
 )
 def test_numeral_characters_that_write_no_figure_stay_words(engine: Engine, words: str) -> None:
@@ -98,6 +111,7 @@ def test_numeral_characters_that_write_no_figure_stay_words(engine: Engine, word
         ("高新區二〇二一年GDP係幾多？", "高新區2021年GDP係幾多？"),
         ("佛山微波炉占全国百分之四十八点六吗", "佛山微波炉占全国48.6%吗"),
         ("集群有五百家企业吗", "集群有500家企业吗"),
+        ("海信最后花了六亿八千万收购科龙吗", "海信最后花了6.8亿收购科龙吗"),
     ],
 )
 def test_a_question_with_chinese_numerals_gets_the_reply_of_its_arabic_form(
@@ -109,3 +123,12 @@ def test_a_question_with_chinese_numerals_gets_the_reply_of_its_arabic_form(
         figures.fact and figures.fact.id,
     )
     assert written.confidence == pytest.approx(figures.confidence)
+
+
+@pytest.mark.parametrize("run", ["一" + "亿" * 600, "九" * 5000, "一千" * 2000, "十" * 3000])
+def test_a_numeral_run_of_any_length_is_read_without_failing(engine: Engine, run: str) -> None:
+    """Reading numerals is bounded: a run too long to write a figure a person means stays as
+    written, whatever its length (before, 540 亿 in a row made a number too big to print)."""
+    match = engine.ask(run + "是多少")
+    assert match.outcome in ("answer", "clarify", "decline")
+    assert not any(c.isdigit() for c in engine.index.normaliser.clean(run))
