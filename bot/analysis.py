@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA
 from bot.index import Index, _deletions
 from bot.knowledge import Fact
 from bot.normalise import _NUMBER_MARK, APPROXIMATE_MARKERS, detect_language
+from bot.numerals import read_numerals
 
 _YEAR = _NUMBER_MARK + "y"
 #: A question that opens like this asks yes or no ("did it reach...", "is Midea listed").
@@ -216,12 +217,29 @@ def _slot_kind(term: str, index: Index) -> str | None:
     return kind if kind in ("entity", "place", "measure") else None
 
 
+def _framed_clauses(clauses: list[str]) -> list[str]:
+    """Chinese comma clauses, each one naming a year or figure joined to the clause after it:
+    "2021年，高新区GDP多少" asks about 2021, so its year must stay the question's own (as a
+    context clause, a fact of another year would answer it)."""
+    joined: list[str] = []
+    carried = ""
+    for number, clause in enumerate(clauses):
+        clause = (carried + "," + clause if carried else clause).strip()
+        carried = ""
+        last = number == len(clauses) - 1
+        if not last and any(c.isdigit() for c in read_numerals(clause)):
+            carried = clause
+        else:
+            joined.append(clause)
+    return joined
+
+
 def asking_sentences(question: str) -> list[str]:
     """The sentences of a message that ask, when other sentences only give context; empty when
     the whole message asks (one sentence, every sentence asks, or none seems to)."""
     parts = [p.strip() for p in _SENTENCE_END.split(question)]
     if _CHINESE.search(question):
-        parts = [c.strip() for p in parts for c in _CHINESE_CLAUSE_END.split(p)]
+        parts = [c for p in parts for c in _framed_clauses(_CHINESE_CLAUSE_END.split(p))]
     parts = [p for p in parts if any(c.isalnum() for c in p)]
     if len(parts) < 2:
         return []

@@ -534,3 +534,26 @@ def test_a_word_split_by_a_particle_at_the_end_of_a_clause_reads_as_the_word(
     at the end of a clause, as speech splits them, are read as the word."""
     normaliser = engine.index.normaliser
     assert normaliser.clean(written) == normaliser.clean(read_as)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        # A clause that names a year (or a figure) before the comma frames the question: the
+        # year is the question's own, so another year's fact does not answer it (a review
+        # finding: these were answered 0.80-0.98 with the 2019 or 2020 figure).
+        ("2021年，高新区GDP多少", "decline"),
+        ("2018年，美的销售额多少", "decline"),
+        ("2016年，佛山高新区GDP占全市多少", "decline"),
+        ("二〇二一年，高新区GDP是多少", "decline"),
+        ("2021年嘅時候，高新區GDP係幾多？", "decline"),
+        ("2019年，集群营收多少", "decline"),
+        # The year the fact states, framed the same way, is answered.
+        ("2019年，高新区GDP多少", "answer"),
+        ("2020年，集群营收多少", "answer"),
+    ],
+)
+def test_a_year_before_a_comma_is_part_of_the_question(
+    engine: Engine, message: str, outcome: str
+) -> None:
+    assert match_question(message, engine.index).outcome == outcome
