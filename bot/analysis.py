@@ -95,6 +95,29 @@ _YES_NO = re.compile(
     r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b|^是否|吗$"
 )
 
+#: The entity (a lexicon group name) that is the source the fact base quotes: the article.
+_SOURCE_ENTITY = "article"
+#: The source named as who says something ("what does the article call Foshan", "according to
+#: the report", "in the Foshan smart home story", 文章提到): a frame around the question, not
+#: what it asks about, so it is no entity the answer must be about.
+_SOURCE_FRAME = re.compile(
+    r"\b(?:article|story|report|news|piece)s?\b(?:'s)? (?:(?:also|really|actually) )?"
+    r"(?:says?|said|calls?|called|describes?|described|mentions?|mentioned|ties?|tied|links?"
+    r"|linked|lists?|listed|names?|named|notes?|noted|claims?|claimed|characteri[sz]es?"
+    r"|characteri[sz]ed|refers?|referred|puts?|singles? out|highlights?|highlighted|credits?"
+    r"|credited|associates?|associated)\b"
+    r"|\b(?:according to|in|from|per) (?:the|this|that|your) (?:[\w-]+ ){0,5}"
+    r"(?:article|story|report|piece)\b"
+    r"|(?:文章|报道|新闻|这篇|那篇)(?:里|中|里面|上)?(?:提到|提及|说|称|讲|写|介绍|指出|列出|点名)"
+)
+#: A place singled out of a whole: "in Lecong alone", "only in Lecong", "光是乐从". A figure
+#: the fact gives for several places together does not answer it (``Analysis.singled_out``).
+_SINGLED_OUT = re.compile(
+    r"\b([a-z][\w-]*(?: [a-z][\w-]*)?) (?:alone|by itself|on its own)\b"
+    r"|\b(?:only|just|solely) in ([a-z][\w-]*(?: [a-z][\w-]*)?)"
+    r"|\bin ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:only|alone)\b"
+    r"|(?:光是|单是|单单|仅仅|仅|只有|只)在?([\u4e00-\u9fff]{2,4})"
+)
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 #: Where a sentence ends, for telling the sentences that ask from those that give context:
 #: ! ? ; (and their Chinese forms) or a line break, or a full stop or colon before a space (not
@@ -156,6 +179,9 @@ class Analysis:
     #: subject of its own): they say what the question is about, but a fact need not state
     #: them (a town the asker mentions, a year of their reading), so they make no conflict.
     filled: tuple[str, ...] = ()
+    #: Places the question singles out of a whole ("in Lecong alone"): a figure for several
+    #: places together (Lecong and Longjiang) is not the one asked for.
+    singled_out: frozenset[str] = frozenset()
 
     @property
     def asking_terms(self) -> tuple[str, ...]:
@@ -310,6 +336,8 @@ def analyse(
             asked += filled
     slot_terms, texts = (asked, asking) if asked else (terms, [cleaned])
     names = [index.group_name[t] for t in slot_terms if t in index.group_name]
+    if _SOURCE_ENTITY in names and any(_SOURCE_FRAME.search(text) for text in texts):
+        names = [n for n in names if n != _SOURCE_ENTITY]
     wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
     if not wants and any(_asks_names(text, index, reader) for text in texts):
         wants.add("name")
@@ -322,6 +350,13 @@ def analyse(
         wants.add("outcome")
     if "place" in wants and any(_SOURCE.search(text) for text in texts):
         wants.add("source")  # "where does the photo come from": a source, not only a place
+    singled_out = frozenset(
+        index.group_name[t]
+        for text in texts
+        for found in _SINGLED_OUT.finditer(text)
+        for t in terms_of(reader.clean(next(g for g in found.groups() if g)))
+        if index.group_kind.get(t) == "place" and t not in index.home_groups
+    )
     return Analysis(
         text=cleaned,
         language=detect_language(question, language_hint),
@@ -333,6 +368,7 @@ def analyse(
         wants=frozenset(wants),
         asked=asked,
         filled=filled,
+        singled_out=singled_out,
     )
 
 

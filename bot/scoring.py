@@ -147,6 +147,14 @@ def _contradictions(
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
             factor *= dict(analysis.inherited_factors)[kind]
+    if analysis.singled_out and flags & _HAS_FIGURE:
+        # "How many furniture makers in Lecong alone?": a figure the fact gives for Lecong
+        # together with other places (Longjiang) is the whole's, not the part's.
+        singled = analysis.singled_out & data.entities
+        if singled and (data.entities & prepared.places) - analysis.singled_out:
+            reasons.append("part:" + ",".join(sorted(singled)))
+            factor *= CONTRADICTION_FACTOR
+            unstated = True
     for term, wants, kind, name, filled in prepared.checked:
         if filled:
             # Filled in from the context sentences: not a conflict, only a feature.
@@ -394,6 +402,17 @@ class Prepared:
         self.asked_measures = analysis.measures - self.filled_only
         self.asked_years = analysis.years - self.filled_only
         self.type_key = (analysis.wants, "rank" in analysis.measures)
+        #: The names of places, when the question singles one out of a whole (see
+        #: ``_contradictions``).
+        self.places = (
+            frozenset(
+                index.group_name[t]
+                for t, kind in index.group_kind.items()
+                if kind == "place" and t in index.group_name
+            )
+            if analysis.singled_out
+            else frozenset()
+        )
         self.length = math.log(1 + len(analysis.terms))
 
     def covered(self, positions: Sequence[int]) -> dict[int, set[str]]:

@@ -104,7 +104,18 @@ CHINESE = [
 
 
 #: Wordings the decision reads as their fact's with middling confidence (asked back, fact first).
-MIDDLING = {"佛山家居業點轉型", "bear electric hq", "成個高新區有幾多高企", "佛山家居產業規模"}
+#: The last three joined when the refit with the conflict readings of tests/test_answer_decision.py
+#: raised the answer threshold from 0.724 to 0.736 (out of fold: 6 fewer wrong answers, 5
+#: fewer right ones); each is still offered first.
+MIDDLING = {
+    "佛山家居業點轉型",
+    "bear electric hq",
+    "成個高新區有幾多高企",
+    "佛山家居產業規模",
+    "foshan advanced manufacturing clusters",
+    "how are pilot clusters chosen",
+    "集群2020年收入幾多",
+}
 
 
 @pytest.mark.parametrize(("question", "fact_id"), ENGLISH + CHINESE)
