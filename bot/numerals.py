@@ -30,17 +30,14 @@ _LONGEST_RUN = 16
 #: 三百余家): no exact figure is stated, so none is read.
 _APPROXIMATE_BEFORE = frozenset("几数")
 _APPROXIMATE_AFTER = frozenset("几多来余")
+_UNITS = frozenset(_SMALL_UNITS) | frozenset(_LARGE_UNITS)
 _FIRST = re.compile(f"[{_NUMERAL}]")
 
 
 def _value(run: str) -> int | None:
     """The value of a numeral with place values (四百七十九, 一千三百三十亿, 三万五), or None when
     the characters write no number (万一, 十三五, 千万 as "by all means" starts with a unit)."""
-    if (
-        len(run) > _LONGEST_RUN
-        or run[0] in _LARGE_UNITS
-        or (run[0] in _SMALL_UNITS and run[0] != "十")
-    ):
+    if run[0] in _LARGE_UNITS or (run[0] in _SMALL_UNITS and run[0] != "十"):
         return None
     total = section = 0
     digit: int | None = None
@@ -85,10 +82,7 @@ def _figure(found: re.Match[str]) -> str:
         len(run) > _LONGEST_RUN
         or following in _APPROXIMATE_AFTER
         # 几十, 数百: a unit after them ("企业数四百七十九" is "the number of firms: 479")
-        or (
-            preceding in _APPROXIMATE_BEFORE
-            and run[0] in _SMALL_UNITS.keys() | _LARGE_UNITS.keys()
-        )
+        or (preceding in _APPROXIMATE_BEFORE and run[0] in _UNITS)
     ):
         return found.group(0)
     if all(c in _DIGITS for c in run):
