@@ -283,6 +283,7 @@ def rank_candidates(
     # in the question's order: sets change order from process to process, and so would the
     # last bits of the sums).
     salient, salient_total = prepared.salient, prepared.salient_total
+    probability = (decision or index.decision).probability
     ranked = []
     for number, candidate in enumerate(scored):
         other = scored[1] if number == 0 and len(scored) > 1 else scored[0]
@@ -291,13 +292,14 @@ def rank_candidates(
         features = list(candidate.features)
         if other is not None:
             lacking = candidate.salient_missing & other.salient_covered
-            features[_MISSING_OTHER] = (
-                sum([w for t, w in salient.items() if t in lacking]) / salient_total
-            )
+            if lacking:
+                features[_MISSING_OTHER] = (
+                    sum([w for t, w in salient.items() if t in lacking]) / salient_total
+                )
             features[_MARGIN] = candidate.heuristic - other.heuristic
         else:
             features[_MARGIN] = candidate.heuristic
-        confidence = round((decision or index.decision).probability(tuple(features)), 4)
+        confidence = round(probability(tuple(features)), 4)
         ranked.append((confidence, candidate.heuristic, candidate, features))
     ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)  # capped: keep order
     return [

@@ -10,8 +10,7 @@ import math
 import weakref
 from array import array
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -260,6 +259,8 @@ class _FactData:
         "period",
         "entity",
         "measure",
+        "type_fits",
+        "questions",
     )
 
     def __init__(self, index: Index, position: int) -> None:
@@ -269,6 +270,8 @@ class _FactData:
             index.phrasing_weight,
         )
         self.fact = fact = index.facts[position]
+        #: Its phrasings, English then Chinese (``Fact.questions`` makes the tuple anew).
+        self.questions = fact.questions
         self.first = first = index.fact_phrasings[position]
         self.flags = index.fact_flags[position]
         #: Term id -> the phrasings (numbers) with a weight that hold it; equal tuples shared
@@ -293,6 +296,8 @@ class _FactData:
         #: The entity and measure it is mainly about (``None``: it names none).
         self.entity = attributes.entity[0] if attributes.entity else None
         self.measure = attributes.measure[0] if attributes.measure else None
+        #: ``Prepared.type_key`` -> ``_answer_type_fit`` of this fact (a few kinds of question).
+        self.type_fits: dict[tuple[frozenset[str], bool], tuple[float, float]] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -493,6 +498,35 @@ def _coverage(
     return (hit / total if total else 0.0), best_number, best
 
 
+def _best_segment(
+    ranked: list[tuple[float, int, int]], similarity: Callable[[int, int], float]
+) -> tuple[float, int, int, float]:
+    """The segment whose best phrasing matches best: (base, phrasing, segment, similarity), or
+    a phrasing of -1 when there is none.
+
+    ``ranked`` holds ``(-coverages, segment, phrasing)`` for each segment with coverages above
+    0; a segment's base is its coverages times ``max(similarity, 0.05) ** 0.15``, and the best
+    is the first segment (in the question's order) with the highest base. A base is at most
+    its coverages (the similarity's factor is at most 1), so the segments are tried from the
+    most covered on, and ``similarity`` (a rapidfuzz call) is asked only of those that can
+    still be the best: not of a segment whose coverages fall short of the best base so far,
+    or only equal it later in the question.
+    """
+    best_base, best_phrasing, best_segment, best_similarity = 0.0, -1, 0, 0.0
+    for minus_coverages, number_of_segment, phrasing in sorted(ranked):
+        coverages = -minus_coverages
+        if coverages < best_base:
+            break
+        if coverages == best_base and number_of_segment > best_segment:
+            continue
+        found = similarity(number_of_segment, phrasing)
+        base = coverages * max(found, 0.05) ** 0.15
+        if base > best_base or (base == best_base and number_of_segment < best_segment):
+            best_base, best_phrasing = base, phrasing
+            best_segment, best_similarity = number_of_segment, found
+    return best_base, best_phrasing, best_segment, best_similarity
+
+
 def _phrasing_terms(index: Index, number: int) -> list[str]:
     start = index.phrasing_start
     return [index.terms_by_id[i] for i in index.phrasing_terms[start[number] : start[number + 1]]]
@@ -516,9 +550,10 @@ def score_fact(
     names_entity = not prepared.entities.isdisjoint(covered)
     names_figure = not prepared.figures.isdisjoint(covered)
     covers_own = bool(prepared.own_words) and all(t in covered for t in prepared.own_words)
-    best_base, best_phrasing, best_segment = 0.0, -1, 0
-    scores: list[tuple[float, float, float, float]] = []
-    sorted_terms = prepared.reused.sorted_terms
+    # Each segment's coverages first: the similarity (a rapidfuzz call) is then worked out only
+    # for the segments that can still be the best, the most covered first.
+    coverages_of: list[tuple[float, float]] = []
+    ranked: list[tuple[float, int, int]] = []
     for number_of_segment, segment in enumerate(prepared.segments):
         question_coverage, phrasing, phrasing_coverage = _coverage(
             segment, position, covered, index, analysis.approximate, data
@@ -536,25 +571,23 @@ def score_fact(
             phrasing_coverage = max(phrasing_coverage, FOLLOWUP_FLOOR)
             if phrasing < 0:
                 phrasing = data.first
-        if phrasing < 0:
-            scores.append((0.0, question_coverage, 0.0, 0.0))
-            continue
-        coverages = phrasing_coverage**0.45 * question_coverage**segment.exponent
-        if coverages <= best_base:
-            # Even a similarity of 1 would not beat an earlier segment (the similarity's factor
-            # is at most 1): its similarity is not worked out, and it is not the best.
-            scores.append((0.0, question_coverage, phrasing_coverage, 0.0))
-            continue
+        coverages_of.append((question_coverage, phrasing_coverage))
+        if phrasing >= 0:
+            coverages = phrasing_coverage**0.45 * question_coverage**segment.exponent
+            if coverages > 0.0:
+                ranked.append((-coverages, number_of_segment, phrasing))
+    sorted_terms = prepared.reused.sorted_terms
+
+    def similarity(number_of_segment: int, phrasing: int) -> float:
         stored = sorted_terms.get(phrasing)
         if stored is None:
             if len(sorted_terms) >= CACHED_PER_INDEX:
                 sorted_terms.clear()
             stored = sorted_terms[phrasing] = " ".join(sorted(_phrasing_terms(index, phrasing)))
-        similarity = fuzz.token_set_ratio(segment.joined, stored, processor=None) / 100.0
-        base = coverages * max(similarity, 0.05) ** 0.15
-        scores.append((base, question_coverage, phrasing_coverage, similarity))
-        if base > best_base:
-            best_base, best_phrasing, best_segment = base, phrasing, number_of_segment
+        joined = prepared.segments[number_of_segment].joined
+        return fuzz.token_set_ratio(joined, stored, processor=None) / 100.0
+
+    best_base, best_phrasing, best_segment, best_similarity = _best_segment(ranked, similarity)
     if best_phrasing < 0:
         # No phrasing of the fact matches any part of the question: it is no candidate.
         return Scored(fact, fact.questions[0], (), 0.0, 0.0, (), frozenset(), frozenset(), False)
@@ -573,11 +606,19 @@ def score_fact(
         # A follow-up is about what came before: a fact sharing nothing with it is a stretch.
         reasons.append("followup:offtopic")
         factor *= FOLLOWUP_MISS_FACTOR
-    attributes = fact.attributes
-    fits, clashes = _answer_type_fit(
-        attributes.answer, attributes.measure, attributes.period, data.flags, *prepared.type_key
-    )
-    if min(scores[best_segment][1:3]) >= STORED_SIMILARITY:  # both coverages
+    type_fit = data.type_fits.get(prepared.type_key)
+    if type_fit is None:
+        attributes = fact.attributes
+        type_fit = data.type_fits[prepared.type_key] = _answer_type_fit(
+            attributes.answer,
+            attributes.measure,
+            attributes.period,
+            data.flags,
+            *prepared.type_key,
+        )
+    fits, clashes = type_fit
+    best_coverages = coverages_of[best_segment]
+    if min(best_coverages) >= STORED_SIMILARITY:  # both coverages
         clashes = 0.0  # a question the curators stored for this fact, asked as it is
     if clashes:
         # The answer cannot be of the kind asked for: a date for "who", a plan for "did it".
@@ -596,7 +637,7 @@ def score_fact(
             analysis,
             data,
             index,
-            scores[best_segment],
+            (best_base, *best_coverages, best_similarity),
             len(reasons) - filled,
             evidence,
             prepared,
@@ -606,16 +647,16 @@ def score_fact(
         ),
         float(best_segment > 0),
     )
-    return Scored(
-        fact=fact,
-        phrasing=fact.questions[best_phrasing - data.first],
-        contradictions=tuple(reasons),
-        evidence=evidence,
-        heuristic=heuristic,
-        features=features,
-        salient_covered=salient_covered,
-        salient_missing=prepared.salient_terms - salient_covered,
-        clause=best_segment > 0,
+    return Scored(  # by position: a record per candidate, made faster than by keyword
+        fact,
+        data.questions[best_phrasing - data.first],
+        tuple(reasons),
+        evidence,
+        heuristic,
+        features,
+        salient_covered,
+        prepared.salient_terms - salient_covered,
+        best_segment > 0,
     )
 
 
@@ -809,19 +850,21 @@ def _own_words(analysis: Analysis, index: Index) -> list[str]:
 
 def candidate_positions(terms: tuple[str, ...], index: Index) -> list[int]:
     """Facts sharing informative terms with the question, best first (inverted index)."""
-    scores: dict[int, float] = defaultdict(float)
-    usable = sorted(
-        (t for t in terms if t in index.postings), key=lambda t: len(index.postings[t])
-    )
+    postings, idf = index.postings, index.idf
+    scores: dict[int, float] = {}
+    score_of = scores.get
+    usable = sorted((t for t in terms if t in postings), key=lambda t: len(postings[t]))
     visited = 0
     for term in usable:
-        posting = index.postings[term]
+        posting = postings[term]
         if scores and (
             len(posting) > MAX_POSTING_FOR_CANDIDATES or visited > MAX_POSTINGS_VISITED
         ):
             break  # rarer terms already found the candidates; common ones only add noise
-        weight = index.idf[term]
-        for fact_position in posting[:MAX_POSTING_FOR_CANDIDATES]:
-            scores[fact_position] += weight
-        visited += min(len(posting), MAX_POSTING_FOR_CANDIDATES)
+        weight = idf[term]
+        if len(posting) > MAX_POSTING_FOR_CANDIDATES:
+            posting = posting[:MAX_POSTING_FOR_CANDIDATES]
+        for fact_position in posting:
+            scores[fact_position] = score_of(fact_position, 0.0) + weight
+        visited += len(posting)
     return heapq.nlargest(CANDIDATES_TO_SCORE, scores, key=scores.__getitem__)

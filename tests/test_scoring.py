@@ -5,6 +5,7 @@ those of the whole ranking. Every process works out the same features, to the la
 from __future__ import annotations
 
 import gc
+import itertools
 import subprocess
 import sys
 import weakref
@@ -142,3 +143,103 @@ def test_features_are_the_same_in_every_process() -> None:
     first = features("1")
     assert first.count("\n") > 20
     assert all(features(seed) == first for seed in ("2", "3", "4"))
+
+
+def _best_of_every_segment(
+    coverages: tuple[float, ...], similarities: tuple[float, ...]
+) -> tuple[float, int, float]:
+    """(base, segment, similarity) with every segment's similarity worked out: the first
+    segment with the highest base (a segment with coverages 0 is never the best)."""
+    best = (0.0, -1, 0.0)
+    for number, (covers, similar) in enumerate(zip(coverages, similarities, strict=True)):
+        base = covers * max(similar, 0.05) ** 0.15
+        if covers > 0 and base > best[0]:
+            best = (base, number, similar)
+    return best
+
+
+# Grids full of exact ties: a similarity of 1 makes a base equal to its coverages, and one
+# coverages value is the base of 0.8 with a similarity of 0.64 (worked out as ``_best_segment``
+# does), so a less covered segment earlier in the question can tie with a more covered one.
+_COVERAGES = (0.0, 0.3, 0.8 * max(0.64, 0.05) ** 0.15, 0.8)
+_SIMILARITIES = (0.0, 0.5, 0.64, 1.0)
+
+
+@pytest.mark.parametrize("coverages", list(itertools.product(_COVERAGES, repeat=3)))
+def test_the_best_segment_is_the_one_every_similarity_would_pick(
+    coverages: tuple[float, ...],
+) -> None:
+    for similarities in itertools.product(_SIMILARITIES, repeat=3):
+        asked: list[int] = []
+
+        def similarity(
+            segment: int, phrasing: int, similarities=similarities, asked=asked
+        ) -> float:
+            asked.append(segment)
+            assert phrasing == 100 + segment
+            return similarities[segment]
+
+        ranked = [(-c, n, 100 + n) for n, c in enumerate(coverages) if c > 0]
+        base, phrasing, segment, similar = scoring._best_segment(ranked, similarity)
+        expected_base, expected_segment, expected_similarity = _best_of_every_segment(
+            coverages, similarities
+        )
+        if expected_segment < 0:
+            assert phrasing == -1
+            continue
+        assert (base, segment, phrasing, similar) == (
+            expected_base,
+            expected_segment,
+            100 + expected_segment,
+            expected_similarity,
+        )
+        assert len(asked) == len(set(asked)) <= len(ranked)
+
+
+def test_a_segment_that_cannot_be_the_best_is_not_compared() -> None:
+    asked: list[int] = []
+
+    def similarity(segment: int, _phrasing: int) -> float:
+        asked.append(segment)
+        return 1.0
+
+    # Segment 2 is the most covered and matches its phrasing exactly: the others cannot beat it.
+    ranked = [(-0.4, 0, 10), (-0.9, 2, 12), (-0.6, 1, 11)]
+    assert scoring._best_segment(ranked, similarity) == (0.9, 12, 2, 1.0)
+    assert asked == [2]
+
+
+@pytest.mark.parametrize(
+    ("asked", "other"),
+    [
+        ("How many enterprises does the Foshan smart home cluster have?", "who founded midea"),
+        ("集群有多少家企业？", "美的什么时候上市"),
+        ("what was the cluster's turnover in 2020", "cluster turnover"),
+    ],
+)
+def test_a_repeated_segment_scores_as_its_first_occurrence(
+    engine: Engine, asked: str, other: str
+) -> None:
+    # Two equal segments tie exactly, on every fact: the first one is the best (as a clause of
+    # the message or not), as if the second were not there.
+    index = engine.index
+    analysis = analyse(f"{asked} {other}", index)
+    mine, others = analyse(asked, index).terms, analyse(other, index).terms
+
+    def scored(segments: list[tuple[str, ...]]) -> list[scoring.Scored]:
+        prepared = scoring.Prepared(analysis, segments, index)
+        positions = range(len(index.facts))
+        covered = prepared.covered(positions)
+        return [
+            scoring.score_fact(analysis, segments, p, index, prepared, covered[p])
+            for p in positions
+        ]
+
+    for segments, without in [
+        ([mine, others, mine], [mine, others]),
+        ([others, mine, mine], [others, mine]),
+        ([mine, mine], [mine]),
+    ]:
+        found, expected = scored(segments), scored(without)
+        assert found == expected
+        assert any(s.features and not s.clause for s in found)
