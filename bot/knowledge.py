@@ -21,12 +21,14 @@ import yaml
 
 from bot.escape import escape_controls, excerpt
 
-FACT_ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
+FACT_ID_PATTERN = re.compile(r"^[a-z0-9-]+$")  # use with fullmatch: $ allows a final \n
 SHORTCUT_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 LANGUAGES = ("en", "zh")
 MAX_QUOTE_WORDS = 40
 #: Button data ("f:" + id) must fit Telegram's 64 bytes; deep links allow 64 characters.
 MAX_FACT_ID_LENGTH = 60
+#: The /topics buttons' data ("t:" + id) must fit Telegram's 64 bytes too.
+MAX_TOPIC_ID_LENGTH = 60
 MIN_PHRASINGS_PER_LANGUAGE = 3
 LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
 #: What a question group asks for (``number`` wants a figure, ``person`` a person or body...).
@@ -751,10 +753,8 @@ def _read_sources(data: Any, check: _Checker) -> list[Source]:
             optional=("date", "author", "note", "secondary"),
         )
         source_id = check.text(entry, "id", what) or ""
-        if source_id and not FACT_ID_PATTERN.match(source_id):
-            check.add(
-                entry.line_of("id"), f"source id '{source_id}' may only use a-z, 0-9 and '-'"
-            )
+        if source_id:
+            _check_id(entry, check, "source")
         url = check.text(entry, "url", what) or ""
         if url and not re.match(r"^https?://\S+$", url):
             check.add(entry.line_of("url"), f"url of {what} must start with http:// or https://")
@@ -1046,9 +1046,13 @@ def _read_topic_file(
             check.add(topic_map.line_of("order"), "'order' of 'topic' must be a whole number")
             order = 100
         topic_id = check.text(topic_map, "id", "'topic'") or ""
-        if topic_id and not FACT_ID_PATTERN.match(topic_id):
-            check.add(
-                topic_map.line_of("id"), f"topic id '{topic_id}' may only use a-z, 0-9 and '-'"
+        if topic_id:
+            _check_id(
+                topic_map,
+                check,
+                "topic",
+                MAX_TOPIC_ID_LENGTH,
+                "it must fit in the /topics buttons",
             )
         title = check.bilingual(topic_map, "title", "'topic'") if "title" in topic_map else None
         if topic_id and title:
@@ -1070,17 +1074,32 @@ def _read_topic_file(
     return topic, facts, citation_lines
 
 
+def _check_id(
+    entry: LinedMap, check: _Checker, kind: str, max_length: int = 0, why: str = ""
+) -> None:
+    """``entry``'s id as written (not trimmed: a quoted "goals\\n" is refused, not read as
+    goals) is a-z, 0-9 and '-' only, and at most ``max_length`` characters when given."""
+    written = str(entry.get("id"))
+    if not FACT_ID_PATTERN.fullmatch(written):
+        check.add(entry.line_of("id"), f"{kind} id '{written}' may only use a-z, 0-9 and '-'")
+    elif max_length and len(written) > max_length:
+        check.add(
+            entry.line_of("id"),
+            f"{kind} id '{written}' is longer than {max_length} characters ({why})",
+        )
+
+
 def _read_fact(entry: LinedMap, check: _Checker, topic_id: str) -> tuple[Fact | None, list[int]]:
     fact_id = check.text(entry, "id", "a fact") or ""
     what = f"fact '{fact_id or '?'}'"
     check.fields(entry, what, FACT_FIELDS_REQUIRED, FACT_FIELDS_OPTIONAL)
-    if fact_id and not FACT_ID_PATTERN.match(fact_id):
-        check.add(entry.line_of("id"), f"fact id '{fact_id}' may only use a-z, 0-9 and '-'")
-    elif len(fact_id) > MAX_FACT_ID_LENGTH:
-        check.add(
-            entry.line_of("id"),
-            f"fact id '{fact_id}' is longer than {MAX_FACT_ID_LENGTH} characters "
-            "(it must fit in Telegram buttons and deep links)",
+    if fact_id:
+        _check_id(
+            entry,
+            check,
+            "fact",
+            MAX_FACT_ID_LENGTH,
+            "it must fit in Telegram buttons and deep links",
         )
     questions = {"en": (), "zh": ()}
     q_map = entry.get("questions")

@@ -220,6 +220,56 @@ def test_source_problems(tmp_path: Path) -> None:
     )
 
 
+#: A topic id 61 characters long: one over the limit (its /topics button data is "t:<id>").
+LONG_TOPIC = "figures-" + "x" * 53
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "needle", "expected"),
+    [
+        (
+            "figures.yaml",
+            ("  - id: turnover\n", '  - id: "turnover\\n"\n'),
+            'id: "turnover',
+            "fact id 'turnover\\n' may only use a-z, 0-9 and '-'",
+        ),
+        (
+            "figures.yaml",
+            ("  id: figures\n", '  id: "figures\\n"\n'),
+            'id: "figures',
+            "topic id 'figures\\n' may only use a-z, 0-9 and '-'",
+        ),
+        (
+            "sources.yaml",
+            ("  - id: paper\n", '  - id: "paper\\n"\n'),
+            'id: "paper',
+            "source id 'paper\\n' may only use a-z, 0-9 and '-'",
+        ),
+        (
+            "figures.yaml",
+            ("  id: figures\n", f"  id: {LONG_TOPIC}\n"),
+            LONG_TOPIC,
+            f"topic id '{LONG_TOPIC}' is longer than 60 characters "
+            "(it must fit in the /topics buttons)",
+        ),
+    ],
+    ids=["fact-id-line-break", "topic-id-line-break", "source-id-line-break", "long-topic-id"],
+)
+def test_ids_are_checked_whole_and_topic_ids_fit_their_button(
+    tmp_path: Path, file: str, change: tuple[str, str], needle: str, expected: str
+) -> None:
+    # An id is checked as written: a quoted "turnover\n" is refused, not silently trimmed.
+    texts = {"figures.yaml": FACTS, "sources.yaml": SOURCES}
+    old, new = change
+    assert old in texts[file]
+    texts[file] = texts[file].replace(old, new, 1)
+    directory = write_fact_base(
+        tmp_path, facts=texts["figures.yaml"], sources=texts["sources.yaml"]
+    )
+    problems = problems_of(directory)
+    assert f"{directory / file}:{line_of(texts[file], needle)}: {expected}" in problems
+
+
 def test_lexicon_word_in_two_groups(tmp_path: Path) -> None:
     lexicon = LEXICON.replace("[employees, staff, 员工]", "[employees, revenue, 员工]")
     directory = write_fact_base(tmp_path, lexicon=lexicon)

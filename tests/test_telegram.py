@@ -25,6 +25,8 @@ from fake_telegram import (
 )
 from helpers import FACTS, seed_declined, write_fact_base
 
+from bot.knowledge import MAX_TOPIC_ID_LENGTH
+
 
 @dataclass
 class RunningBot:
@@ -206,6 +208,21 @@ def test_topics_then_a_topic_lists_its_facts(bot: RunningBot) -> None:
     bot.fake.press(bot_message(topics), "t:goals", user_id=user)
     facts = bot.fake.wait_for_replies(user, 2)[1]
     assert [b["callback_data"] for b in buttons(facts)] == ["f:goals-2023", "f:next-steps-digital"]
+
+
+def test_topics_work_with_the_longest_topic_id_validate_allows(tmp_path: Path) -> None:
+    # The /topics button carries "t:<topic id>", which Telegram caps at 64 bytes.
+    topic_id = "figures-" + "x" * (MAX_TOPIC_ID_LENGTH - len("figures-"))
+    facts = FACTS.replace("  id: figures\n", f"  id: {topic_id}\n", 1)
+    directory = write_fact_base(tmp_path / "knowledge", facts=facts)
+    with running_bot(tmp_path / "bot", BOT_KNOWLEDGE_DIR=str(directory)) as (fake, _):
+        user = new_user()
+        fake.send_message("/topics", user_id=user)
+        topics = fake.wait_for_replies(user, 1)[0]
+        assert [b["callback_data"] for b in buttons(topics)] == [f"t:{topic_id}"]
+        fake.press(bot_message(topics), f"t:{topic_id}", user_id=user)
+        listed = fake.wait_for_replies(user, 2)[1]
+    assert [b["callback_data"] for b in buttons(listed)] == ["f:turnover", "f:enterprises"]
 
 
 def test_sources_and_about(bot: RunningBot) -> None:
