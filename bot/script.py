@@ -4,7 +4,8 @@ The fact base is written in simplified Chinese. A question in traditional charac
 whose Telegram client is set to traditional Chinese (``zh-hant``, ``zh-tw``, ``zh-hk``) or who
 chose ``/lang zh-hant`` gets every Chinese reply in traditional characters: OpenCC's ``s2tw``
 for Taiwan, ``s2hk`` for Hong Kong and Macau, ``s2t`` otherwise. English text, figures and URLs
-pass through unchanged.
+pass through unchanged, and so do HTML tags with their attributes: only the text between tags is
+converted, so a link whose address holds Chinese characters still leads to its page.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ LANG_CHOICES = {
 }
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+#: What a conversion leaves as it is: an HTML tag with its attributes (a link's href), a URL.
+_KEPT = re.compile(r"<[^<>]*>|https?://[^\s<>\"']+")
 
 
 def script_of_code(code: str | None) -> str | None:
@@ -85,4 +88,14 @@ def in_script(text: str, script: str | None) -> str:
     """``text`` with its Chinese converted to ``script`` (``None``: left simplified)."""
     if not script or not _CJK.search(text):
         return text
-    return _converter(script).convert(text)  # type: ignore[no-any-return]
+    convert = _converter(script).convert
+    parts = []
+    start = 0
+    for kept in (*_KEPT.finditer(text), None):
+        end = kept.start() if kept else len(text)
+        between = text[start:end]
+        parts.append(convert(between) if _CJK.search(between) else between)
+        if kept:
+            parts.append(kept.group())
+            start = kept.end()
+    return "".join(parts)

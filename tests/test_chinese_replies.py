@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -114,4 +116,45 @@ def test_traditional_conversion_keeps_names_and_links(engine: Engine) -> None:
     assert fact is not None
     text = in_script(format_fact_text(engine.knowledge, fact, "zh"), "s2t")
     assert "納斯達克" in text and "VIOT" in text and "來源" in text
-    assert all(s.url in text for s in engine.knowledge.sources.values() if s.url in text)
+    cited = [engine.knowledge.sources[c.source_id].url for c in fact.citations]
+    assert cited and all(url in text for url in cited)
+
+
+#: A source address with Chinese in its path, as an encyclopedia's often has.
+CHINESE_URL = "https://baike.baidu.com/item/佛山国家高新技术产业开发区"
+
+
+@pytest.mark.parametrize(
+    ("text", "script", "converted"),
+    [
+        (
+            f'<a href="{CHINESE_URL}">佛山国家高新技术产业开发区</a>',
+            "s2t",
+            f'<a href="{CHINESE_URL}">佛山國家高新技術產業開發區</a>',
+        ),
+        (f"来源：第2段。{CHINESE_URL}", "s2hk", f"來源：第2段。{CHINESE_URL}"),  # plain text
+        ("<b>集群营业额</b>：1330亿元", "s2tw", "<b>集群營業額</b>：1330億元"),
+        ("<b>集群营业额</b>：1330亿元", None, "<b>集群营业额</b>：1330亿元"),
+    ],
+    ids=["link", "url-in-plain-text", "text-between-tags", "simplified"],
+)
+def test_traditional_conversion_changes_the_text_never_tags_or_urls(
+    text: str, script: str | None, converted: str
+) -> None:
+    assert in_script(text, script) == converted
+
+
+def test_a_traditional_reply_links_to_the_source_as_written(tmp_path: Path) -> None:
+    base = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).parent.parent / "knowledge", base)
+    sources = base / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    old = "url: https://www.foshannews.net/h/3346/20210823/367567.html"
+    assert old in text
+    sources.write_text(text.replace(old, f"url: {CHINESE_URL}"), encoding="utf-8")
+    knowledge = Engine.load(base).knowledge
+    fact = knowledge.fact("cluster-turnover-2020")
+    assert fact is not None
+    reply = in_script(format_fact_html(knowledge, fact, "zh"), "s2t")
+    assert re.findall(r'href="([^"]+)"', reply) == [CHINESE_URL]
+    assert "營業收入" in reply
