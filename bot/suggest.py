@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.curation import QuestionGroup
 from bot.engine import Engine
+from bot.escape import escape_controls
 
 #: A fact is suggested for a group when the engine offers it for some wording of the group (as
 #: the answer, a "Did you mean" option or a suggestion; the engine decides what is close) with
@@ -71,21 +72,25 @@ def teach_command(question: str, fact_id: str) -> str:
 
 
 def format_suggested(suggested: list[SuggestedGroup]) -> str:
-    """``unanswered --suggest``: each group, its likely facts and the command to teach it."""
+    """``unanswered --suggest``: each group, its likely facts and the command to teach it.
+
+    Users' questions are shown with their control characters escaped (``\\x1b``, ``\\n``), as
+    ``unanswered`` shows them, so a question cannot rewrite the curator's screen; so is the
+    command, which then adds the question as shown."""
     if not suggested:
         return "No unanswered questions in this period."
     lines = []
     for number, item in enumerate(suggested, start=1):
         group = item.group
-        lines.append(f"{number:>3}. {group.count:>4}×  {group.question}")
-        lines += [f"              also: {variant}" for variant in group.variants[:3]]
+        lines.append(f"{number:>3}. {group.count:>4}×  {escape_controls(group.question)}")
+        lines += [f"              also: {escape_controls(v)}" for v in group.variants[:3]]
         if item.needs_new_fact:
             lines.append("              needs a new fact (no fact comes close)")
             continue
         likely = ", ".join(f"{s.fact_id} ({s.confidence:.2f})" for s in item.suggestions)
         lines.append(f"              most likely: {likely}")
         command = teach_command(group.question, item.suggestions[0].fact_id)
-        lines.append(f"              to add it:   {command}")
+        lines.append(f"              to add it:   {escape_controls(command)}")
     return "\n".join(lines)
 
 

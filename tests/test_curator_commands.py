@@ -106,6 +106,21 @@ def test_suggestions_are_the_likely_facts_or_a_new_fact(
         assert teach_command(question, first) in format_suggested([suggested])
 
 
+def test_suggestions_show_users_control_characters_escaped(engine: Engine) -> None:
+    # Users' questions reach the curator's terminal: escaped as plain `unanswered` shows them.
+    question = "how big is the smart home cluster in money\x1b[2J\x1b[31m?\r\u202e"
+    suggested = suggest_facts(engine, group(question, "cluster money\x07 made\nin total"))
+    lines = format_suggested([suggested]).splitlines()
+    shown = "how big is the smart home cluster in money\\x1b[2J\\x1b[31m?\\r\\u202e"
+    assert lines[:2] == [
+        f"  1.    2×  {shown}",
+        "              also: cluster money\\x07 made\\nin total",
+    ]
+    first = suggested.suggestions[0].fact_id
+    assert lines[3] == f"              to add it:   python -m bot teach '{shown}' {first}"
+    assert len(lines) == 4
+
+
 def test_teach_command_is_quoted_for_the_shell() -> None:
     assert teach_command("what's 'it'?", "slogan") == (
         "python -m bot teach 'what'\"'\"'s '\"'\"'it'\"'\"'?' slogan"
