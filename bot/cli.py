@@ -704,7 +704,9 @@ def build_parser() -> argparse.ArgumentParser:
         "language) in the fact's own YAML file, keeping its comments and layout. Shows the "
         "diff, validates the whole fact base first (an invalid result is refused and the file "
         "left untouched), then prints how the question is answered now and every other "
-        "question (question sets and stored phrasings) whose reply changed.",
+        "question (question sets and stored phrasings) whose reply changed. Waits while another "
+        'teaching of the same fact base (the bot\'s "add to" button, another teach) is '
+        "writing, so neither phrasing is lost.",
     )
     p.add_argument("question", metavar="QUESTION")
     p.add_argument("fact_id", metavar="FACT_ID")

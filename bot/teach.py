@@ -6,25 +6,35 @@ result is validated as a whole fact base before anything is written: the new tex
 temporary copy of the folder first, and only a valid result replaces the file (written beside
 it, then renamed, so a reader never sees half a file). An invalid result leaves the file as it
 was and says why.
+
+Two teachings at once (two admins pressing "add to" buttons, whose teachings run in worker
+threads, or an admin and ``python -m bot teach``) take turns: each holds a lock from reading the
+fact base to writing the file, so the second adds its phrasing to the file as the first left it
+and no phrasing is lost.
 """
 
 from __future__ import annotations
 
 import difflib
+import fcntl
 import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.engine import Engine
-from bot.knowledge import KnowledgeError, Problem, normalise_phrasing
+from bot.knowledge import KnowledgeError, Problem, default_knowledge_dir, normalise_phrasing
 from bot.matcher import Match, detect_language
 
 #: The layout of the shipped files: mappings indented by 2, list dashes 2 in from their key.
 _INDENT = {"mapping": 2, "sequence": 4, "offset": 2}
+#: One teaching at a time in this process (the bot runs each "add to" press in a worker thread).
+_TEACHING = threading.Lock()
 
 
 class TeachError(ValueError):
@@ -141,6 +151,26 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
+@contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    """Held from reading the fact base to writing a file of it: the lock keeps this process's
+    teachings apart, an exclusive ``flock`` on the folder itself (no lock file to leave behind)
+    keeps other processes' (``python -m bot teach`` beside a running bot) apart. A folder that
+    cannot be opened gets the lock only; loading it then says what is wrong."""
+    with _TEACHING:
+        try:
+            descriptor: int | None = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            descriptor = None
+        try:
+            if descriptor is not None:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            if descriptor is not None:
+                os.close(descriptor)  # closing it releases the flock
+
+
 def describe(match: Match) -> str:
     """A reply in a few words: ``answer cluster-turnover-2020 (0.83)``."""
     if match.outcome == "answer" and match.fact:
@@ -190,29 +220,31 @@ def teach(
     question = " ".join(question.split())
     if not question:
         raise TeachError("the question is empty")
-    before = Engine.load(directory)
-    knowledge = before.knowledge
-    fact = knowledge.fact(fact_id)
-    if fact is None:
-        raise TeachError(f"no fact '{fact_id}' (see `python -m bot facts`)")
-    key = normalise_phrasing(question)
-    if any(normalise_phrasing(q) == key for q in fact.questions):
-        raise TeachError(f"'{question}' is already a phrasing of '{fact_id}'")
-    # A phrasing of another fact is left to the validator, which names both places.
-    language = detect_language(question)
-    path = Path(fact.file)
-    old_text = path.read_text(encoding="utf-8")
-    new_text = add_phrasing_to_text(old_text, fact_id, language, question)
-    try:
-        after = _validate_copy(knowledge.directory, path.name, new_text)
-    except KnowledgeError as error:
-        raise TeachError(
-            f"the change would not validate (lines above as they would be with the new "
-            f"phrasing); {path} is left as it was",
-            error.problems,
-        ) from error
-    if not dry_run:
-        _write_atomically(path, new_text)
+    with _exclusive(Path(directory) if directory else default_knowledge_dir()):
+        before = Engine.load(directory)
+        knowledge = before.knowledge
+        fact = knowledge.fact(fact_id)
+        if fact is None:
+            raise TeachError(f"no fact '{fact_id}' (see `python -m bot facts`)")
+        key = normalise_phrasing(question)
+        if any(normalise_phrasing(q) == key for q in fact.questions):
+            raise TeachError(f"'{question}' is already a phrasing of '{fact_id}'")
+        # A phrasing of another fact is left to the validator, which names both places.
+        language = detect_language(question)
+        path = Path(fact.file)
+        old_text = path.read_text(encoding="utf-8")
+        new_text = add_phrasing_to_text(old_text, fact_id, language, question)
+        try:
+            after = _validate_copy(knowledge.directory, path.name, new_text)
+        except KnowledgeError as error:
+            raise TeachError(
+                f"the change would not validate (lines above as they would be with the new "
+                f"phrasing); {path} is left as it was",
+                error.problems,
+            ) from error
+        if not dry_run:
+            _write_atomically(path, new_text)
+    # What changed is worked out after the lock is released: no file is read or written.
     phrasings = [q for f in knowledge.facts for q in f.questions]
     changes = changed_questions(before, after, [*check_questions, *phrasings])
     return TeachResult(

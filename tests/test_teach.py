@@ -3,12 +3,18 @@ is validated before anything is written, and the effect on other questions is re
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import FACTS, line_of, run_cli, write_fact_base
 
+import bot.teach
 from bot.teach import TeachError, round_trip_yaml, teach
 
 #: The tiny fact base with the things a curator's file has: comments, a folded answer, a
@@ -140,3 +146,99 @@ def test_teach_command(base: Path) -> None:
     place = f"{base / 'figures.yaml'}:{line_of(text, '- id: enterprises') + 1}:"
     assert f"{place} question 'How many firms?' is on both" in refused.stderr
     assert "left as it was" in refused.stderr
+
+
+#: How long a test waits for another thread before it gives up: a guard against a hang when the
+#: code is broken, never reached when it works (no timing is asserted).
+HANG_GUARD = 60
+
+
+class Worker(threading.Thread):
+    """A teaching in a worker thread, as the bot runs an "add to" press; keeps its outcome."""
+
+    def __init__(self, name: str, action: Callable[[], object]) -> None:
+        super().__init__(name=name, daemon=True)
+        self.action = action
+        self.outcome: object = None
+
+    def run(self) -> None:
+        try:
+            self.outcome = self.action()
+        except Exception as error:  # shown by the test's assertion
+            self.outcome = error
+
+
+def test_two_teachings_at_once_keep_both_phrasings(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two admins press "add to" at the same moment. The first is validating its change when
+    # the second starts; the second waits for the first to write, then adds its phrasing to
+    # the file as the first left it (without the wait, one "Added" phrasing would be lost).
+    first_validating = threading.Event()
+    second_arrived = threading.Event()  # waiting for the lock, or (with none) validating
+    validate = bot.teach._validate_copy
+
+    def validating(*args: Any) -> Any:
+        if threading.current_thread().name == "first":
+            first_validating.set()
+            assert second_arrived.wait(HANG_GUARD)
+        else:
+            second_arrived.set()
+        return validate(*args)
+
+    class AnnouncedLock:
+        """The teaching lock, telling the test when the second teaching waits for it."""
+
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+
+        def __enter__(self) -> None:
+            if threading.current_thread().name == "second":
+                second_arrived.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            self.lock.release()
+
+    monkeypatch.setattr(bot.teach, "_validate_copy", validating)
+    monkeypatch.setattr(bot.teach, "_TEACHING", AnnouncedLock())
+    first = Worker("first", lambda: teach(base, "how much money did the cluster make", "turnover"))
+    second = Worker("second", lambda: teach(base, "cluster money made", "turnover"))
+    first.start()
+    assert first_validating.wait(HANG_GUARD)
+    second.start()
+    for worker in (first, second):
+        worker.join(HANG_GUARD)
+    assert [type(w.outcome).__name__ for w in (first, second)] == ["TeachResult"] * 2
+    text = (base / "figures.yaml").read_text(encoding="utf-8")
+    assert "        - how much money did the cluster make\n        - cluster money made\n" in text
+
+
+def folder_lock(directory: Path) -> str:
+    """Whether another process could take the fact base folder's lock now."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "held"
+    finally:
+        os.close(descriptor)
+    return "free"
+
+
+def test_a_teaching_holds_the_folder_lock_that_other_processes_wait_for(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `python -m bot teach` beside a running bot: the two processes exclude each other with an
+    # exclusive flock on the fact base folder, held from reading the file to writing it.
+    seen: list[str] = []
+    validate = bot.teach._validate_copy
+
+    def validating(*args: Any) -> Any:
+        seen.append(folder_lock(base))
+        return validate(*args)
+
+    monkeypatch.setattr(bot.teach, "_validate_copy", validating)
+    teach(base, "how much money did the cluster make", "turnover")
+    assert seen == ["held"]
+    assert folder_lock(base) == "free"
