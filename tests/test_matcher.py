@@ -70,21 +70,21 @@ def test_synonyms_from_the_lexicon_match_across_languages(engine: Engine) -> Non
 
 
 @pytest.mark.parametrize(
-    ("question", "fact_id"),
+    ("question", "fact_id", "language"),
     [
-        ("What was the cluster's turnover in 2020?", "cluster-turnover-2020"),
-        ("how mnay enterprises in the cluster", "cluster-enterprises-2020"),
-        ("@FoshanClusterBot 集群有多少家高新技术企业", "cluster-high-tech-2020"),
-        ("佛山智慧家居產業集群的營業額", "cluster-turnover-2020"),
-        ("/ask@FoshanClusterBot who wrote the article", "article-author"),
-        ("/turnover", "cluster-turnover-2020"),
+        ("What was the cluster's turnover in 2020?", "cluster-turnover-2020", "en"),
+        ("how mnay enterprises in the cluster", "cluster-enterprises-2020", "en"),
+        ("@FoshanClusterBot 集群有多少家高新技术企业", "cluster-high-tech-2020", "zh"),
+        ("佛山智慧家居產業集群的營業額", "cluster-turnover-2020", "zh"),
+        ("/ask@FoshanClusterBot who wrote the article", "article-author", "en"),
+        ("/turnover", "cluster-turnover-2020", "en"),
     ],
 )
-def test_answers(engine: Engine, question: str, fact_id: str) -> None:
+def test_answers(engine: Engine, question: str, fact_id: str, language: str) -> None:
     match = engine.ask(question)
     assert match.outcome == "answer"
     assert match.fact is not None and match.fact.id == fact_id
-    assert match.confidence >= 0.55
+    assert match.language == language  # the reply's language is the question's
 
 
 @pytest.mark.parametrize(
@@ -318,10 +318,19 @@ def test_lang_hint_decides_only_when_the_question_has_no_words(engine: Engine) -
     assert engine.ask("what was the turnover", forced_language="zh").language == "zh"
 
 
-def test_very_long_input_is_cut_not_rejected(engine: Engine) -> None:
-    question = "What was the turnover of the smart home cluster in 2020? " + "blah " * 5000
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the turnover of the smart home cluster in 2020? " + "blah " * 5000,
+        "佛山智能家居产业集群2020年营业额是多少？" + "啊" * 5000,
+    ],
+    ids=["en", "zh"],
+)
+def test_very_long_input_is_cut_not_rejected(engine: Engine, question: str) -> None:
+    # Only the first 1,000 characters are read; a question there is still answered.
     match = engine.ask(question)
-    assert match.outcome in ("answer", "clarify", "decline")
+    assert match.outcome == "answer"
+    assert match.fact is not None and match.fact.id == "cluster-turnover-2020"
     assert len(match.question) <= 1000
 
 
