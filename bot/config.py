@@ -183,18 +183,31 @@ def _webhook_secret(env: Mapping[str, str]) -> str | None:
     return secret
 
 
+#: A whole number as settings take it: ASCII digits only (``str.isdigit`` also accepts "²" and
+#: other scripts' digits, which ``int`` then refuses or reads), and short enough for ``int``
+#: (which refuses more than 4,300 digits) and for any id Telegram gives (64-bit).
+_NUMBER = re.compile(r"-?[0-9]{1,19}")
+
+
+def _shown(raw: str) -> str:
+    """A setting's value for an error message: quoted if short, else only its length."""
+    return repr(raw) if len(raw) <= 20 else f"a value of {len(raw)} characters"
+
+
 def _integer(env: Mapping[str, str], name: str, default: int, lowest: int, highest: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not lowest <= int(raw) <= highest:
-        raise ConfigError(f"{name} must be a whole number from {lowest} to {highest}, not {raw!r}")
+    if not _NUMBER.fullmatch(raw) or not lowest <= int(raw) <= highest:
+        raise ConfigError(
+            f"{name} must be a whole number from {lowest} to {highest}, not {_shown(raw)}"
+        )
     return int(raw)
 
 
 def _admin_ids(raw: str) -> frozenset[int]:
     ids = [part.strip() for part in raw.split(",") if part.strip()]
-    if not all(part.lstrip("-").isdigit() for part in ids):
+    if not all(_NUMBER.fullmatch(part) for part in ids):
         raise ConfigError(
             "BOT_ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890"
         )

@@ -38,13 +38,43 @@ def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
         ("BOT_RETENTION_DAYS", "0"),
         ("BOT_RETENTION_DAYS", "ninety"),
         ("TELEGRAM_API_BASE_URL", "ftp://127.0.0.1/bot"),
+        # Digits that are no ASCII digits (str.isdigit() says yes to them), and numbers too long
+        # for any setting (int() refuses more than 4,300 digits).
+        ("BOT_WEBHOOK_PORT", "²"),
+        ("BOT_ADMIN_IDS", "¹²"),
+        ("BOT_ADMIN_IDS", "12345,٦٧٨٩٠"),
+        ("BOT_CONVERSATION_SECONDS", "٣٠٠"),
+        pytest.param("BOT_RETENTION_DAYS", "9" * 5000, id="BOT_RETENTION_DAYS-5000 nines"),
+        pytest.param("BOT_ADMIN_IDS", "1" * 5000, id="BOT_ADMIN_IDS-5000 digits"),
+        pytest.param("BOT_WEBHOOK_PORT", "0" * 5000 + "8443", id="BOT_WEBHOOK_PORT-5004 digits"),
     ],
 )
 def test_an_unusable_setting_is_one_line_naming_it(setting: str, value: str) -> None:
     result = run_cli("run", env={"TELEGRAM_BOT_TOKEN": TOKEN, **OFFLINE, setting: value})
     line = one_error_line(result)
     assert setting in line
+    assert len(line) < 300  # a value too long to read is described, not echoed
     assert TOKEN not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("BOT_WEBHOOK_PORT", "²"),
+        ("BOT_ADMIN_IDS", "¹²"),
+        pytest.param("BOT_RETENTION_DAYS", "9" * 5000, id="BOT_RETENTION_DAYS-5000 nines"),
+    ],
+)
+def test_doctor_names_an_odd_number_setting_and_runs_every_check(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    result = run_cli(
+        "doctor", env={"BOT_DATA_DIR": str(tmp_path / "data"), **OFFLINE, setting: value}
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [failed] = [line for line in result.stdout.splitlines() if setting in line]
+    assert failed.startswith("FAIL") and len(failed) < 300
+    assert "fact base" in result.stdout  # the checks after it ran too
 
 
 def test_a_malformed_token_is_named_but_never_shown() -> None:
