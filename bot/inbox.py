@@ -19,7 +19,8 @@ do, and handles updates without keeping them; each later update tries the inbox 
 background, and once it works it is used again and that is logged once too.
 
 The file holds whole updates, user ids and texts included, only until they are handled; after
-that only the update id and the time remain (to recognise a re-delivered update), for two days.
+that only the update id and the time remain (to recognise a re-delivered update), for two days
+(deleted at start and after every ``PURGE_EVERY`` handled updates).
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ MAX_ATTEMPTS = 3
 #: How long the ids of handled updates are kept to recognise re-deliveries (Telegram keeps
 #: unconfirmed updates for 24 hours).
 KEEP_DONE = dt.timedelta(days=2)
+#: Handled updates older than ``KEEP_DONE`` are deleted at start and after every this many
+#: handled updates, so a bot that runs for weeks keeps about two days of ids, no more.
+PURGE_EVERY = 1000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS updates (
@@ -84,6 +88,7 @@ class Inbox:
         self._trying = False  # a background try of a broken inbox is under way
         self._connection: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None  # the open file's device and inode
+        self._handled = 0  # updates marked done by this process (every PURGE_EVERY: purge)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
 
     # ---------------------------------------------------------------- async API (event loop)
@@ -145,10 +150,7 @@ class Inbox:
                 # NORMAL: a commit survives the process being killed (not a power cut).
                 connection.execute("PRAGMA synchronous=NORMAL")
                 connection.executescript(SCHEMA)
-                connection.execute(
-                    "DELETE FROM updates WHERE payload IS NULL AND received_at < ?",
-                    (_stamp(dt.datetime.now(dt.UTC) - KEEP_DONE),),
-                )
+                _purge(connection)
             except BaseException:
                 connection.close()
                 raise
@@ -186,7 +188,11 @@ class Inbox:
         return cursor.rowcount == 1
 
     def _done(self, update_id: int) -> None:
-        self._open().execute("UPDATE updates SET payload = NULL WHERE update_id = ?", (update_id,))
+        connection = self._open()
+        connection.execute("UPDATE updates SET payload = NULL WHERE update_id = ?", (update_id,))
+        self._handled += 1
+        if self._handled % PURGE_EVERY == 0:
+            _purge(connection)
 
     def _take_pending(self) -> list[Pending]:
         connection = self._open()
@@ -217,6 +223,14 @@ class Inbox:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _purge(connection: sqlite3.Connection) -> None:
+    """Forget the handled updates older than ``KEEP_DONE`` (their ids only remain)."""
+    connection.execute(
+        "DELETE FROM updates WHERE payload IS NULL AND received_at < ?",
+        (_stamp(dt.datetime.now(dt.UTC) - KEEP_DONE),),
+    )
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.inbox import MAX_ATTEMPTS, Inbox
+from bot.inbox import MAX_ATTEMPTS, PURGE_EVERY, Inbox
 
 
 async def test_updates_wait_in_the_inbox_until_handled(tmp_path: Path) -> None:
@@ -62,3 +64,27 @@ async def test_an_unusable_inbox_is_logged_once_and_updates_go_through(
     finally:
         inbox.close()
     assert len([r for r in caplog.records if "not usable" in r.getMessage()]) == 1
+
+
+async def test_handled_update_ids_are_forgotten_after_two_days_while_the_bot_runs(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox(tmp_path)
+    try:
+        await inbox.add(1, {"update_id": 1})
+        await inbox.done(1)
+        # Three days go by (the time each row keeps is what the purge looks at).
+        with contextlib.closing(sqlite3.connect(inbox.path)) as db, db:
+            db.execute("UPDATE updates SET received_at = '2000-01-01T00:00:00'")
+        for update_id in range(2, PURGE_EVERY + 2):
+            await inbox.add(update_id, {"update_id": update_id})
+            await inbox.done(update_id)
+        with contextlib.closing(sqlite3.connect(inbox.path)) as db:
+            kept = [row[0] for row in db.execute("SELECT update_id FROM updates LIMIT 3")]
+    finally:
+        inbox.close()
+    assert kept == [
+        2,
+        3,
+        4,
+    ]  # the old one is gone; the recent ones stay to recognise re-deliveries
