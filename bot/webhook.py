@@ -69,14 +69,24 @@ class UpdateHandler(tornado.web.RequestHandler):
         # Answered 200 even when it cannot be read: Telegram would only send it again.
         try:
             data = readable_update(json.loads(b"".join(self.chunks)))
-        except ValueError as error:
-            logger.warning("skipped a webhook request that is not JSON (%s)", type(error).__name__)
+        except (ValueError, RecursionError) as error:  # not JSON, or nested too deep to read
+            logger.warning(
+                "skipped a webhook request that could not be read (%s)", type(error).__name__
+            )
             return
         if data is not None:
             await self.telegram.update_queue.put(Update.de_json(data, self.telegram.bot))
 
-    def log_exception(self, *args: Any) -> None:
-        """Refusals are expected (and never carry secrets); nothing to log."""
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        """Refusals (403, 413) are expected: nothing to log. Anything else is logged once, by
+        kind (the traceback too; the log's redacting filter keeps secrets out of it)."""
+        if isinstance(value, tornado.web.HTTPError):
+            return
+        logger.error(
+            "a webhook request failed (%s); answered 500, so Telegram sends it again",
+            typ.__name__ if typ else "unknown",
+            exc_info=(typ, value, tb),
+        )
 
 
 def webhook_server(application: Any, path: str, secret: str) -> HTTPServer:

@@ -4,6 +4,7 @@ kinds the bot handles, and an update that cannot be read is skipped without stop
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
@@ -11,13 +12,14 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from bot_process import BotProcess, start_bot
 from conftest import Api
 from fake_telegram import TOKEN, FakeTelegram
 
-from bot.webhook import MAX_UPDATE_BYTES
+from bot.webhook import MAX_UPDATE_BYTES, webhook_server
 
 SECRET = "s3cret-Token_for-the-hook"
 
@@ -144,3 +146,49 @@ def test_an_unreadable_update_is_skipped_and_the_next_is_answered(hook: Hook) ->
     good = json.dumps(message_update(8, 61, "what is the slogan?")).encode()
     assert send(hook.port, {**head, "Content-Length": str(len(good))}, good) == (b"HTTP/1.1 200")
     assert "Where there is a home" in hook.fake.wait_for_replies(61, 1)[0].visible_text
+
+
+def test_a_body_nested_too_deep_is_answered_200_logged_once_and_the_next_is_answered(
+    hook: Hook,
+) -> None:
+    # Valid JSON, but deeper than json.loads can go (RecursionError, not ValueError).
+    head = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    nested = b'{"update_id": 9, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert send(hook.port, {**head, "Content-Length": str(len(nested))}, nested) == (
+        b"HTTP/1.1 200"
+    )
+    hook.fake.chats[62] = FakeTelegram.private_chat(62)
+    good = json.dumps(message_update(10, 62, "what is the slogan?")).encode()
+    assert send(hook.port, {**head, "Content-Length": str(len(good))}, good) == (b"HTTP/1.1 200")
+    assert "Where there is a home" in hook.fake.wait_for_replies(62, 1)[0].visible_text
+    skipped = [line for line in hook.bot.log().splitlines() if "webhook request" in line]
+    assert len(skipped) == 1 and "RecursionError" in skipped[0], skipped
+
+
+class BrokenQueue:
+    """An update queue that fails in a way no one foresaw."""
+
+    async def put(self, item: object) -> None:
+        raise RuntimeError("the queue broke")
+
+
+async def test_an_unexpected_failure_is_logged_once_without_the_secret(
+    closed_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    application = SimpleNamespace(update_queue=BrokenQueue(), bot=None)
+    server = webhook_server(application, "hook", SECRET)
+    server.listen(closed_port, address="127.0.0.1")
+    good = json.dumps(message_update(11, 63, "what is the slogan?")).encode()
+    head = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Length": str(len(good))}
+    try:
+        status = await asyncio.get_running_loop().run_in_executor(
+            None, send, closed_port, head, good
+        )
+    finally:
+        server.stop()
+    assert status == b"HTTP/1.1 500"  # Telegram sends it again later
+    logged = [r for r in caplog.records if r.name.startswith(("bot", "tornado"))]
+    assert [r.getMessage() for r in logged] == [
+        "a webhook request failed (RuntimeError); answered 500, so Telegram sends it again"
+    ]
+    assert SECRET not in caplog.text
