@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.escape import escape_controls
-from bot.records import FeedbackRecord, QuestionRecord
+from bot.records import FeedbackCount, FeedbackRecord, QuestionCount, QuestionRecord
 
 #: Two unanswered questions this similar (rapidfuzz token_set_ratio, 0-100) are one to-do item.
 SIMILARITY = 80
@@ -145,24 +145,41 @@ def group_unanswered(
 def build_report(
     questions: list[QuestionRecord], feedback: list[FeedbackRecord], since: dt.datetime
 ) -> Report:
+    """The usage report from the records themselves (``report_from_counts`` does the work)."""
+    asked = Counter(
+        (r.asked_at[:10], r.outcome, r.fact_id if r.outcome == "answer" else None)
+        for r in questions
+    )
+    votes = Counter((f.fact_id, f.helpful) for f in feedback)
+    return report_from_counts(
+        [QuestionCount(day, outcome, fact, n) for (day, outcome, fact), n in asked.items()],
+        [FeedbackCount(fact, helpful, n) for (fact, helpful), n in votes.items()],
+        since,
+    )
+
+
+def report_from_counts(
+    questions: list[QuestionCount], feedback: list[FeedbackCount], since: dt.datetime
+) -> Report:
+    """The usage report from counts per day, outcome and fact (``Records.question_counts``)."""
     per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    top = Counter()
+    top: Counter[str] = Counter()
     answered = declined = 0
-    for record in questions:
-        if record.outcome == "none_of_these":
+    for row in questions:
+        if row.outcome == "none_of_these":
             continue  # a button press, not a question
-        day = record.asked_at[:10]
-        if record.outcome == "answer":
-            answered += 1
-            per_day[day][0] += 1
-            if record.fact_id:
-                top[record.fact_id] += 1
+        if row.outcome == "answer":
+            answered += row.count
+            per_day[row.day][0] += row.count
+            if row.fact_id:
+                top[row.fact_id] += row.count
         else:
-            per_day[day][1] += 1
-            declined += record.outcome == "decline"
+            per_day[row.day][1] += row.count
+            if row.outcome == "decline":
+                declined += row.count
     votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for vote in feedback:
-        votes[vote.fact_id][0 if not vote.helpful else 1] += 1
+        votes[vote.fact_id][1 if vote.helpful else 0] += vote.count
     negative = sorted(
         ((fact, down, up) for fact, (down, up) in votes.items() if down),
         key=lambda item: (-item[1], item[0]),
@@ -170,7 +187,8 @@ def build_report(
     return Report(
         since=since.strftime("%Y-%m-%d"),
         per_day=tuple((day, counts[0], counts[1]) for day, counts in sorted(per_day.items())),
-        top_facts=tuple(top.most_common(10)),
+        # Most asked first; ties by fact id, so the order never depends on how rows came.
+        top_facts=tuple(sorted(top.items(), key=lambda item: (-item[1], item[0]))[:10]),
         total=answered + sum(c[1] for c in per_day.values()),
         answered=answered,
         declined=declined,

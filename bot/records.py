@@ -87,6 +87,25 @@ class FeedbackRecord:
     language: str
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionCount:
+    """How many questions of one day had one outcome (and, for answers, one fact)."""
+
+    day: str  # YYYY-MM-DD, UTC
+    outcome: str
+    fact_id: str | None  # the answer's fact; None for every other outcome
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackCount:
+    """How many 👍 (or 👎) one fact got."""
+
+    fact_id: str
+    helpful: bool
+    count: int
+
+
 _INSERT_QUESTION = (
     "INSERT INTO questions (asked_at, question, language, chat_type, outcome, fact_id,"
     " confidence) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -266,8 +285,13 @@ class Records:
     # ---------------------------------------------------------------- reading
 
     def questions(
-        self, since: dt.datetime, outcomes: tuple[str, ...] | None = None
+        self,
+        since: dt.datetime,
+        outcomes: tuple[str, ...] | None = None,
+        newest: int | None = None,
     ) -> list[QuestionRecord]:
+        """The questions asked since ``since`` (with one of ``outcomes``), oldest first; with
+        ``newest``, only that many of the most recent are read from the database."""
         self._prepare()
         query = (
             "SELECT asked_at, question, language, chat_type, outcome, fact_id, confidence"
@@ -277,9 +301,41 @@ class Records:
         if outcomes:
             query += f" AND outcome IN ({', '.join('?' for _ in outcomes)})"
             values.extend(outcomes)
+        if newest is not None:
+            query += " ORDER BY asked_at DESC, id DESC LIMIT ?"
+            values.append(newest)
+        else:
+            query += " ORDER BY asked_at, id"
         with self._connect() as connection:
-            rows = connection.execute(query + " ORDER BY asked_at", values).fetchall()
+            rows = connection.execute(query, values).fetchall()
+        if newest is not None:
+            rows.reverse()
         return [QuestionRecord(*row) for row in rows]
+
+    def question_counts(self, since: dt.datetime) -> list[QuestionCount]:
+        """How many questions were asked since ``since`` per day, outcome and (for answers)
+        fact: counted by the database, so what is read is bounded by the days and the facts,
+        not by how much users asked."""
+        self._prepare()
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT substr(asked_at, 1, 10), outcome,"
+                " CASE WHEN outcome = 'answer' THEN fact_id END, count(*)"
+                " FROM questions WHERE asked_at >= ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                (stamp(since),),
+            ).fetchall()
+        return [QuestionCount(*row) for row in rows]
+
+    def feedback_counts(self, since: dt.datetime) -> list[FeedbackCount]:
+        """The 👍 and 👎 given since ``since``, counted per fact by the database."""
+        self._prepare()
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT fact_id, helpful, count(*) FROM feedback WHERE given_at >= ?"
+                " GROUP BY fact_id, helpful ORDER BY fact_id, helpful",
+                (stamp(since),),
+            ).fetchall()
+        return [FeedbackCount(fact, bool(helpful), count) for fact, helpful, count in rows]
 
     def feedback(self, since: dt.datetime) -> list[FeedbackRecord]:
         self._prepare()

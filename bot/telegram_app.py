@@ -53,7 +53,14 @@ from bot.conversation import (
     private_key,
     reply_key,
 )
-from bot.curation import QuestionGroup, build_report, group_unanswered, parse_since
+from bot.curation import (
+    MAX_GROUPED,
+    QuestionGroup,
+    Report,
+    group_unanswered,
+    parse_since,
+    report_from_counts,
+)
 from bot.dialogue import Turn, take_turn
 from bot.engine import Engine
 from bot.evaluation import default_question_sets, questions_in
@@ -698,14 +705,11 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     records = await _admin_records(update, context)
     if records is None or update.effective_message is None:
         return
-    since = parse_since("30d")
     try:
-        questions = await asyncio.to_thread(records.questions, since)
-        feedback = await asyncio.to_thread(records.feedback, since)
+        report = await asyncio.to_thread(_stats_report, records)
     except (sqlite3.Error, OSError) as error:
         await _unreadable(update, context, error)
         return
-    report = build_report(questions, feedback, since)
     await _send_html(update.effective_message, format_stats_html(report))
 
 
@@ -793,8 +797,18 @@ async def _teach_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, key
         await _send_html(query.message, text)  # type: ignore[arg-type]
 
 
+def _stats_report(records: Records) -> Report:
+    """The last 30 days' report, from counts the database makes (never every record)."""
+    since = parse_since("30d")
+    return report_from_counts(
+        records.question_counts(since), records.feedback_counts(since), since
+    )
+
+
 def _unanswered_groups(records: Records) -> list[QuestionGroup]:
-    found = records.questions(parse_since("30d"), ("decline", "none_of_these"))
+    """The ten most asked unanswered questions among the newest the grouping looks at (only
+    those are read from the database)."""
+    found = records.questions(parse_since("30d"), ("decline", "none_of_these"), newest=MAX_GROUPED)
     return group_unanswered(found, top=10)
 
 

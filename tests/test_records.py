@@ -8,18 +8,22 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from bot.curation import MAX_GROUPED, build_report, parse_since
 from bot.records import (
     DATABASE_NAME,
     MAX_QUESTION_CHARS,
     FeedbackRecord,
     QuestionRecord,
     Records,
+    stamp,
 )
+from bot.telegram_app import _stats_report, _unanswered_groups
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
@@ -166,3 +170,106 @@ def test_a_question_record_keeps_at_most_the_stored_length() -> None:
         "2026-12-01T00:00:00", "😀" * 4096, "en", "private", "decline", None, 0
     )
     assert record.question == "😀" * MAX_QUESTION_CHARS
+
+
+# ------------------------------------------------------------------ admins' reports: bounded reads
+
+
+class CountingCursor:
+    """A cursor that counts the rows it hands back."""
+
+    def __init__(self, cursor: sqlite3.Cursor, rows: list[int]) -> None:
+        self.cursor, self.rows = cursor, rows
+
+    def fetchall(self) -> list[object]:
+        found = self.cursor.fetchall()
+        self.rows.append(len(found))
+        return found
+
+    def fetchone(self) -> object:
+        found = self.cursor.fetchone()
+        self.rows.append(found is not None)
+        return found
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for row in self.cursor:
+            self.rows.append(1)
+            yield row
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.cursor, name)
+
+
+class CountingConnection:
+    """A connection whose queries count the rows they read from the database."""
+
+    def __init__(self, connection: sqlite3.Connection, rows: list[int]) -> None:
+        self.connection, self.rows = connection, rows
+
+    def execute(self, *args: object) -> CountingCursor:
+        return CountingCursor(self.connection.execute(*args), self.rows)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.connection, name)
+
+
+def busy_month(records: Records, declined: int) -> None:
+    """A month of heavy use: ``declined`` long unanswered questions, answers and votes."""
+    now = dt.datetime.now(dt.UTC)
+    questions = [
+        QuestionRecord(
+            stamp(now - dt.timedelta(minutes=n)),
+            f"question {n} " + "x" * 900,
+            "en",
+            "private",
+            "decline",
+            None,
+            0.1,
+        )
+        for n in range(declined)
+    ]
+    questions += [
+        QuestionRecord(
+            stamp(now - dt.timedelta(minutes=40 * n)), "", "en", "private", "answer", f, 0.9
+        )
+        for n, f in enumerate(["slogan", "cluster-turnover-2020"] * 500)
+    ]
+    votes = [FeedbackRecord(stamp(now), "slogan", n % 3 == 0, "en") for n in range(1000)]
+    records.insert_many(questions, votes, 30)
+
+
+@pytest.mark.parametrize(
+    "read", [_unanswered_groups, _stats_report], ids=["/unanswered", "/stats"]
+)
+def test_admin_reports_read_a_bounded_number_of_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: Callable[[Records], object]
+) -> None:
+    records = Records(tmp_path)
+    busy_month(records, MAX_GROUPED + 1000)
+    rows: list[int] = []
+    connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: CountingConnection(connect(*a, **k), rows)
+    )
+    read(records)
+    assert 0 < sum(rows) <= MAX_GROUPED
+
+
+def test_the_newest_questions_are_read_oldest_first(tmp_path: Path) -> None:
+    records = Records(tmp_path)
+    busy_month(records, 50)
+    since = NOW - dt.timedelta(days=3650)
+    newest = records.questions(since, ("decline",), newest=10)
+    assert newest == records.questions(since, ("decline",))[-10:]
+    assert [r.question.split()[1] for r in newest] == [str(n) for n in range(9, -1, -1)]
+
+
+def test_the_report_from_counts_is_the_report_from_every_record(tmp_path: Path) -> None:
+    records = Records(tmp_path)
+    busy_month(records, 300)
+    records.record_question("high tech?", "en", "group", "clarify", "hightech", 0.4)
+    records.record_question("high tech?", "en", "group", "none_of_these", "hightech", 0.4)
+    since = parse_since("30d")
+    everything = build_report(records.questions(since), records.feedback(since), since)
+    assert _stats_report(records) == everything
+    assert (everything.total, everything.answered, everything.declined) == (1301, 1000, 300)
