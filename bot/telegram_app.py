@@ -544,19 +544,68 @@ async def send_fact(update: Update, context: ContextTypes.DEFAULT_TYPE, fact_id:
 # --------------------------------------------------------------------------------------------
 
 
-async def throttle_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Flood control for every update before any other handler (group -1): over the limit, the
-    user is told once to slow down and the update goes no further."""
+def _own_command(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool | None:
+    """For a command (as ``CommandHandler`` reads one): whether it is this bot's, a built-in or a
+    shortcut, not addressed to another bot; ``None`` if the message is no command."""
+    entities = message.entities
+    if not (
+        message.text
+        and entities
+        and entities[0].type == MessageEntity.BOT_COMMAND
+        and entities[0].offset == 0
+    ):
+        return None
+    name, _, addressee = message.text[1 : entities[0].length].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return False
+    name = name.lower()
+    return name in BUILTIN_COMMANDS or bool(
+        _state(context).engine.knowledge.fact_by_shortcut(name)
+    )
+
+
+def _acted_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether a handler will act on this update: only those count toward flood control (a bot
+    that is a group admin, or has privacy mode off, receives every group message and ignores
+    most of them; they must not use up a member's limit)."""
+    if update.callback_query or update.inline_query:
+        return True
+    message = update.message  # edited messages and channel posts: no handler takes them
+    if message is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    own = _own_command(message, context)
+    if own is not None:
+        return own
+    return _addressed_text(message, context.bot.id, context.bot.username) is not None
+
+
+def _sender_key(update: Update) -> int | tuple[int, int] | None:
+    """Whose limit an update counts toward: its user's, or for a message sent on behalf of a
+    chat (anonymous group admins, posts "as a channel"; all of them come "from" one placeholder
+    user in every group) that chat's in this chat."""
+    message = update.message
+    if message is not None and message.sender_chat is not None:
+        return message.chat.id, message.sender_chat.id
     user = update.effective_user
-    if user is None:
+    return user.id if user else None
+
+
+async def throttle_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Flood control before any other handler (group -1), for every update a handler will act
+    on: over the limit, the sender is told once to slow down (in private chats and on buttons)
+    and the update goes no further."""
+    key = _sender_key(update)
+    if key is None or not _acted_on(update, context):
         return
     if update.callback_query:
         kind = "callback"
-    elif update.inline_query or update.chosen_inline_result:
+    elif update.inline_query:
         kind = "inline"
     else:
         kind = "message"
-    verdict = _state(context).throttles[kind].check(user.id)
+    verdict = _state(context).throttles[kind].check(key)
     if verdict == "allow":
         return
     if verdict == "warn":
@@ -1022,6 +1071,20 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     )
 
 
+BUILTIN_COMMANDS: dict[str, Any] = {
+    "start": start_command,
+    "help": help_command,
+    "ask": ask_command,
+    "topics": topics_command,
+    "sources": sources_command,
+    "about": about_command,
+    "lang": lang_command,
+    # Admin-only; for anyone else they answer exactly like an unknown command.
+    "stats": stats_command,
+    "unanswered": unanswered_command,
+    "reload": reload_command,
+}
+
 #: The update kinds the handlers below answer; Telegram is asked for these only (keep in step).
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
@@ -1066,23 +1129,10 @@ def build_application(
         conversations=ExpiringStore(MAX_CONVERSATIONS, ttl=settings.conversation_seconds),
     )
     new_messages = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
-    builtin: dict[str, Any] = {
-        "start": start_command,
-        "help": help_command,
-        "ask": ask_command,
-        "topics": topics_command,
-        "sources": sources_command,
-        "about": about_command,
-        "lang": lang_command,
-        # Admin-only; for anyone else they answer exactly like an unknown command.
-        "stats": stats_command,
-        "unanswered": unanswered_command,
-        "reload": reload_command,
-    }
-    # Flood control first, for every kind of update (it stops a throttled one here).
+    # Flood control first, for every update a handler acts on (it stops a throttled one here).
     application.add_handler(TypeHandler(Update, throttle_update), group=-1)
     # Built-in commands first; CommandHandler ignores commands addressed to other bots.
-    for name, callback in builtin.items():
+    for name, callback in BUILTIN_COMMANDS.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
     # Then any other command: a fact base shortcut (looked up at call time, so reloads apply).
     application.add_handler(MessageHandler(filters.COMMAND & new_messages, other_command))

@@ -1,10 +1,10 @@
-"""Per-user flood control: a sliding window, so one user cannot monopolise the bot."""
+"""Per-sender flood control: a sliding window, so one sender cannot monopolise the bot."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,7 +13,7 @@ Verdict = Literal["allow", "warn", "drop"]
 
 @dataclass
 class Throttle:
-    """Allows ``limit`` questions per ``window`` seconds per user.
+    """Allows ``limit`` questions per ``window`` seconds per sender (a user id, or any key).
 
     The first question over the limit gets ``warn`` (tell the user once to slow down); further
     ones get ``drop`` (silence) until the window has room again. Users never affect each other.
@@ -22,11 +22,11 @@ class Throttle:
     limit: int = 10
     window: float = 30.0
     clock: Callable[[], float] = time.monotonic
-    _seen: dict[int, deque[float]] = field(default_factory=dict)
-    _warned: set[int] = field(default_factory=set)
+    _seen: dict[Hashable, deque[float]] = field(default_factory=dict)
+    _warned: set[Hashable] = field(default_factory=set)
     _checks: int = 0
 
-    def check(self, user_id: int) -> Verdict:
+    def check(self, user_id: Hashable) -> Verdict:
         now = self.clock()
         self._checks += 1
         if self._checks % 1000 == 0:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -411,19 +411,41 @@ def test_edited_messages_and_channel_posts_are_ignored(bot: RunningBot) -> None:
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "echoed"),
     [
-        "<b>turnover</b>",
-        "turnover & revenue <script>alert(1)</script>",
-        "<i>unbalanced <b>tags",
-        "a < b > c &amp; &lt;",
-        "</a></b>&#99999999;",
-        "\u0000\u202e😀 turnover",
+        # A compound message answered in part quotes the part the fact base holds nothing on:
+        # the user's own words, shown exactly as typed.
+        (
+            "How did Kelon get started? Also what is its share price now <b>&amp; <script>?",
+            "what is its share price now <b>&amp",
+        ),
+        (
+            "Where did Midea start out, and how many employees </b> does it have today & <i>tomorrow?",
+            "how many employees </b> does it have today & <i>tomorrow",
+        ),
+        (
+            "Who wrote the Foshan News story, and who translated it <a href=x>&lt;?",
+            "who translated it <a href=x>&lt",
+        ),
+        (
+            "Who founded Midea, and is it still run by his family <i>&#99999999;?",
+            "is it still run by his family <i>&#99999999",
+        ),
     ],
+    ids=["<b>&amp;", "</b> & <i>", "<a href>&lt;", "<i>&#99999999;"],
 )
-def test_hostile_html_in_questions_never_breaks_a_reply(bot: RunningBot, question: str) -> None:
-    reply = reply_to(bot, question)
-    assert "something went wrong" not in reply.visible_text
+@pytest.mark.parametrize("where", ["private", "group"])
+def test_hostile_html_in_an_echoed_question_is_shown_as_typed(
+    bot: RunningBot, question: str, echoed: str, where: str
+) -> None:
+    if where == "group":
+        chat = group()
+        ask(bot, f"@{BOT_USERNAME} {question}", chat=chat)
+        reply = bot.fake.wait_for_replies(chat["id"], 1)[0]
+    else:
+        reply = reply_to(bot, question)
+    assert "no answer to the other part of your question" in reply.visible_text
+    assert f"- {echoed}" in reply.visible_text
 
 
 def test_huge_input_is_answered_within_telegram_limits(bot: RunningBot) -> None:
@@ -520,6 +542,59 @@ def test_a_flood_of_inline_queries_is_answered_up_to_the_limit(bot: RunningBot) 
     bot.fake.wait_for(lambda: len(answered()) >= 30)
     assert "Jersey" in reply_to(bot, "who wrote the article?").visible_text
     assert len(answered()) == 30
+
+
+def test_group_chatter_not_addressed_to_the_bot_does_not_count_toward_the_flood_limit(
+    bot: RunningBot,
+) -> None:
+    # A bot that is a group admin (or has privacy mode off) receives every group message and
+    # ignores those not addressed to it; they must not use up the user's limit.
+    chat, user = group(), new_user()
+    chatter = [f"lunch at {n}?" for n in range(12)] + ["/roll@DiceBot", "/frobnicate"]
+    for text in chatter:
+        ask(bot, text, user=user, chat=chat)
+    ask(bot, f"@{BOT_USERNAME} who wrote the article?", user=user, chat=chat)
+    [reply] = bot.fake.wait_for_replies(chat["id"], 1)
+    assert "Jersey" in reply.visible_text
+
+
+def test_a_flood_of_addressed_group_messages_gets_the_limit(bot: RunningBot) -> None:
+    chat, flooder = group(), new_user()
+    for _ in range(13):
+        ask(bot, f"@{BOT_USERNAME} what is the slogan?", user=flooder, chat=chat)
+    bot.fake.wait_for_replies(chat["id"], 10)
+    ask(bot, f"@{BOT_USERNAME} who wrote the article?", chat=chat)  # another member
+    replies = [c.visible_text for c in bot.fake.wait_for_replies(chat["id"], 11)]
+    assert sum("Jersey" in text for text in replies) == 1
+    assert sum("Where there is a home" in text for text in replies) == 10
+    assert len(bot.fake.sent(chat_id=chat["id"])) == 11  # no notice in groups, no eleventh
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "sender"),
+    [
+        # Anonymous group admins: "from" @GroupAnonymousBot, sender_chat the group itself.
+        (1087968824, lambda chat: chat),
+        # Posting "as a channel": "from" @Channel_Bot, sender_chat the channel.
+        (
+            136817688,
+            lambda _: {"id": -2_000_000_000_000 - new_user(), "type": "channel", "title": "News"},
+        ),
+    ],
+    ids=["anonymous admin", "as a channel"],
+)
+def test_senders_on_behalf_of_a_chat_get_a_flood_limit_per_group_and_chat(
+    bot: RunningBot, placeholder: int, sender: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    # Telegram sends all of them, in every group, "from" one placeholder user.
+    first, second = group(), group()
+    for _ in range(10):
+        extra = {"sender_chat": sender(first)}
+        ask(bot, f"@{BOT_USERNAME} what is the slogan?", user=placeholder, chat=first, extra=extra)
+    bot.fake.wait_for_replies(first["id"], 10)
+    extra = {"sender_chat": sender(second)}
+    ask(bot, f"@{BOT_USERNAME} who wrote the article?", user=placeholder, chat=second, extra=extra)
+    assert "Jersey" in bot.fake.wait_for_replies(second["id"], 1)[0].visible_text
 
 
 def test_429_retry_after_delays_but_never_loses_a_reply(bot: RunningBot) -> None:
