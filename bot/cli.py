@@ -729,6 +729,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Fit the decision (answer / did you mean / decline, and the confidence) on the fact "
             "base's own phrasings (each asked without itself) and the question sets, and write "
             "it to decision.json in the fact base folder. Run it after every fact base change. "
+            "The thresholds are chosen over fixed resamples of the questions, so the same "
+            "files give the same decision and a small change moves them little. "
             "Default sets: tests/questions/dev-batch-*.yaml beside the fact base and "
             "../shared/questions/outside-dev-a.yaml when present."
         ),

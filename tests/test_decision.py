@@ -512,45 +512,54 @@ def test_a_count_of_something_unknown_in_a_known_place_is_never_answered(
 
 
 @pytest.mark.parametrize(
-    ("wrong_every", "answers_given"),
+    ("wrong_every", "given_below_the_sure_ones"),
     [
-        # Below the 50th, four right answers to each wrong one: 80% is not worth it (a wrong
-        # answer costs six right ones), so only the 50 sure ones are given.
-        (5, 50),
-        # Nine right to each wrong one (90%): worth answering, all of them.
-        (10, 100),
+        # Below the 500th, four right answers to each wrong one: 80% is not worth it (a wrong
+        # answer costs six right ones), so (nearly) only the 500 sure ones are given.
+        (5, range(0, 26)),
+        # Nine right to each wrong one (90%): worth answering, (nearly) all of them.
+        (10, range(450, 501)),
     ],
 )
 def test_the_answer_threshold_weighs_each_wrong_answer_against_right_ones(
-    wrong_every: int, answers_given: int
+    wrong_every: int, given_below_the_sure_ones: range
 ) -> None:
+    """Nearly, not exactly: the threshold is the mean of the best one over resamples of the
+    questions (see ``choose_thresholds``), and in a resample the first wrong answers below the
+    sure ones may be missing; 500 questions each side make that a few answers either way."""
     from bot.fitting import WRONG_ANSWER_COST, Outcome, choose_thresholds
 
     assert WRONG_ANSWER_COST == 6.0  # the reasoning above (see fitting.py)
-    # 100 answerable questions, best first; every n-th from the 50th on is wrong.
+    # 1000 answerable questions, best first; every n-th from the 500th on is wrong.
     outcomes = [
-        Outcome("set", (100 - n) / 100, not (n >= 50 and n % wrong_every == 0), True, True)
-        for n in range(100)
+        Outcome("set", (1000 - n) / 1000, not (n >= 500 and n % wrong_every == 0), True, True)
+        for n in range(1000)
     ]
     threshold, _ = choose_thresholds(outcomes)
-    assert len([o for o in outcomes if o.confidence >= threshold]) == answers_given
+    given = [o for o in outcomes if o.confidence >= threshold]
+    assert len(given) - 500 in given_below_the_sure_ones
 
 
 def test_a_new_question_set_weighs_as_much_as_an_old_big_one() -> None:
     from bot.fitting import Outcome, choose_thresholds
 
-    # An old, easy set: 100 right answers from 0.99 down to 0.50. A new set: 60 answers from
+    # An old, easy set: 1000 right answers from 0.99 down to 0.50. A new set: 600 answers from
     # 0.95 down to 0.51, one in three below 0.70 wrong (worth less than it costs).
-    easy = [Outcome("old", 0.99 - n * 0.49 / 99, True, True, True) for n in range(100)]
+    easy = [Outcome("old", 0.99 - n * 0.49 / 999, True, True, True) for n in range(1000)]
     new = [
-        Outcome("new", 0.95 - n * 0.0075, not (n >= 34 and n % 3 == 1), True, True)
-        for n in range(60)
+        Outcome("new", 0.95 - n * 0.00075, not (n >= 340 and n % 3 == 1), True, True)
+        for n in range(600)
     ]
-    threshold, _ = choose_thresholds(easy + new)
-    # Just above the new set's first wrong answer: its right answers down there are given.
-    assert [o.right for o in new if o.confidence >= threshold] == [True] * 34
-    # Question by question, the old set's 40 right answers below 0.70 would take it lower.
-    assert choose_thresholds(easy + [replace(o, group="old") for o in new])[0] < 0.69
+    wrong = [o for o in new if not o.right]
+
+    def wrong_given(outcomes: list[Outcome]) -> int:
+        threshold, _ = choose_thresholds(outcomes)
+        return len([o for o in wrong if o.confidence >= threshold])
+
+    # Near the new set's first wrong answer: few of its 87 wrong answers down there are given.
+    assert wrong_given(easy + new) < 20
+    # Question by question, the old set's 400 right answers below 0.70 would take it lower.
+    assert wrong_given(easy + [replace(o, group="old") for o in new]) > 50
 
 
 def test_a_set_of_one_wrong_answer_does_not_outweigh_big_sets() -> None:
@@ -564,7 +573,7 @@ def test_a_set_of_one_wrong_answer_does_not_outweigh_big_sets() -> None:
         for n in range(120)
     ]
     one = [Outcome("one", 0.95, False, False, True)]
-    assert choose_thresholds(big + one)[0] == pytest.approx(0.5)
+    assert choose_thresholds(big + one)[0] < 0.51  # (nearly) all 360 right answers given
 
 
 @pytest.mark.parametrize(
@@ -588,7 +597,8 @@ def test_a_few_questions_never_lower_the_threshold_to_their_wrong_answers(
     threshold, _ = choose_thresholds(
         [Outcome("set", confidence, right, right, True) for confidence, right in outcomes]
     )
-    assert threshold >= lowest
+    assert threshold > max(confidence for confidence, right in outcomes if not right)
+    assert threshold > lowest - 0.01
 
 
 def test_without_any_question_the_threshold_is_the_cautious_one() -> None:
