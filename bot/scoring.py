@@ -117,6 +117,20 @@ def _weight(term: str, index: Index) -> float:
     return UNKNOWN_BIGRAM_WEIGHT
 
 
+#: Ordinal -> the words by which a fact states it ("first batch", 第一批, 首批): a question's
+#: "1st" or 第1 names which one, and a fact stating it in words states it. (English ordinals
+#: from "second" on are read as the same figure as "2nd" already.)
+_ORDINAL_WORDS = {
+    "1": ("first", "第一", "首批", "首届", "首次", "首个"),
+    **{str(n): (f"第{c}",) for n, c in enumerate("二三四五六七八九十", start=2)},
+}
+
+
+def _states_ordinal(term: str, position: int, index: Index) -> bool:
+    """Whether the fact states an ordinal (``_NUMBER_MARK`` o n) in words."""
+    return any(index.covers(word, position) for word in _ORDINAL_WORDS.get(term[2:], ()))
+
+
 def _close_number(term: str, numbers: array) -> bool:
     """A figure within a factor of two of one the fact states (for "about 500" and the like)."""
     if not term.startswith(_NUMBER_MARK + "n"):
@@ -187,6 +201,8 @@ def _contradictions(
             reasons.append(f"year:{term[2:]}")
             factor *= CONTRADICTION_FACTOR
             figure_other = True
+        elif term.startswith(_NUMBER_MARK + "o") and _states_ordinal(term, position, index):
+            continue
         elif term.startswith(_NUMBER_MARK) and not (
             analysis.approximate and _close_number(term, index.numbers_of(position))
         ):

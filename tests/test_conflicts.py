@@ -1,0 +1,65 @@
+"""Conflict features (``bot.decision.CONFLICTS``) fire only when the fact really states something
+else than what is asked: a candidate with one is capped at the decision's ``conflict_ceiling``,
+so a conflict read wrongly declines the right fact outright."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.decision import CONFLICTS, FEATURES, has_conflict
+from bot.engine import Engine
+from bot.scoring import Candidate
+
+
+def _candidate(engine: Engine, question: str, fact_id: str) -> Candidate | None:
+    match = engine.ask(question)
+    return next((c for c in match.candidates if c.fact.id == fact_id), None)
+
+
+def _conflicts(candidate: Candidate) -> list[str]:
+    return [name for name in CONFLICTS if candidate.features[FEATURES.index(name)]]
+
+
+def _assert_no_conflict(engine: Engine, question: str, fact_id: str) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is not None, f"{fact_id} is not a candidate"
+    assert not has_conflict(candidate.features), (
+        _conflicts(candidate),
+        candidate.contradictions,
+    )
+
+
+def _assert_conflict_or_absent(engine: Engine, question: str, fact_id: str) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is None or has_conflict(candidate.features), candidate.contradictions
+
+
+# An ordinal names which one (the 1st batch, 第1批): the fact states it in its own words
+# ("first batch", 第一批, 首批), not as a figure; another ordinal is still a contradiction.
+ORDINAL_STATED = [
+    ("1st batch pilot clusters examples", "first-batch-pilots"),
+    ("which clusters were in the 1st batch?", "first-batch-pilots"),
+    ("how many clusters did the 1st pilot batch include?", "first-batch-pilots"),
+    ("第1批试点集群有哪些？", "first-batch-pilots"),
+    ("Did the zone rank 13th in 2020?", "zone-manufacturing-index"),
+]
+ORDINAL_OTHER = [
+    ("2nd batch pilot clusters examples", "first-batch-pilots"),
+    ("which clusters were in the 3rd batch?", "first-batch-pilots"),
+    ("第2批试点集群有哪些？", "first-batch-pilots"),
+    ("Did the zone rank 12th in 2020?", "zone-manufacturing-index"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), ORDINAL_STATED)
+def test_an_ordinal_the_fact_states_in_words_is_no_contradiction(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_no_conflict(engine, question, fact_id)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), ORDINAL_OTHER)
+def test_another_ordinal_than_the_facts_is_still_a_contradiction(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, fact_id)
