@@ -42,6 +42,13 @@ _NAMING = re.compile(
     r"|\blist (?:all|every|each|them|the names)\b"
     r"|叫什么|叫啥|什么名|哪些|哪个|哪家|哪两|哪三|哪四|哪五|是谁家"
 )
+#: "Where did it place / come / finish / stand" (in a ranking): a rank, not a place on a map;
+#: not "where did it come from" nor "where did it place its factory".
+_RANK_PLACE = re.compile(
+    r"\bwhere (?:did|does|do|will|would|has|have|is|was|were|are)\b[^?.!]*?"
+    r"\b(?:place|places|placed|come|came|finish|finished|finishes|stand|stands|stood)\b"
+    r"(?!\s+(?:from|its|their|his|her|the|a|an|this|that|these|those)\b)"
+)
 _WHICH = re.compile(r"\bwhich (?:of\b|([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
 #: After "which": a choice ("which is right?") or a time or quantity, not a name.
 _WHICH_NOT_NAMING = frozenset(
@@ -344,6 +351,8 @@ def analyse(
     if any(_YES_NO.search(text) for text in texts) and not wants:
         wants.add("yes-no")
     measures = frozenset(n for n in names if index.slot_of.get(n) == "measure")
+    if any(_RANK_PLACE.search(text) for text in texts):
+        measures |= {"rank"}  # "where did the zone place in the index?"
     if any(_OUTCOME.search(text) for text in texts) or (
         "yes-no" in wants and "outcome" in measures
     ):

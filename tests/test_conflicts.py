@@ -63,3 +63,29 @@ def test_another_ordinal_than_the_facts_is_still_a_contradiction(
     engine: Engine, question: str, fact_id: str
 ) -> None:
     _assert_conflict_or_absent(engine, question, fact_id)
+
+
+# "Where did X place / come / finish / stand" in a ranking asks for a rank, which a figure
+# answers; "where is X" and "where did X come from" still ask for a place or a source.
+RANK_ASKED = [
+    "Where did the zone place in the 2020 China Advanced Manufacturing Development Index?",
+    "Where did the hi-tech zone finish in the advanced manufacturing index?",
+    "Where does the zone stand among the top 100 advanced manufacturing zones?",
+    "where did the hi-tech zone place among advanced manufacturing zones in 2020",
+    "Where was the zone placed in the 2020 advanced manufacturing index?",
+]
+PLACE_ASKED = [
+    "Where is the hi-tech zone?",
+    "Where is the hi-tech zone located?",
+    "Where did the zone's advanced manufacturing index come from?",
+]
+
+
+@pytest.mark.parametrize("question", RANK_ASKED)
+def test_where_did_it_place_asks_for_a_rank(engine: Engine, question: str) -> None:
+    _assert_no_conflict(engine, question, "zone-manufacturing-index")
+
+
+@pytest.mark.parametrize("question", PLACE_ASKED)
+def test_where_is_it_still_asks_for_a_place(engine: Engine, question: str) -> None:
+    _assert_conflict_or_absent(engine, question, "zone-manufacturing-index")
