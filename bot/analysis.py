@@ -42,6 +42,8 @@ _NAMING = re.compile(
     r"|\blist (?:all|every|each|them|the names)\b"
     r"|叫什么|叫啥|什么名|哪些|哪个|哪家|哪两|哪三|哪四|哪五|是谁家"
 )
+#: "Which ones" (哪几个, 哪幾家, 边几个): names, not a count, though 几个 alone asks how many.
+_WHICH_ONES = re.compile(r"[哪边邊][几幾](?:[个個家项項种種位名座所间間部台件批条條样樣])")
 #: "Where did it place / come / finish / stand" (in a ranking): a rank, not a place on a map;
 #: not "where did it come from" nor "where did it place its factory".
 _RANK_PLACE = re.compile(
@@ -346,6 +348,8 @@ def analyse(
     if _SOURCE_ENTITY in names and any(_SOURCE_FRAME.search(text) for text in texts):
         names = [n for n in names if n != _SOURCE_ENTITY]
     wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
+    if "number" in wants and any(_WHICH_ONES.search(text) for text in texts):
+        wants = wants - {"number"} | {"name"}  # 哪几个: which ones, not how many
     if not wants and any(_asks_names(text, index, reader) for text in texts):
         wants.add("name")
     if any(_YES_NO.search(text) for text in texts) and not wants:

@@ -383,7 +383,8 @@ class Prepared:
         self.checked = tuple(
             (
                 t,
-                index.group_wants.get(t),
+                # What the term wants, if the question as read wants it (哪几个 names).
+                wanted if (wanted := index.group_wants.get(t)) in analysis.wants else None,
                 index.group_kind.get(t),
                 index.group_name.get(t),
                 t in filled,

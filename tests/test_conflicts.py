@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.analysis import analyse
 from bot.decision import CONFLICTS, FEATURES, has_conflict
 from bot.engine import Engine
 from bot.scoring import Candidate
@@ -89,3 +90,34 @@ def test_where_did_it_place_asks_for_a_rank(engine: Engine, question: str) -> No
 @pytest.mark.parametrize("question", PLACE_ASKED)
 def test_where_is_it_still_asks_for_a_place(engine: Engine, question: str) -> None:
     _assert_conflict_or_absent(engine, question, "zone-manufacturing-index")
+
+
+# 哪几个 / 哪幾個 / 边几个 ask "which ones" (names), not "how many"; 有几个 still counts.
+WHICH_ONES = [
+    ("佛山高新區2020到2025年規劃的三大主導產業集群是哪幾個？", "zone-leading-clusters-plan"),
+    ("高新区规划的三大主导产业集群是哪几个？", "zone-leading-clusters-plan"),
+    ("高新區三大主導產業集群係邊幾個？", "zone-leading-clusters-plan"),
+    ("第一批试点集群是哪几个？", "first-batch-pilots"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), WHICH_ONES)
+def test_which_ones_asks_for_names_not_a_count(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_no_conflict(engine, question, fact_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("三大主导产业集群是哪几个？", "name"),
+        ("三大主導產業集群係邊幾個？", "name"),
+        ("入选的是哪几家企业？", "name"),
+        ("高新区规划了几个主导产业集群？", "number"),
+        ("第一批有几个集群？", "number"),
+        ("高新区有多少家高企？", "number"),
+    ],
+)
+def test_which_ones_and_how_many_are_told_apart(engine: Engine, question: str, wants: str) -> None:
+    assert wants in analyse(question, engine.index).wants
