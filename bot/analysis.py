@@ -27,7 +27,7 @@ _OUTCOME = re.compile(
     r"|(?<!to have )(?:achieved|reached|accomplished|fulfilled|succeeded)"
     r"|(?:been|was|were) (?:built|achieved|reached|met|completed|realised"
     r"|realized))\b|了吗$|了没有|有没有(?:实现|达到|完成|做到|成为)|是否(?:实现|达到|完成|做到|建成)"
-    r"|已经|已建成|实际|到底|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
+    r"|已经|已建成|实际|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
     # a completion verb asked with a bare particle: 达成没, 完成没有, 达标未, 做到冇, 达到吗
     r"|(?:实现|實現|达到|達到|达成|達成|完成|做到|达标|達標|建成)(?:了|咗)?(?:没|沒|未|冇|吗|嗎|与否|與否)"
 )

@@ -121,3 +121,31 @@ def test_which_ones_asks_for_names_not_a_count(
 )
 def test_which_ones_and_how_many_are_told_apart(engine: Engine, question: str, wants: str) -> None:
     assert wants in analyse(question, engine.index).wants
+
+
+# 到底 ("exactly", "after all") stresses a question; it does not ask whether a goal was reached.
+# The sentence that gives context (我在南海做瓷砖的) fills in, it does not contradict.
+GOAL_ASKED = [
+    "我在南海做瓷砖的，平时也关注佛山的智能家居。到2023年的目标到底是啥？",
+    "到2023年的目标到底是什么？",
+    "佛山智能家居2023年的目标到底是多少？",
+    "I run a tile shop in Nanhai and follow the industry. What exactly is the 2023 goal?",
+]
+OUTCOME_ASKED = [
+    "2023年的目标到底实现了没有？",
+    "到2023年的目标到底达到了吗？",
+    "2023年的目标到底有没有实现？",
+    "Did Foshan actually reach its 2023 goal?",
+]
+
+
+@pytest.mark.parametrize("question", GOAL_ASKED)
+def test_what_exactly_is_the_goal_is_answered_by_the_goal(engine: Engine, question: str) -> None:
+    _assert_no_conflict(engine, question, "goals-2023")
+
+
+@pytest.mark.parametrize("question", OUTCOME_ASKED)
+def test_whether_the_goal_was_reached_is_not_answered_by_the_goal(
+    engine: Engine, question: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, "goals-2023")
