@@ -31,6 +31,9 @@ _OUTCOME = re.compile(
     # a completion verb asked with a bare particle: 达成没, 完成没有, 达标未, 做到冇, 达到吗
     r"|(?:实现|實現|达到|達到|达成|達成|完成|做到|达标|達標|建成)(?:了|咗)?(?:没|沒|未|冇|吗|嗎|与否|與否)"
 )
+#: A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八, 定係): it checks
+#: figures, one of which the fact may state.
+_ALTERNATIVES = re.compile(r"\bor\b|还是|還是|定系|定係|抑或")
 #: "Where ... from" asks for a source (a newspaper, a company), which may be a place or not.
 _SOURCE = re.compile(r"\bfrom\b|来自|出自|来源|从哪")
 #: A question asking for names (of the clusters, the zone, the company), not for a count or a
@@ -191,6 +194,9 @@ class Analysis:
     #: Places the question singles out of a whole ("in Lecong alone"): a figure for several
     #: places together (Lecong and Longjiang) is not the one asked for.
     singled_out: frozenset[str] = frozenset()
+    #: The asking part offers alternatives ("2,900 or 1,800?"): when it names two figures or
+    #: more, a fact stating one of them (or a figure close to one) answers it.
+    alternatives: bool = False
 
     @property
     def asking_terms(self) -> tuple[str, ...]:
@@ -382,6 +388,7 @@ def analyse(
         asked=asked,
         filled=filled,
         singled_out=singled_out,
+        alternatives=any(_ALTERNATIVES.search(text) for text in texts),
     )
 
 

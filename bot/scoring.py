@@ -131,6 +131,23 @@ def _states_ordinal(term: str, position: int, index: Index) -> bool:
     return any(index.covers(word, position) for word in _ORDINAL_WORDS.get(term[2:], ()))
 
 
+#: How close a figure offered as an alternative ("2,900 or 1,800?") must be to one the fact
+#: states (2,931): closer than "about" (``_close_number``), since the question names several.
+ALTERNATIVE_TOLERANCE = 0.1
+
+
+def _offers_stated(figures: tuple[str, ...], covered: set[str], numbers: array) -> bool:
+    """Whether one of the figures a question offers as alternatives is one the fact states,
+    or close to one (``ALTERNATIVE_TOLERANCE``)."""
+    for term in figures:
+        if term in covered:
+            return True
+        value = float(term[2:])
+        if any(v and abs(value / v - 1.0) <= ALTERNATIVE_TOLERANCE for v in numbers):
+            return True
+    return False
+
+
 def _close_number(term: str, numbers: array) -> bool:
     """A figure within a factor of two of one the fact states (for "about 500" and the like)."""
     if not term.startswith(_NUMBER_MARK + "n"):
@@ -156,6 +173,9 @@ def _contradictions(
     figure_other = unstated = False
     flags = data.flags
     stated = data.stated
+    # Alternatives offered ("2,900 or 1,800?"): one the fact states answers the question.
+    offered = prepared.offered_figures
+    alternative = bool(offered) and _offers_stated(offered, covered, index.numbers_of(position))
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
@@ -204,7 +224,8 @@ def _contradictions(
         elif term.startswith(_NUMBER_MARK + "o") and _states_ordinal(term, position, index):
             continue
         elif term.startswith(_NUMBER_MARK) and not (
-            analysis.approximate and _close_number(term, index.numbers_of(position))
+            (alternative and term in offered)
+            or (analysis.approximate and _close_number(term, index.numbers_of(position)))
         ):
             reasons.append(f"number:{term[2:]}")
             factor *= NUMBER_MISMATCH_FACTOR
@@ -392,6 +413,14 @@ class Prepared:
             for t in analysis.asking_terms
             if t in index.group_wants or t[0] in (_GROUP_MARK, _NUMBER_MARK)
         )
+        #: The figures (not years) offered as alternatives ("2,900 or 1,800?"): two or more,
+        #: or none ("2,900 or more?" offers one figure, not a choice).
+        offered = tuple(
+            t
+            for t, _wants, _kind, _name, filled in self.checked
+            if not filled and t[0] == _NUMBER_MARK and t[1:2] in _FIGURE_KINDS
+        )
+        self.offered_figures = offered if analysis.alternatives and len(offered) >= 2 else ()
         # Slot values (entity and measure names, years) only the context sentences name.
         own = [t for t in analysis.asking_terms if t not in filled]
         own_names = {index.group_name.get(t) for t in own} | {

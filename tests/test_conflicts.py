@@ -149,3 +149,36 @@ def test_whether_the_goal_was_reached_is_not_answered_by_the_goal(
     engine: Engine, question: str
 ) -> None:
     _assert_conflict_or_absent(engine, question, "goals-2023")
+
+
+# A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八) checks figures: a fact
+# stating one of them, or a figure within 10% of one, answers it; none close is still a
+# contradiction, and so is a single figure offered with "or" ("2,000 or so", "or more").
+ALTERNATIVES_STATED = [
+    "咱高新区2020年高企到底是两千九还是一千八啊？",
+    "Did the zone have 2,900 or 1,800 high-tech enterprises in 2020?",
+    "Were there 2900 or 3500 high-tech enterprises in the zone in 2020?",
+    "高新区2020年高新技术企业是2900家还是1800家？",
+    "2020年高新區高企係兩千九定係三千五？",
+]
+ALTERNATIVES_OTHER = [
+    "Did the zone have 5,000 or 8,000 high-tech enterprises in 2020?",
+    "高新区2020年高企是五千还是八千？",
+    "高新区2018年高企是两千九还是一千八？",
+    "Did the zone have 2,900 high-tech enterprises or 1,800 in 2016?",
+    "Did the zone have 2,700 high-tech enterprises or more in 2020?",
+]
+
+
+@pytest.mark.parametrize("question", ALTERNATIVES_STATED)
+def test_an_alternative_close_to_the_stated_figure_is_no_contradiction(
+    engine: Engine, question: str
+) -> None:
+    _assert_no_conflict(engine, question, "zone-high-tech-2020")
+
+
+@pytest.mark.parametrize("question", ALTERNATIVES_OTHER)
+def test_alternatives_none_of_which_is_stated_are_still_a_contradiction(
+    engine: Engine, question: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, "zone-high-tech-2020")
