@@ -34,6 +34,8 @@ _OUTCOME = re.compile(
 #: A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八, 定係): it checks
 #: figures, one of which the fact may state.
 _ALTERNATIVES = re.compile(r"\bor\b|还是|還是|定系|定係|抑或")
+#: Two things asked together ("founded and listed", "2020 and 2025", 成立、上市, 成立？上市？).
+_JOINED = re.compile(r"\band\b|\bas well as\b|&|和|与|與|及|、|还有|還有|[?？]\s*\S")
 #: "Where ... from" asks for a source (a newspaper, a company), which may be a place or not.
 _SOURCE = re.compile(r"\bfrom\b|来自|出自|来源|从哪")
 #: A question asking for names (of the clusters, the zone, the company), not for a count or a
@@ -197,6 +199,9 @@ class Analysis:
     #: The asking part offers alternatives ("2,900 or 1,800?"): when it names two figures or
     #: more, a fact stating one of them (or a figure close to one) answers it.
     alternatives: bool = False
+    #: The asking part joins two questions or two things asked ("founded and listed"): a fact
+    #: stating one of the measures asked answers that part.
+    joined: bool = False
 
     @property
     def asking_terms(self) -> tuple[str, ...]:
@@ -336,7 +341,8 @@ def analyse(
     cleaned = reader.clean(question)
     terms_of = reader.terms
     terms = terms_of(cleaned)
-    asking = [reader.clean(s) for s in asking_sentences(index.normaliser.read(question))]
+    asking_read = asking_sentences(index.normaliser.read(question))
+    asking = [reader.clean(s) for s in asking_read]
     asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
     filled: tuple[str, ...] = ()
     if asked:
@@ -389,6 +395,7 @@ def analyse(
         filled=filled,
         singled_out=singled_out,
         alternatives=any(_ALTERNATIVES.search(text) for text in texts),
+        joined=any(_JOINED.search(text.casefold()) for text in asking_read or [question]),
     )
 
 

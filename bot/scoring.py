@@ -176,6 +176,10 @@ def _contradictions(
     # Alternatives offered ("2,900 or 1,800?"): one the fact states answers the question.
     offered = prepared.offered_figures
     alternative = bool(offered) and _offers_stated(offered, covered, index.numbers_of(position))
+    # Two things asked together: a measure of the part the fact does not answer is no
+    # contradiction when it states a measure of the other part ("founded and listed").
+    asked_measures = prepared.asked_measures
+    other_measure = analysis.joined and not data.measures.isdisjoint(asked_measures)
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
@@ -213,6 +217,8 @@ def _contradictions(
         if term[0] == _GROUP_MARK:
             if name and name in stated:
                 continue  # the fact's attributes say it states this, in whatever words
+            if kind == "measure" and other_measure and name in asked_measures:
+                continue  # the other part's measure ("founded and listed")
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
                 factor *= CONTRADICTION_FACTOR

@@ -182,3 +182,32 @@ def test_alternatives_none_of_which_is_stated_are_still_a_contradiction(
     engine: Engine, question: str
 ) -> None:
     _assert_conflict_or_absent(engine, question, "zone-high-tech-2020")
+
+
+# A compound question asks two things ("founded and listed", 成立？上市？): a fact stating one
+# of the measures asked answers that part; the other part's measure is no contradiction of it.
+# A fact stating none of them still contradicts.
+MEASURE_PART_STATED = [
+    ("雲米是哪一年成立的？在哪裡上市？", "viomi-profile"),
+    ("wen was bear electirc founded and listted?", "bear-electric-profile"),
+    ("When was Bear Electric founded and where is it listed?", "bear-electric-profile"),
+    ("小熊电器哪年成立、在哪上市？", "bear-electric-profile"),
+]
+MEASURE_PART_NOT_STATED = [
+    ("When was Bear Electric listed?", "bear-electric-profile"),
+    ("What are Bear Electric's profit and its number of employees?", "bear-electric-profile"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), MEASURE_PART_STATED)
+def test_a_fact_stating_one_measure_of_a_compound_question_is_not_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_no_conflict(engine, question, fact_id)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), MEASURE_PART_NOT_STATED)
+def test_a_fact_stating_no_measure_asked_is_still_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, fact_id)
