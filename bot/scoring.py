@@ -177,7 +177,8 @@ def _contradictions(
     offered = prepared.offered_figures
     alternative = bool(offered) and _offers_stated(offered, covered, index.numbers_of(position))
     # Two things asked together: a measure of the part the fact does not answer is no
-    # contradiction when it states a measure of the other part ("founded and listed").
+    # contradiction when it states a measure of the other part ("founded and listed"), nor a
+    # year when it states another year asked ("in 2020 and in 2025").
     asked_measures = prepared.asked_measures
     other_measure = analysis.joined and not data.measures.isdisjoint(asked_measures)
     for kind, slot in analysis.inherited:
@@ -224,6 +225,11 @@ def _contradictions(
                 factor *= CONTRADICTION_FACTOR
                 unstated = True
         elif term.startswith(_NUMBER_MARK + "y"):
+            if analysis.joined and any(
+                y != term[2:] and (y in data.period or _YEAR + y in covered)
+                for y in prepared.asked_years
+            ):
+                continue  # the other part's year ("in 2020 and in 2025")
             reasons.append(f"year:{term[2:]}")
             factor *= CONTRADICTION_FACTOR
             figure_other = True

@@ -211,3 +211,32 @@ def test_a_fact_stating_no_measure_asked_is_still_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
     _assert_conflict_or_absent(engine, question, fact_id)
+
+
+# ... and asked for two years ("in 2020 and in 2025"): a fact stating one of the years asked
+# answers that part; a fact stating none of them is still capped.
+YEAR_PART_STATED = [
+    (
+        "What was the zone's industrial output in 2020 and what will it be in 2025?",
+        "zone-torch-revenue-2020",
+    ),
+    ("高新区2020年工业总产值是多少？2025年会是多少？", "zone-torch-revenue-2020"),
+]
+YEAR_PART_NOT_STATED = [
+    ("What was the zone's industrial output in 2025?", "zone-torch-revenue-2020"),
+    ("What was the zone's industrial output in 2019 and in 2025?", "zone-torch-revenue-2020"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), YEAR_PART_STATED)
+def test_a_fact_stating_one_year_of_a_compound_question_is_not_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_no_conflict(engine, question, fact_id)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), YEAR_PART_NOT_STATED)
+def test_a_fact_stating_no_year_asked_is_still_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, fact_id)
