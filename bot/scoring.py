@@ -180,7 +180,10 @@ def _contradictions(
     # contradiction when it states a measure of the other part ("founded and listed"), nor a
     # year when it states another year asked ("in 2020 and in 2025").
     asked_measures = prepared.asked_measures
+    # Only a part another fact answers: one no fact answers ("full name and job title") keeps
+    # the question a near miss.
     other_measure = analysis.joined and not data.measures.isdisjoint(asked_measures)
+    answered_elsewhere = prepared.reused.measures(index) if other_measure else frozenset()
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
             reasons.append(f"context:{kind}")
@@ -218,7 +221,7 @@ def _contradictions(
         if term[0] == _GROUP_MARK:
             if name and name in stated:
                 continue  # the fact's attributes say it states this, in whatever words
-            if kind == "measure" and other_measure and name in asked_measures:
+            if kind == "measure" and name in asked_measures and name in answered_elsewhere:
                 continue  # the other part's measure ("founded and listed")
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
@@ -358,13 +361,20 @@ def _set_of(values: tuple[str, ...]) -> frozenset[str]:
 class _Reused:
     """What scoring works out once per fact or phrasing of an index, reused across questions."""
 
-    __slots__ = ("facts", "sorted_terms")
+    __slots__ = ("facts", "sorted_terms", "_measures")
 
     def __init__(self) -> None:
         #: Fact position -> what scoring needs of it.
         self.facts: dict[int, _FactData] = {}
         #: Phrasing number -> its terms sorted and joined (for the similarity).
         self.sorted_terms: dict[int, str] = {}
+        self._measures: frozenset[str] | None = None
+
+    def measures(self, index: Index) -> frozenset[str]:
+        """The measures some fact of the index states (worked out once)."""
+        if self._measures is None:
+            self._measures = frozenset(m for f in index.facts for m in f.attributes.measure)
+        return self._measures
 
 
 #: By ``id`` of a live index: dropped with the index (a reloaded fact base gets a new one).

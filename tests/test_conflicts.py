@@ -240,3 +240,19 @@ def test_a_fact_stating_no_year_asked_is_still_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
     _assert_conflict_or_absent(engine, question, fact_id)
+
+
+# ... but a part no fact answers ("full name and job title": no fact states a job title) keeps
+# the question a near miss: the fact answering the other part is still capped.
+MEASURE_PART_UNANSWERED = [
+    ("Who is Jersey, the author — full name and job title?", "article-author"),
+    ("Bear Electric's founding year and profit?", "bear-electric-profile"),
+    ("Midea's founder and his salary?", "midea-origins"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), MEASURE_PART_UNANSWERED)
+def test_a_part_no_fact_answers_still_caps_the_other_parts_fact(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    _assert_conflict_or_absent(engine, question, fact_id)
