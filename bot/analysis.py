@@ -132,6 +132,15 @@ _SINGLED_OUT = re.compile(
     r"|\bin ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:only|alone)\b"
     r"|(?:光是|单是|单单|仅仅|仅|只有|只)在?([\u4e00-\u9fff]{2,4})"
 )
+#: The thing a question asks about, in English: the word after "how many", "which" ... ("how
+#: many dragon boats": "dragon"); not a "which" opening a clause (", which sounds weird").
+_ASKED_THING = re.compile(
+    r"\b(?:how many|how much|(?<!, )which|what kinds? of|what types? of|number of|count of)"
+    r" ([a-z]+)\b"
+)
+#: Letters from which a word the fact base does not know names the thing asked (shorter
+#: unknown words are mostly filler, slang or slips too short to correct: "guys", "mony").
+_UNKNOWN_THING_LETTERS = 5
 _SENTENCE_SPLIT = re.compile(r"[.!?;:。！？；：\n]+")
 #: Where a sentence ends, for telling the sentences that ask from those that give context:
 #: ! ? ; (and their Chinese forms) or a line break, or a full stop or colon before a space (not
@@ -202,6 +211,10 @@ class Analysis:
     #: The asking part joins two questions or two things asked ("founded and listed"): a fact
     #: stating one of the measures asked answers that part.
     joined: bool = False
+    #: The thing asked about ("how many dragon boats"), when the fact base does not know the
+    #: word at all (no fact, answer, keyword or lexicon entry uses it, nor is it a slip of one
+    #: that does): the question is about something else, whatever its other words share.
+    unknown_thing: str = ""
 
     @property
     def asking_terms(self) -> tuple[str, ...]:
@@ -382,6 +395,15 @@ def analyse(
         for t in terms_of(reader.clean(next(g for g in found.groups() if g)))
         if index.group_kind.get(t) == "place" and t not in index.home_groups
     )
+    unknown_thing = next(
+        (
+            word
+            for text in texts
+            for word in _ASKED_THING.findall(text)
+            if _names_unknown_thing(word, index)
+        ),
+        "",
+    )
     return Analysis(
         text=cleaned,
         language=detect_language(question, language_hint),
@@ -396,7 +418,20 @@ def analyse(
         singled_out=singled_out,
         alternatives=any(_ALTERNATIVES.search(text) for text in texts),
         joined=any(_JOINED.search(text.casefold()) for text in asking_read or [question]),
+        unknown_thing=unknown_thing,
     )
+
+
+def _names_unknown_thing(word: str, index: Index) -> bool:
+    """Whether a word after "how many", "which" ... is one the fact base does not know: not in
+    its vocabulary (singular or plural), no slip of a word in it, no stop word and no time or
+    quantity word ("which period", "how many times")."""
+    if len(word) < _UNKNOWN_THING_LETTERS or word in _WHICH_NOT_NAMING:
+        return False
+    forms = {word, word.removesuffix("s"), word.removesuffix("es")}
+    if forms & index.vocabulary:
+        return False
+    return _correct_typo(word, index) == word
 
 
 def _asks_names(text: str, index: Index, reader: Reader) -> bool:

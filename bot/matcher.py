@@ -128,15 +128,37 @@ def match_question(
         return match
     # Only whether a part is answered matters, and its match when it is: a part whose topic
     # words cannot reach the evidence floor together is not ranked (None: not answered).
-    parts = [
-        match_message(clause, index, language_hint, reader=reader)
-        if may_be_answered(clause, index, reader)
-        else None
-        for clause in clauses
-    ]
+    parts: list[Match | None] = []
+    for clause in clauses:
+        part = (
+            match_message(clause, index, language_hint, reader=reader)
+            if may_be_answered(clause, index, reader)
+            else None
+        )
+        earlier = next((p for p in reversed(parts) if p is not None and p.answered), None)
+        if earlier is not None and earlier.fact is not None and _without_subject(clause, index):
+            # "When was Viomi founded? Where is it listed?": a part with no company or body of
+            # its own is about the one an earlier part was answered on, as a follow-up is.
+            followed = match_message(
+                clause,
+                index,
+                language_hint,
+                context_terms(earlier.fact, index, earlier.question, reader=reader),
+                reader,
+            )
+            if followed.answered:
+                part = followed
+        parts.append(part)
     answered = [p for p in parts if p is not None and p.outcome == "answer"]
-    if not answered or len(answered) == len(parts):
+    if not answered:
         return match
+    if len(answered) == len(parts):
+        if match.outcome == "answer":
+            return match
+        # Every part is held, each by its own fact, and the whole matches none well: the most
+        # confident part is answered (nothing is said to be missing).
+        best = max(answered, key=lambda p: p.confidence)
+        return replace(best, question=question[:MAX_QUESTION_CHARS])
     unanswered = tuple(
         c for c, p in zip(clauses, parts, strict=True) if p is None or p.outcome != "answer"
     )
@@ -146,6 +168,11 @@ def match_question(
         return match
     best = max(answered, key=lambda p: p.confidence)
     return replace(best, question=question[:MAX_QUESTION_CHARS], unanswered=unanswered)
+
+
+def _without_subject(text: str, index: Index) -> bool:
+    """Whether a text names no entity (company, body, place) of its own, besides the home ones."""
+    return not (analyse(text, index).entities - index.home_names)
 
 
 def may_be_answered(text: str, index: Index, reader: Reader | None = None) -> bool:

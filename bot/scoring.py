@@ -196,6 +196,11 @@ def _contradictions(
             reasons.append("part:" + ",".join(sorted(singled)))
             factor *= CONTRADICTION_FACTOR
             unstated = True
+    if analysis.unknown_thing:
+        # "How many dragon boats does Shunde have?": no fact knows the thing asked about.
+        reasons.append("unknown:" + analysis.unknown_thing)
+        factor *= CONTRADICTION_FACTOR
+        unstated = True
     for term, wants, kind, name, filled in prepared.checked:
         if filled:
             # Filled in from the context sentences: not a conflict, only a feature.

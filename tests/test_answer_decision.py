@@ -83,3 +83,55 @@ def test_a_place_singled_out_of_a_whole_is_not_answered_with_the_whole(
     assert match.outcome == outcome, [(c.fact.id, c.confidence) for c in match.candidates[:3]]
     if outcome == "decline":
         assert match.candidates[0].fact.id == "furniture-highway-325"
+
+
+#: A message asking two things the fact base holds, each about its own fact: one of them is
+#: answered (the most confident part), not the whole declined or asked back.
+BOTH_PARTS_ANSWERABLE = [
+    (
+        "Who founded Midea? And how much was the cluster's turnover?",
+        {"midea-origins", "cluster-turnover-2020"},
+    ),
+    (
+        "Who founded Midea, and what was the cluster's turnover in 2020?",
+        {"midea-origins", "cluster-turnover-2020"},
+    ),
+    ("云米什么时候成立的？在哪里上市？", {"viomi-profile", "viomi-ipo"}),
+    (
+        "When did Bear Electric go public? And who founded Midea?",
+        {"bear-electric-listing", "midea-origins"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_ids"), BOTH_PARTS_ANSWERABLE)
+def test_a_compound_message_whose_parts_are_all_held_answers_one_of_them(
+    engine: Engine, question: str, fact_ids: set[str]
+) -> None:
+    match = engine.ask(question)
+    assert match.outcome == "answer", [(c.fact.id, c.confidence) for c in match.candidates[:3]]
+    assert match.fact is not None and match.fact.id in fact_ids
+    assert not match.unanswered  # every part is held: none is said to be missing
+
+
+#: The thing asked about is a word the fact base does not know at all: a question about
+#: something else, declined whatever its other words share ("Shunde"); slips and words the
+#: fact base knows (in an answer: "ministry") are not.
+UNKNOWN_THING_ASKED = [
+    ("how many dragon boats does Shunde have?", "decline"),
+    ("how many dragon boat races are held in Shunde", "decline"),
+    ("which footballers come from foshan", "decline"),
+    ("how many entreprises in the cluster", "answer"),
+    ("which ministry is the torch center under", "answer"),
+    ("how many firms are in the cluster", "answer"),
+    ("which period is the microwave share from", "answer"),
+    ("Someone says it is huge, which sounds odd. When was the hi-tech zone set up?", "answer"),
+]
+
+
+@pytest.mark.parametrize(("question", "outcome"), UNKNOWN_THING_ASKED)
+def test_an_unknown_thing_asked_about_is_declined_not_asked_back(
+    engine: Engine, question: str, outcome: str
+) -> None:
+    match = engine.ask(question)
+    assert match.outcome == outcome, [(c.fact.id, c.confidence) for c in match.candidates[:3]]
