@@ -30,6 +30,13 @@ _OUTCOME = re.compile(
     r"|已经|已建成|实际|真的(?:实现|达到|完成|建成|成为)|(?:实现|达到|完成|建成|做到)了"
     # a completion verb asked with a bare particle: 达成没, 完成没有, 达标未, 做到冇, 达到吗
     r"|(?:实现|實現|达到|達到|达成|達成|完成|做到|达标|達標|建成)(?:了|咗)?(?:没|沒|未|冇|吗|嗎|与否|與否)"
+    # how it turned out: "how did the goal turn out", "was the target met", 结果如何, 后来怎么样
+    r"|\bturn(?:s|ed)? out\b|\b(?:come|comes|came) true\b|\bpan(?:ned)? out\b|\boutcome\b"
+    r"|\bresults?\b|^(?:was|were|is|are|has|have) .{0,60}\b(?:met|reached|achieved|hit"
+    r"|realised|realized|fulfilled|accomplished|attained)\b"
+    r"|结果(?:如何|怎样|怎么样|呢|是什么|是啥)|后来(?:怎么样|如何|怎样|呢)|怎么样了"
+    r"|(?:完成|实现|落实|执行)情况|进展(?:如何|怎样|怎么样)|兑现"
+    r"|(?:实现|完成|达成|做到|落实|执行)得(?:怎么样|如何|怎样|好不好)"
 )
 #: A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八, 定係): it checks
 #: figures, one of which the fact may state.
@@ -127,10 +134,23 @@ _SOURCE_FRAME = re.compile(
 #: A place singled out of a whole: "in Lecong alone", "only in Lecong", "光是乐从". A figure
 #: the fact gives for several places together does not answer it (``Analysis.singled_out``).
 _SINGLED_OUT = re.compile(
-    r"\b([a-z][\w-]*(?: [a-z][\w-]*)?) (?:alone|by itself|on its own)\b"
+    r"\b([a-z][\w-]*(?: [a-z][\w-]*)?) (?:alone|by itself|on its own|itself|proper)\b"
     r"|\b(?:only|just|solely) in ([a-z][\w-]*(?: [a-z][\w-]*)?)"
     r"|\bin ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:only|alone)\b"
-    r"|(?:光是|单是|单单|仅仅|仅|只有|只)在?([\u4e00-\u9fff]{2,4})"
+    r"|(?:光是|单是|单单|仅仅|仅|只有|只|单看|光看|只看|单论|单就|单独)在?([\u4e00-\u9fff]{2,4})"
+    r"|([\u4e00-\u9fff]{2,4}?)(?:本身|自身|单独)"
+)
+#: Something set aside: "apart from the pillar sectors, what ...", "excluding Longjiang",
+#: 除了支柱产业以外, 不算龙江: what the question asks about is the rest, so the words set aside
+#: are not asked (``Analysis.excluded``). The set-aside part ends at a comma, a question word
+#: or the end (English), or at 以外/之外, a comma, 还/有 or the end (Chinese).
+_EXCLUDED = re.compile(
+    r"\b(?:apart from|aside from|other than|except for|except|excluding|not counting"
+    r"|not including|leaving out|leaving aside|setting aside|besides)"
+    r" ((?:[\w'-]+ ?){1,5}?)(?= ?(?:[,;:.]|$|\b(?:what|which|how|who|when|where|is|are|does|do"
+    r"|did|was|were|has|have|can)\b))"
+    r"|(?:除了|除去|除开|不算|不计|不包括|不包含|不含|扣除|排除|撇开|撇除)"
+    r"([\u4e00-\u9fff、和及与]{1,12}?)(?:以外|之外|(?=外|的话|[,.;:?!)]|还|有|$))"
 )
 #: The thing a question asks about, in English: the word after "how many", "which" ... ("how
 #: many dragon boats": "dragon"); not a "which" opening a clause (", which sounds weird").
@@ -211,6 +231,10 @@ class Analysis:
     #: The asking part joins two questions or two things asked ("founded and listed"): a fact
     #: stating one of the measures asked answers that part.
     joined: bool = False
+    #: Terms of what the question sets aside ("apart from the pillar sectors", "excluding
+    #: Longjiang", 不算龙江) that the rest of it does not use: not asked, so they are left out
+    #: of ``terms``; a figure of a whole that includes one of them is not the rest's.
+    excluded: frozenset[str] = frozenset()
     #: The thing asked about ("how many dragon boats"), when the fact base does not know the
     #: word at all (no fact, answer, keyword or lexicon entry uses it, nor is it a slip of one
     #: that does): the question is about something else, whatever its other words share.
@@ -354,9 +378,12 @@ def analyse(
     cleaned = reader.clean(question)
     terms_of = reader.terms
     terms = terms_of(cleaned)
+    excluded = _excluded_terms(cleaned, index, reader)
+    if excluded:
+        terms = tuple(t for t in terms if t not in excluded)
     asking_read = asking_sentences(index.normaliser.read(question))
     asking = [reader.clean(s) for s in asking_read]
-    asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text)))
+    asked = tuple(dict.fromkeys(t for text in asking for t in terms_of(text) if t not in excluded))
     filled: tuple[str, ...] = ()
     if asked:
         # When the asking part names no company or place of its own, the context sentences fill
@@ -419,6 +446,30 @@ def analyse(
         alternatives=any(_ALTERNATIVES.search(text) for text in texts),
         joined=any(_JOINED.search(text.casefold()) for text in asking_read or [question]),
         unknown_thing=unknown_thing,
+        excluded=excluded,
+    )
+
+
+def _excluded_terms(cleaned: str, index: Index, reader: Reader) -> frozenset[str]:
+    """The terms of what a question (cleaned) sets aside (``_EXCLUDED``) that the rest of it
+    does not use, question words and home places apart ("apart from Foshan, how many other
+    Guangdong clusters": every fact is about Foshan, so setting it aside rules nothing out)."""
+    found = list(_EXCLUDED.finditer(cleaned))
+    if not found:
+        return frozenset()
+    # The marker words go too ("apart", 除了): they say how to read the rest, not what about.
+    rest, start, aside = [], 0, []
+    for match in found:
+        rest.append(cleaned[start : match.start()])
+        aside.append(match.group())
+        start = match.end()
+    rest.append(cleaned[start:])
+    kept = set(reader.terms(reader.clean(" ".join(rest))))
+    return frozenset(
+        t
+        for text in aside
+        for t in reader.terms(reader.clean(text))
+        if t not in kept and index.group_kind.get(t) != "question" and t not in index.home_groups
     )
 
 
@@ -460,9 +511,14 @@ def _asks_names(text: str, index: Index, reader: Reader) -> bool:
 
 
 def question_segments(
-    question: str, index: Index, terms: tuple[str, ...], reader: Reader | None = None
+    question: str,
+    index: Index,
+    terms: tuple[str, ...],
+    reader: Reader | None = None,
+    excluded: frozenset[str] = frozenset(),
 ) -> list[tuple[str, ...]]:
-    """The whole question, plus each sentence that asks something (for long, chatty messages)."""
+    """The whole question, plus each sentence that asks something (for long, chatty messages);
+    the terms of what the question sets aside (``Analysis.excluded``) left out."""
     segments = [terms]
     parts = [p for p in _SENTENCE_SPLIT.split(index.normaliser.read(question)) if p.strip()]
     if len(parts) > 1:
@@ -471,6 +527,8 @@ def question_segments(
         for part in parts:
             if _QUESTION_WORDS.search(part.casefold()):
                 part_terms = reader.terms(reader.clean(part))  # as ``analyse(part).terms``
+                if excluded:
+                    part_terms = tuple(t for t in part_terms if t not in excluded)
                 if part_terms and part_terms != terms:
                     segments.append(part_terms)
     return segments

@@ -290,7 +290,7 @@ def rank_candidates(
     features comparing candidates (margin to the best other one, salient words the fact lacks
     and another covers) are filled in here.
     """
-    segments = question_segments(question, index, analysis.terms, reader)
+    segments = question_segments(question, index, analysis.terms, reader, analysis.excluded)
     positions: list[int] = []
     # A follow-up's candidates also come from the conversation's terms.
     gathering = segments + [analysis.terms + analysis.context] if analysis.context else segments

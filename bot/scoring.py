@@ -196,6 +196,19 @@ def _contradictions(
             reasons.append("part:" + ",".join(sorted(singled)))
             factor *= CONTRADICTION_FACTOR
             unstated = True
+    if analysis.excluded and flags & _HAS_FIGURE:
+        # "How many furniture dealers, excluding Longjiang?": a figure for a whole that holds
+        # what the question sets aside is not the rest's (a list naming it among others still
+        # names the rest: "what else besides smart lighting").
+        aside = sorted(
+            t
+            for t in analysis.excluded
+            if t[0] == _GROUP_MARK and t in index.postings and _has(index.postings[t], position)
+        )
+        if aside:
+            reasons.append("excluded:" + ",".join(aside))
+            factor *= CONTRADICTION_FACTOR
+            unstated = True
     if analysis.unknown_thing:
         # "How many dragon boats does Shunde have?": no fact knows the thing asked about.
         reasons.append("unknown:" + analysis.unknown_thing)
