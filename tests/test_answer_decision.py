@@ -242,3 +242,40 @@ def test_what_was_first_intended_is_no_goal(engine: Engine, question: str, fact_
         match.outcome,
         [(c.fact.id, c.confidence) for c in match.candidates[:3]],
     )
+
+
+#: A measure no fact states (shops, units sold, layoffs, an average), asked with the words of a
+#: fact that states another one: declined, in both languages; the fact's own measure is still
+#: answered.
+MEASURE_NO_FACT_STATES = [
+    ("云米有多少家门店", None),
+    ("雲米有幾多間門店？", None),
+    ("How many stores does Viomi have?", None),
+    ("集群的销量是多少", None),
+    ("小熊電器嘅銷量係幾多？", None),
+    ("What were Bear Electric's unit sales?", None),
+    ("小熊电器去年卖了多少台", None),
+    ("科龍而家一年賣幾多部雪櫃？", None),
+    ("海信收购科龙后裁了多少人", None),
+    ("海信收購科龍之後裁咗幾多人？", None),
+    ("How many people did Hisense lay off after buying Kelon?", None),
+    ("集群企业平均营收多少", None),
+    ("集群企業平均營收係幾多？", None),
+    ("What is the average turnover per enterprise in the cluster?", None),
+    ("集群营收多少", "cluster-turnover-2020"),
+    ("云米在哪里上市", "viomi-ipo"),
+    ("海信花多少钱收购科龙", "hisense-kelon-deal-2005"),
+    ("What was the cluster's turnover in 2020?", "cluster-turnover-2020"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), MEASURE_NO_FACT_STATES)
+def test_a_measure_no_fact_states_is_not_answered_with_another(
+    engine: Engine, question: str, fact_id: str | None
+) -> None:
+    match = engine.ask(question)
+    found = [(c.fact.id, c.confidence) for c in match.candidates[:3]]
+    if fact_id is None:
+        assert not match.answered, (match.fact and match.fact.id, found)
+    else:
+        assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id), found
