@@ -19,6 +19,7 @@ from bot.render import (
     match_to_json,
     split_message,
 )
+from bot.script import in_script
 
 
 def test_plain_answer_has_date_and_numbered_citations(tiny_engine: Engine) -> None:
@@ -228,3 +229,34 @@ def test_the_example_questions_the_bot_suggests_are_answered(
     for example in examples:
         match = engine.ask(example)
         assert match.outcome == "answer", (example, match.outcome, match.confidence)
+
+
+#: A compound message answered in part: the reply ends by naming the part the fact base does
+#: not hold, in the question's language and script (as the user wrote it).
+PART_NOT_HELD = [
+    (
+        "Who founded Midea? Also what is its stock price today?",
+        None,
+        "My fact base has no answer to the other part of your question:\n"
+        "  - what is its stock price today",
+    ),
+    (
+        "美的是谁创办的？另外它今天的股价是多少？",
+        None,
+        "您问题中的另一部分，知识库中没有答案：\n  - 它今天的股价是多少",
+    ),
+    (
+        "美的是誰創辦的？另外它今天的股價是多少？",
+        "s2t",
+        "您問題中的另一部分，知識庫中沒有答案：\n  - 它今天的股價是多少",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "script", "note"), PART_NOT_HELD)
+def test_an_answer_to_part_of_a_message_names_the_part_not_held(
+    engine: Engine, message: str, script: str | None, note: str
+) -> None:
+    match = engine.ask(message)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", "midea-origins")
+    assert in_script(format_match_text(engine.knowledge, match), script).split("\n\n")[-1] == note
