@@ -34,7 +34,9 @@ from bot.normalise import (
     _clean,
     _clean_texts,
     _number_token,
+    year_token,
 )
+from bot.years import mark_years
 
 _HAS_FIGURE, _HAS_DATE, _HAS_PERCENT = 1, 2, 4
 
@@ -323,6 +325,7 @@ def _number_tokens(text: str, memo: dict[str, str]) -> str:
             return _number_token(match)
         return token(match)
 
+    text = mark_years(text, year_token, ENGLISH_STOP_WORDS)
     if not _DIGIT.search(text):
         return text
     return _NUMBER.sub(token_in_context if "第" in text else token, text)

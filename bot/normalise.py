@@ -17,6 +17,7 @@ from itertools import compress
 
 from bot.knowledge import Lexicon
 from bot.numerals import read_numerals
+from bot.years import fold_digits, mark_years, read_spelled_years, split_glued_years
 
 #: Questions are cut to this many characters before matching; nobody asks longer.
 MAX_QUESTION_CHARS = 1000
@@ -148,6 +149,12 @@ def _number_token(match: re.Match[str]) -> str:
     return f" {_NUMBER_MARK}n{value:.6g} "
 
 
+def year_token(value: str) -> str:
+    """The term of a year, or of a period a year's neighbours name (``b2020``: before 2020;
+    ``last``: last year), set apart from the text around it."""
+    return f" {_NUMBER_MARK}y{value} "
+
+
 def _clean_batch(texts: list[str]) -> str:
     """``_clean`` of each text, joined by ``_SEPARATOR``, done in one pass over one string."""
     # _only_text takes every run of spaces and punctuation at once: no double spaces are left,
@@ -177,7 +184,13 @@ def _clean(text: str) -> str:
 
 def _clean_characters(text: str) -> str:
     # Most English text is ASCII: nothing for NFKC or OpenCC to do.
-    text = text.lower() if text.isascii() else read_numerals(to_simplified(_nfkc(text).casefold()))
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = fold_digits(read_numerals(to_simplified(_nfkc(text).casefold())))
+    text = read_spelled_years(text)  # "twenty nineteen" is 2019
+    if _DIGIT.search(text):
+        text = split_glued_years(text)  # FY2019 is 2019
     if "-" in text:
         text = _ISO_DATE_TAIL.sub("", text)  # 2021-08-10 is the year 2021
     text = _APOSTROPHE.sub("", text)  # "gree's" is about "gree"; "don't" is "dont"
@@ -377,6 +390,7 @@ class Normaliser:
         text = cleaned
         if correct is not None:
             text = _LATIN_WORD.sub(lambda m: correct(m.group(0)), text)
+        text = mark_years(text, year_token, ENGLISH_STOP_WORDS)
         if _DIGIT.search(text):
             text = _NUMBER.sub(_number_token, text)
         return self._pieces_to_terms(text)[0]

@@ -3,12 +3,13 @@ so that everything that reads a figure (counts, figures alone, years, ordinals) 
 
 Runs on simplified text (after OpenCC): 兩, 萬, 億 are 两, 万, 亿 by then. Only what
 surely writes a figure is read: a numeral with a place value (十五, 四十三,
-一千三百三十亿), four digits of a year (二零二零年, 一九九三), a percentage
-(百分之四十八点六), and one digit from 2 to 10 before a counting word (三个, 两家,
-十家). Words made with numeral characters stay words: 三水, 一区五园, 万一, 千万,
-十分, 五六个 (five or six), 三大, 百强, 十三五; a count after 哪 (哪两个: "which
-two") is what is asked for, not a figure; and 一 alone (一个, 一年) is no figure:
-"one" is never the figure a question asks about.
+一千三百三十亿), four digits of a year (二零二零年, 一九九三) or two before 年
+(一九年 is 2019年; not 五六年: five or six years), a percentage (百分之四十八点六),
+and one digit from 2 to 10 before a counting word (三个, 两家, 十家). Words made
+with numeral characters stay words: 三水, 一区五园, 万一, 千万, 十分, 五六个 (five
+or six), 三大, 百强, 十三五; a count after 哪 (哪两个: "which two") is what is
+asked for, not a figure; and 一 alone (一个, 一年) is no figure: "one" is never
+the figure a question asks about.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ _APPROXIMATE_BEFORE = frozenset("几数")
 _APPROXIMATE_AFTER = frozenset("几多来余")
 _UNITS = frozenset(_SMALL_UNITS) | frozenset(_LARGE_UNITS)
 _FIRST = re.compile(f"[{_NUMERAL}]")
+#: Two-digit years below this are in the 2000s (三零年 is 2030), from it in the 1900s (六八年).
+_CENTURY_PIVOT = 50
 
 
 def _value(run: str) -> int | None:
@@ -88,6 +91,8 @@ def _figure(found: re.Match[str]) -> str:
     if all(c in _DIGITS for c in run):
         if len(run) == 4 and (following == "年" or run[:2] in ("一九", "二零", "二〇")):
             return "".join(str(_DIGITS[c]) for c in run) + _rest(found, 2)  # a year
+        if len(run) == 2 and following == "年" and _two_digit_year(run):
+            return _two_digit_year(run) + _rest(found, 2)
         if len(run) == 1 and run != "一" and following in _COUNTING_WORDS and not percent:
             return str(_DIGITS[run]) + _rest(found, 2)
         if not percent:
@@ -101,6 +106,18 @@ def _figure(found: re.Match[str]) -> str:
     if decimals:
         figure += "." + "".join(str(_DIGITS[c]) for c in decimals)
     return f"{figure}%" if percent else figure
+
+
+def _two_digit_year(run: str) -> str:
+    """The year two digits before 年 write (一九年 is 2019, 九三年 1993, 二〇年 2020), or "" for
+    a count of years: 五六年 and 三四年 are "five or six", "three or four" years (two digits in
+    a row from 三 on, or with 两); 一二年 and 二三年 are 2012 and 2023 (one or two, two or three
+    years are 一两年, 两三年)."""
+    first, second = _DIGITS[run[0]], _DIGITS[run[1]]
+    if "两" in run or (first >= 3 and second == first + 1):
+        return ""
+    two = first * 10 + second
+    return str((2000 if two < _CENTURY_PIVOT else 1900) + two)
 
 
 def _rest(found: re.Match[str], group: int) -> str:
