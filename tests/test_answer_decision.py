@@ -11,6 +11,16 @@ import pytest
 from bot.analysis import analyse
 from bot.engine import Engine
 
+
+def _assert_answered_with(engine: Engine, question: str, fact_id: str) -> None:
+    """The question is answered, with that fact (the top candidates shown when not)."""
+    match = engine.ask(question)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id), (
+        match.outcome,
+        [(c.fact.id, c.confidence) for c in match.candidates[:3]],
+    )
+
+
 #: The article named as who says something: a frame around the question, not its subject.
 SOURCE_AS_FRAME = [
     ("what does the article say about foshan's featured industries", "featured-industries"),
@@ -54,11 +64,7 @@ ZONES_NOT_HIGH_TECH_FIRMS = [
 def test_high_tech_zones_in_the_plural_are_zones_not_high_tech_firms(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    match = engine.ask(question)
-    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id), (
-        match.outcome,
-        [(c.fact.id, c.confidence) for c in match.candidates[:3]],
-    )
+    _assert_answered_with(engine, question, fact_id)
 
 
 #: A place singled out of a figure's whole ("in Lecong alone"): the fact's figure is for Lecong
@@ -180,11 +186,7 @@ SET_ASIDE = [
 def test_what_a_question_sets_aside_is_not_what_it_asks(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    match = engine.ask(question)
-    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id), (
-        match.outcome,
-        [(c.fact.id, c.confidence) for c in match.candidates[:3]],
-    )
+    _assert_answered_with(engine, question, fact_id)
 
 
 #: Whether a plan came true, how it turned out, its result: restating the plan does not answer
@@ -237,11 +239,7 @@ FIRST_INTENDED = [
 
 @pytest.mark.parametrize(("question", "fact_id"), FIRST_INTENDED)
 def test_what_was_first_intended_is_no_goal(engine: Engine, question: str, fact_id: str) -> None:
-    match = engine.ask(question)
-    assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id), (
-        match.outcome,
-        [(c.fact.id, c.confidence) for c in match.candidates[:3]],
-    )
+    _assert_answered_with(engine, question, fact_id)
 
 
 #: A measure no fact states (shops, units sold, layoffs, an average), asked with the words of a
