@@ -10,7 +10,10 @@ Read into terms (on cleaned text, before figures become terms): a year moved by 
 before 2020", "a year after 2020", 2020年前一年, 2020年的后一年) is the year it names (2019,
 2021); a year before or after which something is asked ("before 2020", "prior to 2020",
 "post-2020", 2020年之前, 2020年以后) is a period that is not the year written (``b2020``,
-``a2020``: a fact of 2020 does not answer it). What stays the year written: 2010年前后
+``a2020``: a fact of 2020 does not answer it); a year relative to today ("last year", "this
+year", 去年, 今年, 明年, 前年) is one no fact's period is known to be (``last``, ``this``,
+``next``, ``before-last``): the engine keeps no clock, so a dated figure is not passed off as
+last year's or this year's. What stays the year written: 2010年前后
 (around 2010), 2020年前三季度 (the first three quarters of 2020), "in 2020, before the
 pandemic", "after the 2021 list" (the list of 2021).
 """
@@ -114,11 +117,41 @@ _WINDOW = 32
 _EARLIER = frozenset({"before", "prior to", "earlier than", "pre", "前"})
 
 
+#: Years relative to today, as the value their token carries.
+_RELATIVE = {
+    "the year before last": "before-last",
+    "year before last": "before-last",
+    "last year": "last",
+    "this year": "this",
+    "current year": "this",
+    "next year": "next",
+    "前年": "before-last",
+    "去年": "last",
+    "今年": "this",
+    "明年": "next",
+}
+_RELATIVE_PATTERN = re.compile(
+    "|".join(
+        # "Not after a letter", checked after the first character (a pattern whose every branch
+        # starts with a character is searched for that character quickly).
+        re.escape(words)
+        if not words.isascii()
+        else f"{words[0]}(?<![a-z0-9]{words[0]}){re.escape(words[1:])}(?![a-z0-9])"
+        for words in sorted(_RELATIVE, key=len, reverse=True)
+    )
+)
+
+
 def mark_years(text: str, token: Callable[[str], str], function_words: frozenset[str]) -> str:
     """Cleaned text with each year moved by one written as the year it names, and each year
     something is asked before or after as ``token(value)`` (``b2020``, ``a2020``). An English
     year followed by a word that is not one of ``function_words`` names that thing ("after 2021
-    list": the list of 2021), not a time, and is not moved."""
+    list": the list of 2021), not a time, and is not moved. A year relative to today is followed
+    by ``token(value)`` (``last``, ``this``...)."""
+    if ("年" in text or "year" in text) and _RELATIVE_PATTERN.search(text):
+        text = _RELATIVE_PATTERN.sub(
+            lambda found: found.group(0) + token(_RELATIVE[found.group(0)]), text
+        )
     if _YEAR.search(text):
         text = _YEAR.sub(lambda found: _moved(found, token, function_words), text)
     return text

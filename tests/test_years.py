@@ -100,6 +100,16 @@ def test_words_and_counts_are_not_read_as_years(engine: Engine, text: str) -> No
         ("2020年前,集群营收多少", ["b2020"]),
         ("2020年之后", ["a2020"]),
         ("2020年以后", ["a2020"]),
+        # Years relative to today.
+        ("last year", ["last"]),
+        ("this year", ["this"]),
+        ("next year", ["next"]),
+        ("the year before last", ["before-last"]),
+        ("last year's turnover", ["last"]),
+        ("去年", ["last"]),
+        ("今年", ["this"]),
+        ("明年", ["next"]),
+        ("前年", ["before-last"]),
         # Not moved: the year itself.
         ("2010年前后", ["2010"]),  # around 2010
         ("2020年前三季度", ["2020"]),  # the first three quarters of 2020
@@ -147,6 +157,16 @@ def test_a_year_moved_by_the_words_around_it_is_not_the_year_written(
         "2020年以前集群的营业收入是多少",
         "2020年以后集群营收多少",
         "2020年后一年集群有多少高新技术企业",
+        # Years relative to today, in a first message (no conversation to date them).
+        "集群去年营收多少",
+        "集群今年营收多少",
+        "集群前年营收多少",
+        "集群去年营业额是多少",
+        "what was the cluster turnover last year",
+        "what was last year's cluster turnover",
+        "what is the cluster turnover this year",
+        "how many high-tech enterprises does the cluster have this year",
+        "cluster turnover the year before last",
         # Controls that were declined already.
         "What was the cluster turnover in 2019?",
         "集群19年营收多少",
