@@ -42,6 +42,8 @@ HTML_TAGS = {
     "blockquote",
     "tg-emoji",
 }
+#: Marks an update pushed as raw JSON text (``push_raw``).
+_RAW = "raw JSON"
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _STRUCTURED = {
     "reply_markup",
@@ -217,6 +219,16 @@ class FakeTelegram:
         with self.condition:
             update_id = next(self._update_ids)
             self.updates.append({"update_id": update_id, kind: payload})
+            self.condition.notify_all()
+            return update_id
+
+    def push_raw(self, kind: str, payload: str) -> int:
+        """Like ``push``, with the payload as JSON text sent as it is (nested deeper than
+        ``json.dumps`` writes)."""
+        with self.condition:
+            update_id = next(self._update_ids)
+            text = f'{{"update_id": {update_id}, {json.dumps(kind)}: {payload}}}'
+            self.updates.append({"update_id": update_id, _RAW: text})
             self.condition.notify_all()
             return update_id
 
@@ -496,6 +508,20 @@ def _decode(params: dict[str, str]) -> dict[str, Any]:
     return decoded
 
 
+def _encode(payload: dict[str, Any]) -> str:
+    """The response as JSON; updates pushed raw are written as they were given."""
+    result = payload.get("result")
+    if not isinstance(result, list) or not any(
+        isinstance(item, dict) and _RAW in item for item in result
+    ):
+        return json.dumps(payload)
+    items = ", ".join(
+        item[_RAW] if isinstance(item, dict) and _RAW in item else json.dumps(item)
+        for item in result
+    )
+    return f'{{"ok": true, "result": [{items}]}}'
+
+
 def serve(fake: FakeTelegram, token: str = TOKEN) -> tuple[ThreadingHTTPServer, str]:
     """Start the stand-in on a free loopback port; returns the server and the API base URL."""
 
@@ -539,7 +565,7 @@ def serve(fake: FakeTelegram, token: str = TOKEN) -> tuple[ThreadingHTTPServer, 
                     }
                     if error.retry_after is not None:
                         payload["parameters"] = {"retry_after": error.retry_after}
-            data = json.dumps(payload).encode()
+            data = _encode(payload).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

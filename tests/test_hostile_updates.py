@@ -3,10 +3,13 @@ the next is answered; text with lone surrogates is answered like any other."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from bot_process import new_user, running_bot
+
+from bot.updates import emptied_below, nesting_depth
 
 
 def test_an_unreadable_update_is_skipped_once_and_the_next_is_answered(tmp_path: Path) -> None:
@@ -46,3 +49,38 @@ def test_lone_surrogates_are_answered_normally(tmp_path: Path, text: str, expect
         log = bot.log()
     # nothing broke on the way: updates are still kept until handled, questions still recorded
     assert [line for line in log.splitlines() if " ERROR " in line or " WARNING " in line] == []
+
+
+@pytest.mark.parametrize("depth", [600, 5000], ids=["deeper than the clean-up", "than JSON"])
+def test_an_update_nested_deep_is_skipped_once_and_the_next_is_answered(
+    tmp_path: Path, depth: int
+) -> None:
+    with running_bot(tmp_path) as (fake, bot):
+        user = new_user()
+        message = {"message_id": 1, "date": 0, "chat": fake.private_chat(user), "text": "hi"}
+        nested = "[" * depth + '"the body"' + "]" * depth
+        deep = fake.push_raw("message", json.dumps(message)[:-1] + f', "extra": {nested}}}')
+        fake.send_message("what is the slogan?", user_id=user)
+        assert "Where there is a home" in fake.wait_for_replies(user, 1)[0].visible_text
+        log = bot.log()
+    assert log.count(f"skipped update {deep} that could not be read") == 1
+    assert "Traceback" not in log and "CRITICAL" not in log and "the body" not in log
+    # confirmed: Telegram is not asked for it again
+    assert fake.offsets[-1] > deep
+
+
+@pytest.mark.parametrize(
+    ("text", "emptied"),
+    [
+        ('{"a": [1, 2], "b": {}}', '{"a": [1, 2], "b": {}}'),
+        ('{"a": [1, {"b": [3]}], "c": {}}', '{"a": [1, []], "c": {}}'),
+        ('[[[[[]]]], [[{"x": "]"}]]]', "[[[]], [[]]]"),
+        ('{"t": "[[[{{{ \\" ]]] }}}", "n": [[]]}', '{"t": "[[[{{{ \\" ]]] }}}", "n": [[]]}'),
+    ],
+    ids=["shallow enough", "objects and arrays", "siblings", "brackets in text"],
+)
+def test_json_too_deep_is_emptied_below_the_limit_and_still_too_deep(
+    text: str, emptied: str
+) -> None:
+    assert emptied_below(text, 2) == emptied
+    assert nesting_depth(json.loads(emptied)) == min(nesting_depth(json.loads(text)), 3)
