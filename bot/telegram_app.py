@@ -594,8 +594,8 @@ def _sender_key(update: Update) -> int | tuple[int, int] | None:
 
 async def throttle_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Flood control before any other handler (group -1), for every update a handler will act
-    on: over the limit, the sender is told once to slow down (in private chats and on buttons)
-    and the update goes no further."""
+    on: over the limit, the sender is told once per window to slow down (inline queries are
+    not: they get no answer), that is logged once, and the update goes no further."""
     key = _sender_key(update)
     if key is None or not _acted_on(update, context):
         return
@@ -605,15 +605,27 @@ async def throttle_update(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         kind = "inline"
     else:
         kind = "message"
-    verdict = _state(context).throttles[kind].check(key)
+    throttle = _state(context).throttles[kind]
+    verdict = throttle.check(key)
     if verdict == "allow":
         return
     if verdict == "warn":
+        chat = update.effective_chat
+        # Who it is stays out of the log, like the questions' records.
+        logger.info(
+            "flood control: a sender in %s is over %d %s updates in %g s; told to slow"
+            " down once, the rest dropped until the window has room",
+            f"a {chat.type} chat" if chat else "inline mode",
+            throttle.limit,
+            kind,
+            throttle.window,
+        )
         notice = chat_text("slow_down", _ui_language(update, context))
         if update.callback_query:
             await update.callback_query.answer(notice)
-        elif update.effective_message and _is_private(update):
-            await update.effective_message.reply_text(notice)
+        elif update.effective_message:
+            # In a group, as a reply to the flooder's message: whom it means is plain.
+            await update.effective_message.reply_text(notice, do_quote=not _is_private(update))
     # Throttled inline queries get no answer at all: the cheapest reply is none.
     raise ApplicationHandlerStop
 

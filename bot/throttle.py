@@ -15,15 +15,18 @@ Verdict = Literal["allow", "warn", "drop"]
 class Throttle:
     """Allows ``limit`` questions per ``window`` seconds per sender (a user id, or any key).
 
-    The first question over the limit gets ``warn`` (tell the user once to slow down); further
-    ones get ``drop`` (silence) until the window has room again. Users never affect each other.
+    The first question over the limit gets ``warn`` (tell the user to slow down); further ones
+    get ``drop`` (silence) until the window has room again. A sender is warned at most once per
+    window, however the flood is timed (so the bot's notices never flood a group themselves).
+    Users never affect each other.
     """
 
     limit: int = 10
     window: float = 30.0
     clock: Callable[[], float] = time.monotonic
     _seen: dict[Hashable, deque[float]] = field(default_factory=dict)
-    _warned: set[Hashable] = field(default_factory=set)
+    #: When each sender was last warned.
+    _warned: dict[Hashable, float] = field(default_factory=dict)
     _checks: int = 0
 
     def check(self, user_id: Hashable) -> Verdict:
@@ -36,11 +39,11 @@ class Throttle:
             times.popleft()
         if len(times) < self.limit:
             times.append(now)
-            self._warned.discard(user_id)
             return "allow"
-        if user_id in self._warned:
+        warned = self._warned.get(user_id)
+        if warned is not None and now - warned < self.window:
             return "drop"
-        self._warned.add(user_id)
+        self._warned[user_id] = now
         return "warn"
 
     def forget_idle(self) -> None:
@@ -48,4 +51,4 @@ class Throttle:
         now = self.clock()
         for user_id in [u for u, t in self._seen.items() if not t or now - t[-1] >= self.window]:
             del self._seen[user_id]
-            self._warned.discard(user_id)
+            self._warned.pop(user_id, None)

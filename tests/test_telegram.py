@@ -558,16 +558,26 @@ def test_group_chatter_not_addressed_to_the_bot_does_not_count_toward_the_flood_
     assert "Jersey" in reply.visible_text
 
 
-def test_a_flood_of_addressed_group_messages_gets_the_limit(bot: RunningBot) -> None:
+def test_a_flood_of_addressed_group_messages_gets_the_limit_and_one_notice(
+    bot: RunningBot,
+) -> None:
+    def throttled_in_groups() -> int:
+        return bot.process.log().count("flood control: a sender in a supergroup")
+
     chat, flooder = group(), new_user()
-    for _ in range(13):
+    logged = throttled_in_groups()
+    for _ in range(40):
         ask(bot, f"@{BOT_USERNAME} what is the slogan?", user=flooder, chat=chat)
-    bot.fake.wait_for_replies(chat["id"], 10)
+    bot.fake.wait_for_replies(chat["id"], 11)
     ask(bot, f"@{BOT_USERNAME} who wrote the article?", chat=chat)  # another member
-    replies = [c.visible_text for c in bot.fake.wait_for_replies(chat["id"], 11)]
-    assert sum("Jersey" in text for text in replies) == 1
-    assert sum("Where there is a home" in text for text in replies) == 10
-    assert len(bot.fake.sent(chat_id=chat["id"])) == 11  # no notice in groups, no eleventh
+    replies = bot.fake.wait_for_replies(chat["id"], 12)
+    assert sum("Jersey" in c.visible_text for c in replies) == 1
+    assert sum("Where there is a home" in c.visible_text for c in replies) == 10
+    # one short notice, as a reply to the flooder's message, not one per message dropped
+    [notice] = [c for c in replies if "slow down" in c.visible_text]
+    assert "reply_parameters" in notice.params
+    assert len(bot.fake.sent(chat_id=chat["id"])) == 12
+    assert throttled_in_groups() == logged + 1
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,22 @@ def test_ten_allowed_then_one_warning_then_silence() -> None:
     assert verdicts == ["allow"] * 10 + ["warn", "drop", "drop"]
 
 
+def test_one_warning_per_window_however_the_flood_is_timed() -> None:
+    clock = Clock()
+    throttle = Throttle(limit=2, window=30, clock=clock)
+    timeline = [
+        (0, "allow"), (1, "allow"), (29, "warn"),
+        # at 30 a place frees and is taken at once: over the limit again, but warned at 29
+        (30, "allow"), (30, "drop"),
+        (58, "allow"), (60, "allow"), (60, "warn"), (60, "drop"),
+    ]  # fmt: skip
+    verdicts = []
+    for now, _ in timeline:
+        clock.now = now
+        verdicts.append(throttle.check(1))
+    assert verdicts == [verdict for _, verdict in timeline]
+
+
 def test_other_users_are_not_affected() -> None:
     throttle = Throttle(limit=2, window=30, clock=Clock())
     assert [throttle.check(1) for _ in range(3)] == ["allow", "allow", "warn"]
