@@ -156,6 +156,11 @@ class BotState:
     replies: ExpiringStore[Context] = field(
         default_factory=lambda: ExpiringStore(MAX_CONVERSATIONS, ttl=None)
     )
+    #: ``/lang`` choices of senders on behalf of a chat, per (chat, sender chat): PTB's
+    #: ``user_data`` would share one among all of them (bounded, no expiry, like ``user_data``).
+    preferences: ExpiringStore[dict[str, str | None]] = field(
+        default_factory=lambda: ExpiringStore(MAX_CONVERSATIONS, ttl=None)
+    )
 
     def remember_teaching(self, question: str, fact_id: str) -> str:
         """Keep an unanswered question for its "add to <fact>" button (the question is too long
@@ -217,14 +222,30 @@ def _user_language(update: Update) -> str | None:
     return "zh" if code.lower().startswith("zh") else ("en" if code else None)
 
 
-def _forced_language(context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    return context.user_data.get("lang") if context.user_data is not None else None
+def _preferences(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any] | None:
+    """Where the sender's ``/lang`` choice is kept: their ``user_data``, or for a message sent
+    on behalf of a chat (all of those come from one placeholder user) that chat's, here."""
+    key = _sender_key(update)
+    if not isinstance(key, tuple):
+        return context.user_data
+    store = _state(context).preferences
+    found = store.get(key)
+    if found is None:
+        found = {}
+        store.put(key, found)
+    return found
+
+
+def _forced_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    preferences = _preferences(update, context)
+    return preferences.get("lang") if preferences is not None else None
 
 
 def _preferred_script(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """Traditional Chinese if the user chose it (``/lang zh-hant``) or their client is set to
     it (``zh-hant``, ``zh-tw``, ``zh-hk``); the message's own script decides otherwise."""
-    chosen = context.user_data.get("script") if context.user_data is not None else None
+    preferences = _preferences(update, context)
+    chosen = preferences.get("script") if preferences is not None else None
     if chosen is not None:
         return script_of_code(chosen)
     user = update.effective_user
@@ -256,7 +277,7 @@ def _in_script(
 
 def _ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Language for interface texts: the user's choice, else their Telegram language."""
-    return _forced_language(context) or _user_language(update) or "en"
+    return _forced_language(update, context) or _user_language(update) or "en"
 
 
 def _is_private(update: Update) -> bool:
@@ -375,12 +396,16 @@ def _reply_html(state: BotState, match: Match, group: bool) -> str:
 
 
 def _conversation_key(update: Update) -> tuple[str, int] | tuple[str, int, int] | None:
-    """Whose conversation this is: the private chat, or this user in this group."""
+    """Whose conversation this is: the private chat, or this user in this group (this sender
+    chat, for messages sent on behalf of one: they all come from one placeholder user)."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None:
         return None
     if chat.type == ChatType.PRIVATE:
         return private_key(chat.id)
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return group_key(chat.id, message.sender_chat.id)  # a chat's id: never a user's
     return group_key(chat.id, user.id if user else 0)
 
 
@@ -452,7 +477,7 @@ async def answer_question(
     if message is None:
         return
     state = _state(context)
-    hint, forced = _user_language(update), _forced_language(context)
+    hint, forced = _user_language(update), _forced_language(update, context)
     turn = take_turn(
         state.engine,
         question,
@@ -699,19 +724,19 @@ async def about_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/lang en|zh|zh-hant|auto``: this user's answer language (and Chinese script)."""
     choice = context.args[0].lower().replace("_", "-") if context.args else ""
-    message = update.effective_message
-    if message is None or context.user_data is None:
+    message, preferences = update.effective_message, _preferences(update, context)
+    if message is None or preferences is None:
         return
     if choice in LANG_CHOICES:
         language, script = LANG_CHOICES[choice]
-        context.user_data["lang"] = language
-        context.user_data["script"] = script
+        preferences["lang"] = language
+        preferences["script"] = script
         await message.reply_text(
             in_script(chat_text("lang_set", language), script_of_code(script))
         )
     elif choice == "auto":
-        context.user_data.pop("lang", None)
-        context.user_data.pop("script", None)
+        preferences.pop("lang", None)
+        preferences.pop("script", None)
         await message.reply_text(chat_text("lang_auto", _ui_language(update, context)))
     else:
         usage = chat_text("lang_usage", _ui_language(update, context))
@@ -1004,14 +1029,14 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = query.query.strip()[:MAX_QUESTION_CHARS]
     if text:
         match = state.engine.ask(
-            text, language_hint=hint, forced_language=_forced_language(context)
+            text, language_hint=hint, forced_language=_forced_language(update, context)
         )
         language = match.language
         facts = [c.fact for c in match.candidates if c.confidence > 0.2 or match.answered]
         if match.answered and match.fact:
             facts = [match.fact] + [f for f in facts if f.id != match.fact.id]
     else:
-        language = _forced_language(context) or hint or "en"
+        language = _forced_language(update, context) or hint or "en"
         facts = list(knowledge.shortcuts)
     script = reply_script(text, _preferred_script(update, context))
     results = [

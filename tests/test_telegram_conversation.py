@@ -28,16 +28,24 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
 class Chat:
     """One user talking to the bot, privately or in a group; ``say`` waits for the reply."""
 
-    def __init__(self, bot: RunningBot, group: dict[str, Any] | None = None, **user: Any):
+    def __init__(
+        self,
+        bot: RunningBot,
+        group: dict[str, Any] | None = None,
+        as_chat: dict[str, Any] | None = None,
+        **user: Any,
+    ):
         self.bot = bot
-        self.user = new_user()
+        # On behalf of a chat (``as_chat``), Telegram sends as one placeholder user.
+        self.user = user.get("user_id") or new_user()
         self.group = group
+        self.as_chat = as_chat
         self.chat_id = group["id"] if group else self.user
         self.language = user.get("language", "en")
 
     def say(self, text: str, reply_to: Any = None) -> Any:
         seen = len(self.bot.fake.sent(chat_id=self.chat_id))
-        if self.group and reply_to is None:
+        if self.group and reply_to is None and not text.startswith("/"):
             text = f"@{BOT_USERNAME} {text}"
         self.bot.fake.send_message(
             text,
@@ -45,6 +53,7 @@ class Chat:
             chat=self.group,
             language=self.language,
             reply_to=_as_bot_message(reply_to) if reply_to is not None else None,
+            extra={"sender_chat": self.as_chat} if self.as_chat else None,
         )
         return self.bot.fake.wait_for_replies(self.chat_id, 1, after=seen)[0]
 
@@ -170,6 +179,45 @@ def test_two_users_in_one_group_do_not_share_context(bot: RunningBot) -> None:
     bob.say("what is kelon")
     assert "1968" in alice.say("when was it founded?").visible_text
     assert "1984" in bob.say("when was it founded?").visible_text
+
+
+ANONYMOUS_ADMIN, CHANNEL_POSTER = 1087968824, 136817688
+
+
+def new_channel() -> dict[str, Any]:
+    return {"id": -2_000_000_000_000 - new_user(), "type": "channel", "title": "News"}
+
+
+def test_two_channels_posting_in_one_group_do_not_share_context(bot: RunningBot) -> None:
+    group = new_group()
+    alice = Chat(bot, group, as_chat=new_channel(), user_id=CHANNEL_POSTER)
+    bob = Chat(bot, group, as_chat=new_channel(), user_id=CHANNEL_POSTER)
+    alice.say("Who founded Midea?")
+    bob.say("what is kelon")
+    assert "1968" in alice.say("when was it founded?").visible_text
+    assert "1984" in bob.say("when was it founded?").visible_text
+
+
+@pytest.mark.parametrize(
+    "placeholder", [ANONYMOUS_ADMIN, CHANNEL_POSTER], ids=["anonymous admins", "channels"]
+)
+def test_a_language_chosen_on_behalf_of_a_chat_stays_with_that_chat(
+    bot: RunningBot, placeholder: int
+) -> None:
+    first, second = new_group(), new_group()
+
+    def sender(group: dict[str, Any]) -> Chat:
+        return Chat(
+            bot,
+            group,
+            as_chat=group if placeholder == ANONYMOUS_ADMIN else new_channel(),
+            user_id=placeholder,
+        )
+
+    chosen, other = sender(first), sender(second)
+    assert chosen.say(f"/lang@{BOT_USERNAME} zh").visible_text == "之后将用中文回答。"
+    assert "营业收入" in chosen.say(f"/turnover@{BOT_USERNAME}").visible_text
+    assert "133 billion" in other.say(f"/turnover@{BOT_USERNAME}").visible_text
 
 
 @pytest.fixture(scope="module")
