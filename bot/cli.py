@@ -430,9 +430,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_records(args: argparse.Namespace, outcomes: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
-    """(questions, feedback, since, (database path, whether it existed)) from the curation
-    database, or an exit code with the reason printed."""
+def _read_records(args: argparse.Namespace, read):  # type: ignore[no-untyped-def]
+    """(what ``read(records, since)`` returns, (database path, whether it existed)) from the
+    curation database, or an exit code with the reason printed."""
     from bot.config import ConfigError, load_settings
     from bot.curation import parse_since
     from bot.records import Records
@@ -442,12 +442,7 @@ def _read_records(args: argparse.Namespace, outcomes: tuple[str, ...] | None = N
         settings = load_settings(args)
         records = Records(settings.data_dir, settings.retention_days)
         existed = records.path.exists()
-        return (
-            records.questions(since, outcomes),
-            records.feedback(since),
-            since,
-            (records.path, existed),
-        )
+        return read(records, since), (records.path, existed)
     except (ValueError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -490,13 +485,20 @@ def _group_json(group, suggested=None) -> dict[str, object]:  # type: ignore[no-
 
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
-    from bot.curation import format_unanswered, group_unanswered
+    from bot.curation import MAX_GROUPED, format_unanswered, group_unanswered
     from bot.suggest import format_suggested, suggest_all
 
-    found = _read_records(args, ("decline", "none_of_these"))
+    # Only the newest questions the grouping looks at are read (SQL LIMIT), however many the
+    # period holds.
+    found = _read_records(
+        args,
+        lambda records, since: records.questions(
+            since, ("decline", "none_of_these"), newest=MAX_GROUPED
+        ),
+    )
     if isinstance(found, int):
         return found
-    _say_database(*found[3], args.json)
+    _say_database(*found[1], args.json)
     groups = group_unanswered(found[0], top=args.top)
     suggested = None
     if args.suggest:
@@ -522,13 +524,19 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot.curation import build_report, format_report
+    from bot.curation import format_report, report_from_counts
 
-    found = _read_records(args)
+    # Counted by the database (per day, outcome and fact), never read record by record.
+    found = _read_records(
+        args,
+        lambda records, since: report_from_counts(
+            records.question_counts(since), records.feedback_counts(since), since
+        ),
+    )
     if isinstance(found, int):
         return found
-    _say_database(*found[3], args.json)
-    report = build_report(*found[:3])
+    _say_database(*found[1], args.json)
+    report = found[0]
     if args.json:
         print(
             json.dumps(
