@@ -29,6 +29,8 @@ MAX_QUOTE_WORDS = 40
 MAX_FACT_ID_LENGTH = 60
 #: The /topics buttons' data ("t:" + id) must fit Telegram's 64 bytes too.
 MAX_TOPIC_ID_LENGTH = 60
+#: Source ids are held to the fact ids' length: typed in citations, shown in curators' messages.
+MAX_SOURCE_ID_LENGTH = MAX_FACT_ID_LENGTH
 MIN_PHRASINGS_PER_LANGUAGE = 3
 LEXICON_KINDS = ("term", "question", "measure", "place", "entity")
 #: What a question group asks for (``number`` wants a figure, ``person`` a person or body...).
@@ -754,7 +756,13 @@ def _read_sources(data: Any, check: _Checker) -> list[Source]:
         )
         source_id = check.text(entry, "id", what) or ""
         if source_id:
-            _check_id(entry, check, "source")
+            _check_id(
+                entry,
+                check,
+                "source",
+                MAX_SOURCE_ID_LENGTH,
+                "like a fact id: it is typed in citations and shown in curators' messages",
+            )
         url = check.text(entry, "url", what) or ""
         if url and not re.match(r"^https?://\S+$", url):
             check.add(entry.line_of("url"), f"url of {what} must start with http:// or https://")

@@ -222,6 +222,8 @@ def test_source_problems(tmp_path: Path) -> None:
 
 #: A topic id 61 characters long: one over the limit (its /topics button data is "t:<id>").
 LONG_TOPIC = "figures-" + "x" * 53
+#: A source id 61 characters long: one over the limit fact ids have too.
+LONG_SOURCE = "paper-" + "x" * 55
 
 
 @pytest.mark.parametrize(
@@ -252,10 +254,23 @@ LONG_TOPIC = "figures-" + "x" * 53
             f"topic id '{LONG_TOPIC}' is longer than 60 characters "
             "(it must fit in the /topics buttons)",
         ),
+        (
+            "sources.yaml",
+            ("  - id: paper\n", f"  - id: {LONG_SOURCE}\n"),
+            LONG_SOURCE,
+            f"source id '{LONG_SOURCE}' is longer than 60 characters "
+            "(like a fact id: it is typed in citations and shown in curators' messages)",
+        ),
     ],
-    ids=["fact-id-line-break", "topic-id-line-break", "source-id-line-break", "long-topic-id"],
+    ids=[
+        "fact-id-line-break",
+        "topic-id-line-break",
+        "source-id-line-break",
+        "long-topic-id",
+        "long-source-id",
+    ],
 )
-def test_ids_are_checked_whole_and_topic_ids_fit_their_button(
+def test_ids_are_checked_whole_and_within_their_length(
     tmp_path: Path, file: str, change: tuple[str, str], needle: str, expected: str
 ) -> None:
     # An id is checked as written: a quoted "turnover\n" is refused, not silently trimmed.
