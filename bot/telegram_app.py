@@ -638,12 +638,13 @@ async def throttle_update(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         chat = update.effective_chat
         # Who it is stays out of the log, like the questions' records.
         logger.info(
-            "flood control: a sender in %s is over %d %s updates in %g s; told to slow"
-            " down once, the rest dropped until the window has room",
+            "flood control: a sender in %s is over %d %s updates in %g s; %s, the rest dropped"
+            " until the window has room",
             f"a {chat.type} chat" if chat else "inline mode",
             throttle.limit,
             kind,
             throttle.window,
+            "not told (inline queries get no answer)" if kind == "inline" else "told once",
         )
         notice = chat_text("slow_down", _ui_language(update, context))
         if update.callback_query:

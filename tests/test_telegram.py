@@ -542,6 +542,9 @@ def test_a_flood_of_inline_queries_is_answered_up_to_the_limit(bot: RunningBot) 
     bot.fake.wait_for(lambda: len(answered()) >= 30)
     assert "Jersey" in reply_to(bot, "who wrote the article?").visible_text
     assert len(answered()) == 30
+    # logged, and honestly: nobody was told
+    logged = "flood control: a sender in inline mode is over 30 inline updates in 30 s; not told"
+    bot.fake.wait_for(lambda: logged in bot.process.log())
 
 
 def test_group_chatter_not_addressed_to_the_bot_does_not_count_toward_the_flood_limit(
