@@ -337,13 +337,25 @@ class Reader:
     Make one per message and drop it after: it keeps what it read.
     """
 
-    __slots__ = ("index", "_cleaned", "_terms", "_words")
+    __slots__ = ("index", "_cleaned", "_terms", "_words", "_analyses")
 
     def __init__(self, index: Index) -> None:
         self.index = index
         self._cleaned: dict[str, str] = {}
         self._terms: dict[str, tuple[str, ...]] = {}
         self._words: dict[str, str] = {}
+        self._analyses: dict[str, Analysis] = {}
+
+    def analysis(self, text: str, language_hint: str | None = None) -> Analysis:
+        """``analyse(text, index, language_hint, self)``, each text read once: a clause of a
+        compound message is matched, checked for a subject and read for a follow-up's context
+        (only the language depends on the hint)."""
+        found = self._analyses.get(text)
+        if found is None:
+            found = self._analyses[text] = analyse(text, self.index, language_hint, self)
+            return found
+        language = detect_language(text, language_hint)
+        return found if found.language == language else replace(found, language=language)
 
     def clean(self, text: str) -> str:
         cleaned = self._cleaned.get(text)
@@ -548,7 +560,7 @@ def _topic_terms(text: str, index: Index, reader: Reader | None = None) -> list[
     """A text's terms without question words ("when", "how many") and home places."""
     return [
         t
-        for t in analyse(text, index, reader=reader).terms
+        for t in (analyse(text, index) if reader is None else reader.analysis(text)).terms
         if index.group_kind.get(t) != "question" and t not in index.home_groups
     ]
 

@@ -33,7 +33,6 @@ from typing import Literal
 from bot.analysis import (
     Analysis,
     Reader,
-    analyse,
     asking_clauses,
     context_terms,
     question_segments,
@@ -136,7 +135,11 @@ def match_question(
             else None
         )
         earlier = next((p for p in reversed(parts) if p is not None and p.answered), None)
-        if earlier is not None and earlier.fact is not None and _without_subject(clause, index):
+        if (
+            earlier is not None
+            and earlier.fact is not None
+            and _without_subject(reader.analysis(clause, language_hint), index)
+        ):
             # "When was Viomi founded? Where is it listed?": a part with no company or body of
             # its own is about the one an earlier part was answered on, as a follow-up is.
             followed = match_message(
@@ -170,9 +173,9 @@ def match_question(
     return replace(best, question=question[:MAX_QUESTION_CHARS], unanswered=unanswered)
 
 
-def _without_subject(text: str, index: Index) -> bool:
+def _without_subject(analysis: Analysis, index: Index) -> bool:
     """Whether a text names no entity (company, body, place) of its own, besides the home ones."""
-    return not (analyse(text, index).entities - index.home_names)
+    return not (analysis.entities - index.home_names)
 
 
 def may_be_answered(text: str, index: Index, reader: Reader | None = None) -> bool:
@@ -212,7 +215,7 @@ def match_message(
     question = question[:MAX_QUESTION_CHARS]
     if reader is None or reader.index is not index:
         reader = Reader(index)
-    analysis = analyse(question, index, language_hint, reader)
+    analysis = reader.analysis(question, language_hint)
     language = analysis.language
     smalltalk = index.normaliser.smalltalk(analysis.text)
     if smalltalk:

@@ -39,9 +39,14 @@ def fold_digits(text: str) -> str:
 _GLUED = re.compile(r"(?<![a-z0-9])([a-z]{1,3})((?:19|20)\d\d)(?![0-9])")
 
 
+#: A letter then a year, found from the year's digits (quicker to look for than ``_GLUED``,
+#: which needs it).
+_LETTER_YEAR = re.compile(r"[12][09]\d\d(?<=[a-z](?:19|20)\d\d)")
+
+
 def split_glued_years(text: str) -> str:
     """A year glued to one to three letters before it (FY2019) set apart from them."""
-    if not _GLUED.search(text):
+    if not _LETTER_YEAR.search(text) or not _GLUED.search(text):
         return text
     return _GLUED.sub(r"\1 \2", text)
 
@@ -103,14 +108,19 @@ def read_spelled_years(text: str) -> str:
 _YEAR = re.compile(r"(?:19|20)(?<![0-9a-z.,]\d\d)\d\d(?![0-9]|[.,]\d)")
 #: English, before the year: "the year before 2020" (the year it names), "before 2020", "before
 #: the year 2020"; not "after the 2021 list" (after the list of 2021: the year names the list).
+_WAYS = ("before", "prior to", "earlier than", "pre", "after", "later than", "post")
 _WAY_BEFORE = re.compile(
-    r"(?:\b(?P<one>the|a|one) year )?\b(?P<way>before|prior to|earlier than|pre|after|later than"
-    r"|post) (?:the year )?$"
+    rf"(?:\b(?P<one>the|a|one) year )?\b(?P<way>{'|'.join(_WAYS)}) (?:the year )?$"
 )
 #: Chinese, after the year: 2020年前一年, 2020年的后一年 (the year it names); 2020年之前,
 #: 2020年以后 and 2020年前 ending a clause (before or after it); never 2010年前后 (around 2010).
 _WAY_AFTER = re.compile(
     r"年(?:的?(?P<by_one>[前后])一年|[之以](?P<way>[前后])|(?P<end>[前后])(?=的|[ ,.~]|$))"
+)
+#: How a window ends where ``_WAY_BEFORE`` may match ("before ", "post the year "; a
+#: newline, since ``$`` matches before one too).
+_WAY_BEFORE_ENDS = tuple(
+    f"{way} {year}{end}" for way in _WAYS for year in ("", "the year ") for end in ("", "\n")
 )
 #: How far before a year its English words may start ("in the year prior to the year 2020").
 _WINDOW = 32
@@ -152,9 +162,22 @@ def mark_years(text: str, token: Callable[[str], str], function_words: frozenset
         text = _RELATIVE_PATTERN.sub(
             lambda found: found.group(0) + token(_RELATIVE[found.group(0)]), text
         )
-    if _YEAR.search(text):
+    if _YEAR.search(text) and _may_move(text):
         text = _YEAR.sub(lambda found: _moved(found, token, function_words), text)
     return text
+
+
+#: What must follow 年 where ``_WAY_AFTER`` matches (its lookahead left out).
+_WAY_AFTER_START = re.compile(r"年(?:的?[前后]一年|[之以][前后]|[前后])")
+
+
+def _may_move(text: str) -> bool:
+    """Whether a year in the text may be moved: the words ``_moved`` looks for are there, before
+    a year (each of ``_WAY_BEFORE_ENDS`` starts with a way and a space) or after one (年...).
+    Most texts have none: no Python call is then made per year."""
+    return any(f"{way} " in text for way in _WAYS) or (
+        "年" in text and _WAY_AFTER_START.search(text) is not None
+    )
 
 
 #: The word after a year, if any (punctuation between them is a full stop or a comma).
@@ -165,7 +188,9 @@ def _moved(
     found: re.Match[str], token: Callable[[str], str], function_words: frozenset[str]
 ) -> str:
     year, start, text = found.group(0), found.start(), found.string
-    words = _WAY_BEFORE.search(text[max(0, start - _WINDOW) : start])
+    window = text[max(0, start - _WINDOW) : start]
+    # Most years follow no such words: the search is run only where the window ends as it must.
+    words = _WAY_BEFORE.search(window) if window.endswith(_WAY_BEFORE_ENDS) else None
     if words is not None:
         following = _NEXT_WORD.match(text, found.end())
         if following and following.group(1) and following.group(1) not in function_words:

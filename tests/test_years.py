@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.normalise import _NUMBER_MARK
+from bot.years import _WAY_BEFORE, _WAY_BEFORE_ENDS, _WAYS
 
 _YEAR = _NUMBER_MARK + "y"
 
@@ -206,3 +207,16 @@ def test_a_question_about_another_year_is_not_answered_with_2020(
 def test_the_year_asked_still_gets_its_answer(engine: Engine, question: str, fact_id: str) -> None:
     match = engine.ask(question)
     assert (match.outcome, match.fact and match.fact.id) == ("answer", fact_id)
+
+
+@pytest.mark.parametrize("way", _WAYS)
+@pytest.mark.parametrize("before", ["", "in ", "the year ", "one year ", "xyz", "what was it "])
+@pytest.mark.parametrize("after", [" ", " the year ", " the year\n", " \n", "", " the", "ly "])
+def test_the_quick_look_before_a_year_misses_no_words_that_move_it(
+    way: str, before: str, after: str
+) -> None:
+    """Only a window ending as ``_WAY_BEFORE_ENDS`` says is searched for the words that move
+    the year after it: every window those words end is one of them."""
+    window = f"{before}{way}{after}"
+    if _WAY_BEFORE.search(window):
+        assert window.endswith(_WAY_BEFORE_ENDS)
