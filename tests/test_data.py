@@ -10,6 +10,7 @@ import pytest
 from bot.cli import build_parser
 from bot.engine import Engine
 from bot.knowledge import BUILTIN_COMMANDS, load_knowledge
+from bot.normalise import to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE, WARNINGS = load_knowledge(ROOT / "knowledge")
@@ -28,6 +29,19 @@ def test_every_fact_is_bilingual_cited_and_dated(fact) -> None:  # type: ignore[
     assert fact.citations
     for citation in fact.citations:
         assert KNOWLEDGE.sources[citation.source_id].url.startswith(("http://", "https://"))
+
+
+def _chat_keywords(phrasing: str) -> bool:
+    """A phrasing as people type into a chat: a few words, not a full question."""
+    return "?" not in phrasing and len(phrasing.split()) <= 6
+
+
+@pytest.mark.parametrize("fact", KNOWLEDGE.facts, ids=lambda f: f.id)
+def test_every_fact_has_phrasings_in_the_styles_users_write(fact) -> None:  # type: ignore[no-untyped-def]
+    # Next to full questions in English and simplified Chinese: terse chat keywords, and
+    # Chinese as Hong Kong and Taiwan users write it, in traditional characters.
+    assert any(_chat_keywords(p) for p in fact.questions_en), fact.questions_en
+    assert any(to_simplified(p) != p for p in fact.questions_zh), fact.questions_zh
 
 
 def test_every_source_is_cited() -> None:
