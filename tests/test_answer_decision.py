@@ -244,7 +244,8 @@ def test_what_was_first_intended_is_no_goal(engine: Engine, question: str, fact_
 
 #: A measure no fact states (shops, units sold, layoffs, an average), asked with the words of a
 #: fact that states another one: declined, in both languages; the fact's own measure is still
-#: answered.
+#: answered (the bare "集群营收多少" is offered first instead: test_chinese_reading.py's
+#: test_a_bare_turnover_question_is_the_clusters_fact_first_never_another says why).
 MEASURE_NO_FACT_STATES = [
     ("云米有多少家门店", None),
     ("雲米有幾多間門店？", None),
@@ -260,7 +261,6 @@ MEASURE_NO_FACT_STATES = [
     ("集群企业平均营收多少", None),
     ("集群企業平均營收係幾多？", None),
     ("What is the average turnover per enterprise in the cluster?", None),
-    ("集群营收多少", "cluster-turnover-2020"),
     ("云米在哪里上市", "viomi-ipo"),
     ("海信花多少钱收购科龙", "hisense-kelon-deal-2005"),
     ("What was the cluster's turnover in 2020?", "cluster-turnover-2020"),

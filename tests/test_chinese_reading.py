@@ -141,7 +141,6 @@ def test_taiwan_vocabulary_finds_the_same_fact(engine: Engine) -> None:
         ("篇文章係邊個寫嘅？", "article-author"),
         ("點解佛山叫做家居高地？", "home-furnishing-highland"),
         ("美的啥时候上市的？", "midea-listing"),
-        ("集群营收多少来着？", "cluster-turnover-2020"),
         ("小熊电器在哪儿注册的呗？", "bear-electric-profile"),
         ("佛山高新区啥时候成立的？", "zone-founding"),
         ("那篇文章谁写的来着？", "article-author"),
@@ -174,6 +173,23 @@ def test_colloquial_and_cantonese_questions_are_answered(
 ) -> None:
     match = match_question(question, engine.index)
     assert (match.outcome, match.fact.id if match.fact else None) == ("answer", fact_id)
+
+
+#: The cluster's turnover asked with a bare measure, no year and no full question: the zone's
+#: torch-enterprise revenue (营收 too, in its terse phrasings) comes second close enough that the
+#: cluster's fact is offered first ("Did you mean") rather than answered since the fact base's
+#: phrasings in users' styles (issue 9 item 5). Accepted, measured: held out (each dev set scored
+#: by a decision fitted without it) those phrasings gain 19 right answers for 1 wrong one.
+BARE_TURNOVER = ["集群营收多少", "集群营收多少来着？"]
+
+
+@pytest.mark.parametrize("question", BARE_TURNOVER)
+def test_a_bare_turnover_question_is_the_clusters_fact_first_never_another(
+    engine: Engine, question: str
+) -> None:
+    match = match_question(question, engine.index)
+    assert match.outcome in ("answer", "clarify"), match.outcome
+    assert match.candidates[0].fact.id == "cluster-turnover-2020"
 
 
 @pytest.mark.parametrize(
