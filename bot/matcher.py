@@ -38,6 +38,7 @@ from bot.analysis import (
     question_segments,
     with_context,
 )
+from bot.bare import bare_target
 from bot.decision import FEATURES, HEURISTIC, DecisionModel
 from bot.index import Index, build_index
 from bot.knowledge import Fact
@@ -235,6 +236,11 @@ def match_message(
     candidates = rank_candidates(analysis, question, index, decision, reader, limit=3)
     if not candidates:
         return Match(question, "decline", language, 0.0)
+    if not analysis.context:
+        named = _named_fact(analysis, question, index, decision, reader, candidates)
+        if named is not None:
+            others = [c for c in candidates if c.fact is not named.fact]
+            return _answer(question, language, named, [named, *others])
     best = candidates[0]
     if best.evidence < EVIDENCE_FLOOR * index.max_idf:
         # Only common words in common ("the best smart home device to buy"): not a question
@@ -263,6 +269,30 @@ def match_message(
     if best.confidence >= ANSWER_THRESHOLD or len(close) >= 2:
         return Match(question, "clarify", language, best.confidence, candidates=close)
     return _decline(question, language, candidates, index, decision)
+
+
+def _named_fact(
+    analysis: Analysis,
+    question: str,
+    index: Index,
+    decision: DecisionModel,
+    reader: Reader,
+    candidates: list[Candidate],
+) -> Candidate | None:
+    """For a message that only names an entity or a figure ("Midea?", "2,370?"), the one fact
+    it stands for (``bare_target``), answered at no less than the answer threshold: the facts'
+    attributes, not the words, say which fact it is."""
+    target = bare_target(analysis, index)
+    if target is None:
+        return None
+    fact = index.facts[target]
+    found = next((c for c in candidates if c.fact is fact), None)
+    if found is None:
+        everyone = rank_candidates(analysis, question, index, decision, reader)
+        found = next((c for c in everyone if c.fact is fact), None)
+    if found is None:
+        return None
+    return replace(found, confidence=max(found.confidence, decision.answer_threshold))
 
 
 def _underspecified(analysis: Analysis, candidates: list[Candidate], index: Index) -> bool:
