@@ -63,6 +63,17 @@ _RANK_PLACE = re.compile(
     r"\b(?:place|places|placed|come|came|finish|finished|finishes|stand|stands|stood)\b"
     r"(?!\s+(?:from|its|their|his|her|the|a|an|this|that|these|those)\b)"
 )
+#: A question asking which one has the most or the largest of something: "which province had
+#: the most clusters", "which of them is the biggest", 哪个省最多, 最大的是哪家. It asks for a
+#: ranking, read as the lexicon's measure ``rank``: a fact that states no rank does not give it,
+#: whatever it says about the things compared. "The most" counts before a word the lexicon
+#: knows ("the most clusters", "the most high-tech firms") or at the end, not before another
+#: word ("the most famous brands" asks for the brands, "most firms" for the majority).
+_SUPERLATIVE = re.compile(
+    r"\b(?:which|what|who|whose|where)\b[^?.!]*?\b(?:(?:largest|biggest|highest|greatest|fewest"
+    r"|smallest|lowest)\b|the most\b(?! of\b)(?: ([a-z][\w-]*(?: [a-z][\w-]*)?))?)"
+    r"|[哪谁][^?？。!！,，]{0,20}?最(?:多|大|高|少|低|强)|最(?:多|大|高|少|低|强)的?(?:是)?(?:哪|谁)"
+)
 _WHICH = re.compile(r"\bwhich (?:of\b|([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
 #: After "which": a choice ("which is right?") or a time or quantity, not a name.
 _WHICH_NOT_NAMING = frozenset(
@@ -425,6 +436,12 @@ def analyse(
         "yes-no" in wants and "outcome" in measures
     ):
         wants.add("outcome")
+    if any(_asks_ranking(text, index, reader) for text in texts):
+        rank = _rank_term(index)
+        if rank is not None:
+            measures |= {"rank"}  # "which province had the most clusters?"
+            terms += (rank,)
+            asked += (rank,) if asked else ()
     if "place" in wants and any(_SOURCE.search(text) for text in texts):
         wants.add("source")  # "where does the photo come from": a source, not only a place
     singled_out = frozenset(
@@ -495,6 +512,28 @@ def _names_unknown_thing(word: str, index: Index) -> bool:
     if forms & index.vocabulary:
         return False
     return _correct_typo(word, index) == word
+
+
+def _asks_ranking(text: str, index: Index, reader: Reader) -> bool:
+    """Whether a text (cleaned) asks which one has the most or the largest (``_SUPERLATIVE``):
+    after "the most", only a lexicon phrase ("clusters", "high-tech firms"), or nothing, makes
+    it a ranking."""
+    for found in _SUPERLATIVE.finditer(text):
+        following = found.group(1)
+        if following is None:
+            return True
+        terms = reader.terms(reader.clean(following))  # a lexicon phrase starting there
+        if terms and terms[0] in index.group_kind:
+            return True
+    return False
+
+
+def _rank_term(index: Index) -> str | None:
+    """The lexicon group whose words name the measure ``rank`` (ranking, 排名), if any."""
+    return next(
+        (t for t, name in index.group_name.items() if name == "rank" and _slot_kind(t, index)),
+        None,
+    )
 
 
 def _asks_names(text: str, index: Index, reader: Reader) -> bool:
