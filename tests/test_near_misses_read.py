@@ -1,6 +1,7 @@
 """Near misses read from what the question asks, not from its words alone: a person's role
 (who heads, chairs, directs), a measure no fact states (employment, a stake), a ranking (which
-has the most, the largest) and a place no fact names (a listing in Hong Kong) are declined, while
+has the most, the largest), a place no fact names (a listing in Hong Kong) and a stock code of a
+company whose listing fact states none are declined, while
 questions with the same words that the facts do answer still are. Wordings written for this
 test, not taken from a question set."""
 
@@ -31,8 +32,10 @@ NEAR_MISSES = [
     "哪个省入选2021年名单的集群最多",
     "which of the emerging firms is the biggest",
     "which guangdong city has the most pilot clusters?",
-    # a listing place no fact states
+    # a listing place no fact states; a stock code only some listing facts state
     "Did Bear Electric list in HK?",
+    "美的的股票代码是多少",
+    "what is Midea's ticker on the Shenzhen exchange",
 ]
 #: The same words, asking what a fact does state.
 ANSWERED = [
@@ -45,6 +48,8 @@ ANSWERED = [
     ("where does the zone rank among manufacturing zones", "zone-manufacturing-index"),
     ("which are the most famous brands from foshan", "household-brands"),
     ("When did Midea list in Shenzhen?", "midea-listing"),
+    ("蒙娜丽莎的证券代码", "monalisa-group"),
+    ("Viomi's ticker symbol", "viomi-ipo"),
 ]
 
 
