@@ -23,35 +23,34 @@ _PUNCTUATION = re.compile(r"[^\w\s]+")
 _FIGURE = _NUMBER_MARK + "n"
 
 
-def bare_target(analysis: Analysis, index: Index) -> int | None:
-    """The position of the one fact a message that only names an entity or a figure stands
-    for, or None (the message asks more, or several facts fit, or none)."""
+def bare_facts(analysis: Analysis, index: Index) -> tuple[int, ...] | None:
+    """For a message that only names an entity or a figure, the positions of the facts it may
+    stand for: one when the attributes single it out (the only fact about the entity, or its one
+    profile; the only answer stating the figure), else every fact about it (stating it). None
+    for any other message."""
     words = " ".join(_PUNCTUATION.sub(" ", analysis.text).split())
     token = index.normaliser.group_of(words) if words else None
     name = index.group_name.get(token) if token else None
     if name and index.slot_of.get(name) == "entity":
-        about = [
+        about = tuple(
             p for p in index.postings.get(token, ()) if name in index.facts[p].attributes.entity
-        ]
-        if len(about) == 1:
-            return about[0]
-        profiles = [
+        )
+        profiles = tuple(
             p
             for p in about
             if index.facts[p].attributes.entity[:1] == (name,)
             and PROFILE_MEASURE in index.facts[p].attributes.measure
-        ]
-        return profiles[0] if len(profiles) == 1 else None
+        )
+        return profiles if len(about) > 1 and len(profiles) == 1 else about
     if len(analysis.terms) == 1 and analysis.terms[0].startswith(_FIGURE):
         figure = analysis.terms[0]
         normaliser = index.normaliser
-        stating = [
+        return tuple(
             p
             for p in index.postings.get(figure, ())
             if any(
                 figure in normaliser.terms(normaliser.clean(text))
                 for text in (index.facts[p].answer.en, index.facts[p].answer.zh)
             )
-        ]
-        return stating[0] if len(stating) == 1 else None
+        )
     return None

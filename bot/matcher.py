@@ -38,7 +38,7 @@ from bot.analysis import (
     question_segments,
     with_context,
 )
-from bot.bare import bare_target
+from bot.bare import bare_facts
 from bot.decision import FEATURES, HEURISTIC, DecisionModel
 from bot.index import Index, build_index
 from bot.knowledge import Fact
@@ -236,11 +236,18 @@ def match_message(
     candidates = rank_candidates(analysis, question, index, decision, reader, limit=3)
     if not candidates:
         return Match(question, "decline", language, 0.0)
-    if not analysis.context:
-        named = _named_fact(analysis, question, index, decision, reader, candidates)
+    fitting = None if analysis.context else bare_facts(analysis, index)
+    if fitting and len(fitting) == 1:
+        named = _named_fact(analysis, question, index, decision, reader, candidates, fitting[0])
         if named is not None:
             others = [c for c in candidates if c.fact is not named.fact]
             return _answer(question, language, named, [named, *others])
+    elif fitting:
+        # Several facts fit a bare name or figure ("Hisense", "2,370?"): asked back with them.
+        facts = {id(index.facts[p]) for p in fitting}
+        options = tuple(c for c in candidates if id(c.fact) in facts)
+        if len(options) >= 2:
+            return Match(question, "clarify", language, options[0].confidence, candidates=options)
     best = candidates[0]
     if best.evidence < EVIDENCE_FLOOR * index.max_idf:
         # Only common words in common ("the best smart home device to buy"): not a question
@@ -278,13 +285,11 @@ def _named_fact(
     decision: DecisionModel,
     reader: Reader,
     candidates: list[Candidate],
+    target: int,
 ) -> Candidate | None:
-    """For a message that only names an entity or a figure ("Midea?", "2,370?"), the one fact
-    it stands for (``bare_target``), answered at no less than the answer threshold: the facts'
-    attributes, not the words, say which fact it is."""
-    target = bare_target(analysis, index)
-    if target is None:
-        return None
+    """For a message that only names an entity or a figure ("Midea?", "002959"), the one fact
+    it stands for (``bare_facts``), as a candidate answered at no less than the answer
+    threshold: the facts' attributes, not the words, say which fact it is."""
     fact = index.facts[target]
     found = next((c for c in candidates if c.fact is fact), None)
     if found is None:
