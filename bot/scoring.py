@@ -812,7 +812,10 @@ def _answer_type_fit(
         return 0.0, 1.0  # "did it reach its goal?" is not answered by restating the goal
     if not wants or not answer:
         return 0.0, 0.0
-    for want in wants:
+    # A want that vouches for the fact wins over naming, which only rules out: which of the two
+    # is looked at first must not depend on the order a set happens to iterate in (it is salted
+    # per process), so the vouching wants come first, then "name", each in sorted order.
+    for want in sorted(wants, key=lambda w: (w == "name", w)):
         if set(answer) & set(_TYPE_FITS.get(want, ())):
             # Naming something fits many answers loosely: it rules out, it does not vouch.
             return (0.0 if want == "name" else 1.0), 0.0

@@ -26,6 +26,10 @@ QUESTIONS = [
     "集群有多少家企业？",
     "I am writing a piece for my university paper about Guangdong industry. My editor wants "
     "numbers. How many enterprises does the Foshan smart home cluster have?",
+    # Asks for a place and for names at once: which of the two the fact's answer fits first
+    # must not be left to the order a set of wants happens to come in.
+    "在哪幾個鎮",
+    "Which towns and which brands are in Shunde?",
 ]
 
 
