@@ -36,6 +36,14 @@ NEAR_MISSES = [
     "Did Bear Electric list in HK?",
     "美的的股票代码是多少",
     "what is Midea's ticker on the Shenzhen exchange",
+    # a founder's life beyond the founding story that names him (review 7, finding 4)
+    "where was He Xiangjian born",
+    "is He Xiangjian still alive",
+    "He Xiangjian's son",
+    "who is He Xiangjian's wife",
+    "何享健的儿子是谁",
+    "何享健在哪里出生",
+    "何享健身家多少",
 ]
 #: The same words, asking what a fact does state.
 ANSWERED = [
@@ -50,6 +58,8 @@ ANSWERED = [
     ("When did Midea list in Shenzhen?", "midea-listing"),
     ("蒙娜丽莎的证券代码", "monalisa-group"),
     ("Viomi's ticker symbol", "viomi-ipo"),
+    ("何享健是谁", "midea-origins"),
+    ("who is He Xiangjian", "midea-origins"),
 ]
 
 
