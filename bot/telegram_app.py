@@ -30,6 +30,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -635,25 +636,43 @@ async def throttle_update(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if verdict == "allow":
         return
     if verdict == "warn":
-        chat = update.effective_chat
-        # Who it is stays out of the log, like the questions' records.
-        logger.info(
-            "flood control: a sender in %s is over %d %s updates in %g s; %s, the rest dropped"
-            " until the window has room",
-            f"a {chat.type} chat" if chat else "inline mode",
-            throttle.limit,
-            kind,
-            throttle.window,
-            "not told (inline queries get no answer)" if kind == "inline" else "told once",
-        )
-        notice = chat_text("slow_down", _ui_language(update, context))
+        await _tell_to_slow_down(update, context, throttle, kind)
+    # Throttled inline queries get no answer at all: the cheapest reply is none.
+    raise ApplicationHandlerStop
+
+
+async def _tell_to_slow_down(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, throttle: Throttle, kind: str
+) -> None:
+    """The one notice per window, and its one log line. A notice Telegram refuses (the message
+    was deleted, the query is too old, the bot was muted) is logged as not told; it never
+    reaches the error handler, and the update is dropped all the same."""
+    chat = update.effective_chat
+    # Who it is stays out of the log, like the questions' records.
+    line = (
+        "flood control: a sender in %s is over %d %s updates in %g s; %s, the rest dropped"
+        " until the window has room"
+    )
+    where = f"a {chat.type} chat" if chat else "inline mode"
+    if kind == "inline":
+        told = "not told (inline queries get no answer)"
+        logger.info(line, where, throttle.limit, kind, throttle.window, told)
+        return
+    notice = chat_text("slow_down", _ui_language(update, context))
+    try:
         if update.callback_query:
             await update.callback_query.answer(notice)
         elif update.effective_message:
             # In a group, as a reply to the flooder's message: whom it means is plain.
             await update.effective_message.reply_text(notice, do_quote=not _is_private(update))
-    # Throttled inline queries get no answer at all: the cheapest reply is none.
-    raise ApplicationHandlerStop
+    except TelegramError as error:
+        told = f"could not be told ({error.message})"
+        logger.warning(line, where, throttle.limit, kind, throttle.window, told)
+        return
+    except Exception:  # a bug: logged with its traceback, and the update still goes no further
+        logger.exception(line, where, throttle.limit, kind, throttle.window, "not told")
+        return
+    logger.info(line, where, throttle.limit, kind, throttle.window, "told once")
 
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -583,6 +583,50 @@ def test_a_flood_of_addressed_group_messages_gets_the_limit_and_one_notice(
     assert throttled_in_groups() == logged + 1
 
 
+def test_a_slow_down_notice_that_cannot_be_sent_still_stops_the_message_over_the_limit(
+    bot: RunningBot,
+) -> None:
+    # The flooder deleted the message before the notice could reply to it.
+    chat, flooder = group(), new_user()
+    for _ in range(10):
+        ask(bot, f"@{BOT_USERNAME} what is the slogan?", user=flooder, chat=chat)
+    bot.fake.wait_for_replies(chat["id"], 10)
+    gone = ApiError(400, "Bad Request: message to be replied not found")
+    bot.fake.fail("sendMessage", chat["id"], gone)
+    ask(bot, f"@{BOT_USERNAME} what is the slogan?", user=flooder, chat=chat)
+    not_told = "could not be told (Message to be replied not found)"
+    bot.fake.wait_for(lambda: not_told in bot.process.log())
+    ask(bot, f"@{BOT_USERNAME} who wrote the article?", chat=chat)  # another member
+    replies = bot.fake.wait_for_replies(chat["id"], 11)
+    assert sum("Jersey" in c.visible_text for c in replies) == 1
+    assert sum("Where there is a home" in c.visible_text for c in replies) == 10
+    assert not any("went wrong" in c.visible_text for c in replies)
+    assert [c.method for c in bot.fake.by_chat[chat["id"]]].count("sendMessage:400") == 1
+    assert len(bot.fake.sent(chat_id=chat["id"])) == 11
+
+
+def test_a_slow_down_answer_to_a_button_press_that_fails_still_stops_the_press(
+    bot: RunningBot,
+) -> None:
+    user = new_user()
+    bot.fake.send_message("/topics", user_id=user)
+    topics = bot_message(bot.fake.wait_for_replies(user, 1)[0])
+    presses = {bot.fake.press(topics, "f:slogan", user_id=user) for _ in range(20)}
+    bot.fake.wait_for(lambda: len(bot.fake.sent(chat_id=user)) >= 21)
+    too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    bot.fake.fail("answerCallbackQuery", None, ApiError(400, too_old))
+    late = bot.fake.press(topics, "f:slogan", user_id=user)
+    not_told = "could not be told (Query is too old and response timeout expired"
+    bot.fake.wait_for(lambda: not_told in bot.process.log())
+    bot.fake.send_message("who wrote the article?", user_id=user)  # messages have their own limit
+    replies = bot.fake.wait_for_replies(user, 22)
+    assert "Jersey" in replies[-1].visible_text
+    assert not any("went wrong" in c.visible_text for c in replies)
+    assert len(bot.fake.sent(chat_id=user)) == 22  # /topics, 20 facts and the article
+    answered = {c.params["callback_query_id"] for c in bot.fake.sent("answerCallbackQuery")}
+    assert presses <= answered and late not in answered
+
+
 @pytest.mark.parametrize(
     ("placeholder", "sender"),
     [
