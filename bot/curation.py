@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.escape import escape_controls
+from bot.escape import escape_controls, excerpt
 from bot.records import FeedbackCount, FeedbackRecord, QuestionCount, QuestionRecord
 
 #: Two unanswered questions this similar (rapidfuzz token_set_ratio, 0-100) are one to-do item.
@@ -56,15 +56,20 @@ def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
     """``7d``, ``12h``, ``30m`` or an ISO date, as the moment it means."""
     now = now or dt.datetime.now(dt.UTC)
     match = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", text)
+    # The argument is echoed escaped and cut short: no terminal escapes, no 100 kB error line.
+    bad = f"'{excerpt(text)}' is not a period like 7d, 12h or a date like 2026-11-01"
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        return now - dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount})
+        try:
+            return now - dt.timedelta(
+                **{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount}
+            )
+        except OverflowError as error:  # further back than dates go
+            raise ValueError(bad) from error
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError as error:
-        raise ValueError(
-            f"'{text}' is not a period like 7d, 12h or a date like 2026-11-01"
-        ) from error
+        raise ValueError(bad) from error
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 

@@ -11,11 +11,14 @@ import re
 from dataclasses import dataclass
 
 from bot.curation import QuestionGroup, Report
+from bot.escape import excerpt
 from bot.knowledge import Fact, KnowledgeBase, Source, iter_citation_sources
 from bot.matcher import Match
 
 #: Telegram rejects messages longer than this: UTF-16 code units of the text after entity parsing.
 TELEGRAM_MAX_CHARS = 4096
+#: How much of a part of the user's message not held is echoed back in the note about it.
+MAX_ECHOED_PART_CHARS = 80
 
 TEXTS = {
     "as_of": {"en": "As of", "zh": "数据时间"},
@@ -150,7 +153,8 @@ def unanswered_note(match: Match) -> str:
     """For a compound message answered in part: which part the fact base holds nothing on."""
     if not match.unanswered:
         return ""
-    parts = "".join(f"\n  - {part}" for part in match.unanswered)
+    # The user's own words: escaped (no terminal escapes echoed) and cut short.
+    parts = "".join(f"\n  - {excerpt(part, MAX_ECHOED_PART_CHARS)}" for part in match.unanswered)
     return f"\n\n{t('not_held', match.language)}{parts}"
 
 

@@ -91,6 +91,12 @@ def test_parse_since_dates_and_errors() -> None:
         parse_since("last week", NOW)
 
 
+@pytest.mark.parametrize("text", ["1000000000d", "999999999d", "99999999999999999999h"])
+def test_parse_since_a_period_too_long_for_a_date_is_a_bad_value(text: str) -> None:
+    with pytest.raises(ValueError, match="not a period"):
+        parse_since(text, NOW)
+
+
 @pytest.mark.parametrize(
     ("asked", "expected"),
     [

@@ -260,3 +260,34 @@ def test_an_answer_to_part_of_a_message_names_the_part_not_held(
     match = engine.ask(message)
     assert (match.outcome, match.fact and match.fact.id) == ("answer", "midea-origins")
     assert in_script(format_match_text(engine.knowledge, match), script).split("\n\n")[-1] == note
+
+
+#: The part not held is the user's own text: echoed with control characters escaped (a terminal
+#: escape cannot recolour or retitle the screen) and cut short (a long part is not echoed whole).
+ECHOED_PART = [
+    (
+        "Who founded Midea? Also what is its \x1b[31mstock price today?",
+        "  - what is its \\x1b[31mstock price today",
+    ),
+    (
+        "Who founded Midea? Also what is its \x1b[2J\x07 stock price today?",
+        "  - what is its \\x1b[2J\\x07 stock price today",
+    ),
+    (
+        "Who founded Midea? Also what is its stock price today and" + " also its price" * 60 + "?",
+        "  - " + ("what is its stock price today and" + " also its price" * 60)[:79] + "…",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"), ECHOED_PART, ids=["colour", "clear and bell", "long"]
+)
+def test_the_part_not_held_is_echoed_escaped_and_short(
+    engine: Engine, message: str, shown: str
+) -> None:
+    match = engine.ask(message)
+    assert (match.outcome, match.fact and match.fact.id) == ("answer", "midea-origins")
+    text = format_match_text(engine.knowledge, match)
+    assert text.splitlines()[-1] == shown
+    assert not any(char in text for char in "\x1b\x07")

@@ -80,3 +80,31 @@ def test_unanswered_shows_control_characters_escaped(
 )
 def test_escape_controls(text: str, shown: str) -> None:
     assert escape_controls(text) == shown
+
+
+@pytest.mark.parametrize("command", ["report", "unanswered"])
+@pytest.mark.parametrize(
+    ("since", "shown"),
+    [
+        ("1000000000d", "'1000000000d' is not a period"),
+        ("999999999d", "'999999999d' is not a period"),
+        ("\x1b[31mX", "'\\x1b[31mX' is not a period"),
+        ("7" * 100_000 + "x", "'" + "7" * 79 + "…' is not a period"),
+    ],
+    ids=["too many days", "before year 1", "terminal escape", "100 kB"],
+)
+def test_a_bad_since_is_one_short_escaped_error_line(
+    tmp_path: Path, command: str, since: str, shown: str
+) -> None:
+    result = strict_cli(command, "--since", since, env={"BOT_DATA_DIR": str(tmp_path)})
+    error = result.stderr.decode("utf-8")
+    assert result.returncode == 2, error
+    assert error.splitlines() == [f"error: {shown} like 7d, 12h or a date like 2026-11-01"]
+
+
+def test_ask_echoes_the_part_not_held_escaped() -> None:
+    result = strict_cli("ask", "who founded Midea? Also what is its \x1b[31mstock price today?")
+    output = result.stdout.decode("utf-8")
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert "1968" in output and "\x1b" not in output
+    assert "\n  - what is its \\x1b[31mstock price today\n" in output
