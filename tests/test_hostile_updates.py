@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from bot_process import new_user, running_bot
 
-from bot.updates import emptied_below, nesting_depth
+from bot.updates import emptied_below, nesting_depth, readable_update
 
 
 def test_an_unreadable_update_is_skipped_once_and_the_next_is_answered(tmp_path: Path) -> None:
@@ -67,6 +67,31 @@ def test_an_update_nested_deep_is_skipped_once_and_the_next_is_answered(
     assert "Traceback" not in log and "CRITICAL" not in log and "the body" not in log
     # confirmed: Telegram is not asked for it again
     assert fake.offsets[-1] > deep
+
+
+@pytest.mark.parametrize(
+    ("depth", "kept"),
+    # MAX_UPDATE_DEPTH: Telegram's updates nest about ten deep; 50 leaves room, and no more
+    [(50, True), (51, False)],
+    ids=["at the limit", "one deeper"],
+)
+def test_an_update_is_read_up_to_the_depth_limit_and_skipped_past_it(
+    caplog: pytest.LogCaptureFixture, depth: int, kept: bool
+) -> None:
+    # update > message > extra > arrays: the update and its message are two of the levels
+    nested: object = "the body"
+    for _ in range(depth - 2):
+        nested = [nested]
+    message = {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "hi"}
+    update = {"update_id": 7, "message": {**message, "extra": nested}}
+    assert nesting_depth(update) == depth
+    with caplog.at_level("WARNING", logger="bot.updates"):
+        read = readable_update(update)
+    if kept:
+        assert read == update and caplog.messages == []
+    else:
+        assert read == {"update_id": 7}
+        assert caplog.messages == ["skipped update 7 that could not be read (TooDeepError)"]
 
 
 @pytest.mark.parametrize(

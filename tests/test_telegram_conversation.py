@@ -198,6 +198,21 @@ def test_two_channels_posting_in_one_group_do_not_share_context(bot: RunningBot)
     assert "1984" in bob.say("when was it founded?").visible_text
 
 
+def test_one_channel_posting_in_two_groups_has_a_context_and_a_language_in_each(
+    bot: RunningBot,
+) -> None:
+    channel = new_channel()
+    here = Chat(bot, new_group(), as_chat=channel, user_id=CHANNEL_POSTER)
+    there = Chat(bot, new_group(), as_chat=channel, user_id=CHANNEL_POSTER)
+    assert here.say(f"/lang@{BOT_USERNAME} zh").visible_text == "之后将用中文回答。"
+    here.say("Who founded Midea?")
+    there.say("what is kelon")
+    assert "1968" in here.say("when was it founded?").visible_text
+    assert "1984" in there.say("when was it founded?").visible_text
+    assert "133 billion" in there.say(f"/turnover@{BOT_USERNAME}").visible_text
+    assert "营业收入" in here.say(f"/turnover@{BOT_USERNAME}").visible_text
+
+
 @pytest.mark.parametrize(
     "placeholder", [ANONYMOUS_ADMIN, CHANNEL_POSTER], ids=["anonymous admins", "channels"]
 )
