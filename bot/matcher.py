@@ -43,7 +43,7 @@ from bot.decision import FEATURES, HEURISTIC, DecisionModel
 from bot.index import Index, build_index
 from bot.knowledge import Fact
 from bot.normalise import MAX_QUESTION_CHARS, detect_language, stem, to_simplified
-from bot.scoring import Candidate, Prepared, candidate_positions, score_fact
+from bot.scoring import Candidate, Prepared, Scored, candidate_positions, score_fact
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -343,6 +343,7 @@ def rank_candidates(
         )
         if c.features
     ]
+    context_measures = _context_measures(scored, prepared, positions, covered, index)
     scored.sort(key=lambda c: c.heuristic, reverse=True)
     # The question's salient terms and their weights are the same for every candidate (summed
     # in the question's order: sets change order from process to process, and so would the
@@ -355,6 +356,7 @@ def rank_candidates(
         if other is candidate:
             other = None
         features = list(candidate.features)
+        lacking = frozenset()
         if other is not None:
             lacking = candidate.salient_missing & other.salient_covered
             if lacking:
@@ -364,6 +366,10 @@ def rank_candidates(
             features[_MARGIN] = candidate.heuristic - other.heuristic
         else:
             features[_MARGIN] = candidate.heuristic
+        if candidate.fact.id in context_measures and not lacking:
+            # The measure word is one the fact uses, and nothing else the question says points
+            # to another fact: context, not a measure the fact fails to state.
+            features[_MEASURE_OTHER] = 0.0
         confidence = round(probability(tuple(features)), 4)
         ranked.append((confidence, candidate.heuristic, candidate, features))
     ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)  # capped: keep order
@@ -385,6 +391,29 @@ def rank_candidates(
 
 
 _MISSING_OTHER = FEATURES.index("missing_covered_by_other")
+_MEASURE_OTHER = FEATURES.index("measure_other")
+
+
+def _context_measures(
+    scored: list[Scored],
+    prepared: Prepared,
+    positions: list[int],
+    covered: dict[int, set[str]],
+    index: Index,
+) -> frozenset[str]:
+    """The candidates (fact ids) whose ``measure_other`` conflict may be only a word of
+    context: the fact's own words (phrasings, keywords, answer) use a word by which the question
+    names a measure ("the smart home *industry*", "supposed to have *achieved*"). The ranking
+    lifts the conflict when, besides, the runner-up covers none of the salient words the fact
+    lacks ("*industrial* output" points to another fact than the zone's GDP)."""
+    words = prepared.measure_words
+    if not words or not any(c.features[_MEASURE_OTHER] for c in scored):
+        return frozenset()
+    return frozenset(
+        index.facts[p].id for p in positions if any(t in covered[p] for t, _name in words)
+    )
+
+
 _MARGIN = FEATURES.index("margin")
 
 

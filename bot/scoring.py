@@ -491,6 +491,15 @@ class Prepared:
         #: The measures and years the asking part names itself (slot conflicts are read from
         #: these).
         self.asked_measures = analysis.measures - self.filled_only
+        #: The asking part's own words naming those measures that some fact states (not the
+        #: measures the lexicon names so that a question asking one is declined: employees,
+        #: population, US dollars), with the measure each names.
+        stated = self.reused.measures(index) if self.asked_measures else frozenset()
+        self.measure_words = tuple(
+            (t, name)
+            for t, _wants, _kind, name, filled in self.checked
+            if not filled and name in self.asked_measures and name in stated
+        )
         self.asked_years = analysis.years - self.filled_only
         self.type_key = (analysis.wants, "rank" in analysis.measures)
         #: The names of places, when the question singles one out of a whole (see
