@@ -74,7 +74,8 @@ _SUPERLATIVE = re.compile(
     r"|smallest|lowest)\b|the most\b(?! of\b)(?: ([a-z][\w-]*(?: [a-z][\w-]*)?))?)"
     r"|[哪谁][^?？。!！,，]{0,20}?最(?:多|大|高|少|低|强)|最(?:多|大|高|少|低|强)的?(?:是)?(?:哪|谁)"
 )
-_WHICH = re.compile(r"\bwhich (?:of\b|([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
+#: (A count may stand between: "which 2 other clusters".)
+_WHICH = re.compile(r"\bwhich (?:of\b|(?:\S*\d\S* )?([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
 #: After "which": a choice ("which is right?") or a time or quantity, not a name.
 _WHICH_NOT_NAMING = frozenset(
     [

@@ -138,9 +138,17 @@ def _number_token(match: re.Match[str]) -> str:
         or _MONTH_BEFORE.search(match.string, max(0, match.start() - 12), match.start())
     ):
         return " "
+    if len(digits) <= 2 and (
+        _SCHOOL_YEAR_BEFORE.search(match.string, max(0, match.start() - 8), match.start())
+        or _SCHOOL_YEAR_AFTER.match(match.string, match.end())
+    ):
+        return " "  # a school year ("Year 9", "grade 10", 九年级) is neither a figure nor a year
     value = float(digits.replace(",", ""))
     if unit in ("st", "nd", "rd", "th") or match.string[match.start() - 1 : match.start()] == "第":
         return f" {_NUMBER_MARK}o{digits} {unit if unit not in ('st', 'nd', 'rd', 'th') else ''} "
+    if unit in ("percent", "per cent") and value.is_integer() and 1900 <= value <= 2100:
+        # "stake 2005 percent": a year and the percentage asked, not 2005%
+        return f" {_NUMBER_MARK}y{int(value)} {unit} "
     if unit in ("%", "percent", "per cent"):
         return f" {_NUMBER_MARK}p{value:g} "
     if not unit and value.is_integer() and 1900 <= value <= 2100 and "," not in digits:
@@ -216,6 +224,9 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _ISO_DATE_TAIL = re.compile(r"-(?<=(?:19|20)\d\d-)\d\d?(?:-\d\d?)?(?!\d)")
 _MONTH_AFTER = re.compile(rf"\s*(?:of\s+)?(?:{_MONTHS})\b")
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s+$")
+#: A school year or class: "Year 9", "grade 10", "form 3", 九年级 (read as 9年级), 初3, 高2.
+_SCHOOL_YEAR_BEFORE = re.compile(r"(?:\b(?:year|yr|grade|form)\s+|[初高])$")
+_SCHOOL_YEAR_AFTER = re.compile(r"\s*(?:年级|年級)")
 _ORDINAL_WORDS = "second third fourth fifth sixth seventh eighth ninth tenth"
 _ORDINALS = {word: f"{n}th" for n, word in enumerate(_ORDINAL_WORDS.split(), start=2)}
 _ORDINAL_WORD = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r")\b")

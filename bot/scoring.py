@@ -131,6 +131,25 @@ def _states_ordinal(term: str, position: int, index: Index) -> bool:
     return any(index.covers(word, position) for word in _ORDINAL_WORDS.get(term[2:], ()))
 
 
+def _states_any_ordinal(position: int, index: Index) -> bool:
+    """Whether the fact states some ordinal, in figures ("13th") or in words (首批, "first")."""
+    return any(
+        index.covers(f"{_NUMBER_MARK}o{n}", position) for n in range(1, _LIST_ITEMS + 1)
+    ) or any(index.covers(word, position) for words in _ORDINAL_WORDS.values() for word in words)
+
+
+#: Counts and ordinals up to this many name items of a list ("which three", "the 4th").
+_LIST_ITEMS = 10
+
+
+def _counts_names(term: str) -> bool:
+    """Whether a figure term is a small whole count, as in "which three clusters" (哪三个)."""
+    if not term.startswith(_NUMBER_MARK + "n"):
+        return False
+    value = float(term[2:])
+    return value.is_integer() and 1 <= value <= _LIST_ITEMS
+
+
 #: How close a figure offered as an alternative ("2,900 or 1,800?") must be to one the fact
 #: states (2,931): closer than "about" (``_close_number``), since the question names several.
 ALTERNATIVE_TOLERANCE = 0.1
@@ -183,6 +202,9 @@ def _contradictions(
     # Only a part another fact answers: one no fact answers ("full name and job title") keeps
     # the question a near miss.
     other_measure = analysis.joined and not data.measures.isdisjoint(asked_measures)
+    # A fact listing names: an ordinal or a small count may say which or how many of them.
+    listed = "list" in data.fact.attributes.answer
+    names_asked = not analysis.wants.isdisjoint(("name", "list"))
     answered_elsewhere = prepared.reused.measures(index) if other_measure else frozenset()
     for kind, slot in analysis.inherited:
         if not any(term in covered for term in slot):
@@ -254,8 +276,13 @@ def _contradictions(
             reasons.append(f"year:{term[2:]}")
             factor *= CONTRADICTION_FACTOR
             figure_other = True
-        elif term.startswith(_NUMBER_MARK + "o") and _states_ordinal(term, position, index):
-            continue
+        elif term.startswith(_NUMBER_MARK + "o") and (
+            _states_ordinal(term, position, index)
+            or (listed and not _states_any_ordinal(position, index))
+        ):
+            continue  # "the third featured industry": one item of a list without ordinals
+        elif listed and names_asked and _counts_names(term):
+            continue  # "which three clusters", 哪两个: how many names are asked, not a figure
         elif term.startswith(_NUMBER_MARK) and not (
             (alternative and term in offered)
             or (analysis.approximate and _close_number(term, index.numbers_of(position)))

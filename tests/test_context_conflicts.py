@@ -75,3 +75,54 @@ def test_a_measure_asked_of_another_fact_or_of_none_is_still_a_conflict(
 ) -> None:
     candidate = _candidate(engine, question, fact_id)
     assert candidate is None or has_conflict(candidate.features)
+
+
+# A number that is not a figure the fact must state: an ordinal or a small count picking items
+# of a list that states no ordinal of its own ("the third featured industry", "which three",
+# 哪两个), a school year ("Year 9", "grade 10"), a year read with the percentage asked ("stake
+# 2005 percent"): no ``figure_other`` conflict.
+NUMBER_NOT_A_FIGURE = [
+    (
+        "smart lighting, smart door locks and ... what's the third featured industry in foshan?",
+        "featured-industries",
+    ),
+    ("佛山集群的第三个特色产业是什么？", "featured-industries"),
+    ("高新区2020到2025年规划里的三个主导产业集群是哪三个", "zone-leading-clusters-plan"),
+    ("火炬中心那个通知里，跟佛山排在一起的另外两个集群是哪两个？", "pilot-list-other-named"),
+    ("Which 2 other clusters were named alongside Foshan?", "pilot-list-other-named"),
+    (
+        "I'm in Year 9 and doing a homework project about Chinese cities. My teacher said there's"
+        " a famous saying about Foshan and homes. What is it?",
+        "slogan",
+    ),
+    ("Year 9 homework: what's the famous saying about Foshan and homes?", "slogan"),
+    ("hisense kelon stake 2005 percent", "hisense-kelon-deal-2005"),
+    ("kelon stake hisense 2005 per cent", "hisense-kelon-deal-2005"),
+]
+# ... but an ordinal still picks a batch from a list that states its own ("first batch"), a rank
+# is still a rank, a figure not a list's count is still a figure, and a percentage is one.
+NUMBER_A_FIGURE = [
+    ("which clusters were in the 3rd batch?", "first-batch-pilots"),
+    ("Which 3 clusters were in the 2nd batch?", "first-batch-pilots"),
+    ("Did the zone rank 12th in 2020?", "zone-manufacturing-index"),
+    ("Does the cluster have 9 high-tech enterprises?", "cluster-high-tech-2020"),
+    ("What share of Kelon did Hisense buy, 30 percent?", "hisense-kelon-deal-2005"),
+    ("Which 20 clusters made the 2021 pilot list alongside Foshan?", "pilot-list-other-named"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), NUMBER_NOT_A_FIGURE)
+def test_a_number_that_is_no_figure_asked_is_no_conflict(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is not None, f"{fact_id} is not a candidate"
+    assert not has_conflict(candidate.features), (_conflicts(candidate), candidate.contradictions)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), NUMBER_A_FIGURE)
+def test_a_figure_the_fact_does_not_state_is_still_a_conflict(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is None or has_conflict(candidate.features)
