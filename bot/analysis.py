@@ -40,7 +40,10 @@ _OUTCOME = re.compile(
 )
 #: A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八, 定係): it checks
 #: figures, one of which the fact may state.
-_ALTERNATIVES = re.compile(r"\bor\b|还是|還是|定系|定係|抑或")
+#: Cantonese 定 alone joins two at the end of a message too: 南海定顺德, "Nanhai or Shunde?".
+_ALTERNATIVES = re.compile(
+    r"\bor\b|还是|還是|定系|定係|抑或|(?<=[\u4e00-\u9fff])定(?=[\u4e00-\u9fff]{2,4}[啊呀嘅吖呢]?\W*$)"
+)
 #: Two things asked together ("founded and listed", "2020 and 2025", 成立、上市, 成立？上市？).
 _JOINED = re.compile(r"\band\b|\bas well as\b|&|和|与|與|及|、|还有|還有|[?？]\s*\S")
 #: "Where ... from" asks for a source (a newspaper, a company), which may be a place or not.

@@ -263,6 +263,17 @@ def _contradictions(
                 continue  # the fact's attributes say it states this, in whatever words
             if kind == "measure" and name in asked_measures and name in answered_elsewhere:
                 continue  # the other part's measure ("founded and listed")
+            if (
+                kind in ("place", "measure")
+                and (kind == "place" or name in prepared.reused.measures(index))
+                and any(
+                    other != term and (other in covered or (other_name and other_name in stated))
+                    for other, other_name in prepared.offered_slots.get(kind, ())
+                )
+            ):
+                # "Nanhai or Shunde?": the fact states one of the places (or of the measures
+                # some fact states: "turnover or profit?" still asks a profit) offered.
+                continue
             if kind in ("measure", "place", "entity") and term not in index.home_groups:
                 reasons.append(f"{kind}:{term}")
                 factor *= CONTRADICTION_FACTOR
@@ -488,6 +499,14 @@ class Prepared:
             if not filled and t[0] == _NUMBER_MARK and t[1:2] in _FIGURE_KINDS
         )
         self.offered_figures = offered if analysis.alternatives and len(offered) >= 2 else ()
+        #: The places and the measures offered as alternatives ("Nanhai or Shunde?", "the
+        #: turnover, or the zone's GDP?"), by kind: two or more of a kind, or none.
+        offered_slots: dict[str, list[tuple[str, str | None]]] = {}
+        if analysis.alternatives:
+            for t, _wants, kind, name, from_context in self.checked:
+                if not from_context and kind in ("place", "measure") and t[0] == _GROUP_MARK:
+                    offered_slots.setdefault(kind, []).append((t, name))
+        self.offered_slots = {k: tuple(v) for k, v in offered_slots.items() if len(v) >= 2}
         # Slot values (entity and measure names, years) only the context sentences name.
         own = [t for t in analysis.asking_terms if t not in filled]
         own_names = {index.group_name.get(t) for t in own} | {

@@ -126,3 +126,42 @@ def test_a_figure_the_fact_does_not_state_is_still_a_conflict(
 ) -> None:
     candidate = _candidate(engine, question, fact_id)
     assert candidate is None or has_conflict(candidate.features)
+
+
+# Places or measures offered as alternatives ("Nanhai or Shunde?", 南海还是顺德, Cantonese
+# 南海定顺德, "the turnover, or the zone's GDP?"): a fact stating one of them answers the
+# question, so the others are no conflict ...
+SLOT_ALTERNATIVE_STATED = [
+    ("蒙娜丽莎系边度嘅厂啊 南海定顺德", "monalisa-group"),
+    ("蒙娜丽莎总部在南海还是顺德？", "monalisa-group"),
+    ("Is Monalisa based in Nanhai or Shunde?", "monalisa-group"),
+    (
+        "Wait, so the turnover was 133 billion yuan, or was that the zone's GDP? I keep mixing "
+        "them up.",
+        "cluster-turnover-2020",
+    ),
+]
+# ... but not when it states none of them, nor for a measure no fact states.
+SLOT_ALTERNATIVE_OTHER = [
+    ("蒙娜丽莎系顺德定广州嘅厂啊", "monalisa-group"),
+    ("Is Monalisa based in Shunde or Guangzhou?", "monalisa-group"),
+    ("What was the cluster's turnover or profit in 2020?", "cluster-turnover-2020"),
+    ("蒙娜丽莎喺南海开厂定系喺顺德开厂，有几多员工？", "monalisa-group"),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), SLOT_ALTERNATIVE_STATED)
+def test_a_fact_stating_one_of_the_places_or_measures_offered_is_not_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is not None, f"{fact_id} is not a candidate"
+    assert not has_conflict(candidate.features), (_conflicts(candidate), candidate.contradictions)
+
+
+@pytest.mark.parametrize(("question", "fact_id"), SLOT_ALTERNATIVE_OTHER)
+def test_a_fact_stating_none_of_the_alternatives_is_still_capped(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    candidate = _candidate(engine, question, fact_id)
+    assert candidate is None or has_conflict(candidate.features)
