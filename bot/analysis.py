@@ -146,6 +146,13 @@ _SOURCE_FRAME = re.compile(
     r"(?:article|story|report|piece)\b"
     r"|(?:文章|报道|新闻|这篇|那篇)(?:里|中|里面|上)?(?:提到|提及|说|称|讲|写|介绍|指出|列出|点名)"
 )
+#: What a question asks of the source itself (who wrote or published it, when): the article it
+#: names, even as a frame ("the news piece about the cluster: which outlet ran it?"), is then
+#: what it asks about.
+_SOURCE_MEASURES = frozenset({"author", "publisher", "publication"})
+#: ... and so is an article a clause describes (这篇讲佛山集群的报道: "this piece about the
+#: cluster"): the article is the subject, not a frame around the question.
+_SOURCE_DESCRIBED = re.compile(r"(?:这|那)(?:篇|则|条)[^,.?!]{0,30}的(?:文章|报道|新闻|稿)")
 #: A place singled out of a whole: "in Lecong alone", "only in Lecong", "光是乐从". A figure
 #: the fact gives for several places together does not answer it (``Analysis.singled_out``).
 _SINGLED_OUT = re.compile(
@@ -202,7 +209,7 @@ _ASKS = re.compile(
 )
 _QUESTION_WORDS = re.compile(
     r"\b(?:what|how|when|who|which|where|why|is|are|does|do|did|was|were|can|list|name)\b|"
-    r"吗|什么|多少|几|哪|谁|怎么|如何|是否|为什么|多大|多久|咋"
+    r"吗|什么|多少|几|哪|谁|怎么|如何|是否|为什么|多大|多久|咋|是不是|有没有"
 )
 
 
@@ -424,7 +431,12 @@ def analyse(
             asked += filled
     slot_terms, texts = (asked, asking) if asked else (terms, [cleaned])
     names = [index.group_name[t] for t in slot_terms if t in index.group_name]
-    if _SOURCE_ENTITY in names and any(_SOURCE_FRAME.search(text) for text in texts):
+    if (
+        _SOURCE_ENTITY in names
+        and _SOURCE_MEASURES.isdisjoint(names)
+        and any(_SOURCE_FRAME.search(text) for text in texts)
+        and not any(_SOURCE_DESCRIBED.search(text) for text in texts)
+    ):
         names = [n for n in names if n != _SOURCE_ENTITY]
     wants = {index.group_wants[t] for t in slot_terms if t in index.group_wants}
     if "number" in wants and any(_WHICH_ONES.search(text) for text in texts):
@@ -710,7 +722,8 @@ def with_context(analysis: Analysis, context: tuple[str, ...], index: Index) -> 
 _CLAUSE_SPLIT = re.compile(
     r"[?？。!！;；]+\s*(?:(?:and|also|plus|but)\b[,，]?\s*)?"
     r"|[,，]\s*(?:and\s+)?(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
-    r"|\s+and\s+(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
+    # "and" in chat too: "who founded Midea n how many ...", "& when", "+ where"
+    r"|\s+(?:and|n|&|\+)\s+(?:also\s+)?(?=(?:what|how|when|who|which|where|why)\b)"
     r"|[,，]\s*(?:and|but)\s+(?=(?:did|does|do|is|are|was|were|has|have|can|will)\s)"
     r"|[,，]\s*(?=(?:还有|還有|仲有|另外|以及|那么|那麼|又|再问|再問|顺便问|順便問))"
 )

@@ -165,3 +165,59 @@ def test_a_fact_stating_none_of_the_alternatives_is_still_capped(
 ) -> None:
     candidate = _candidate(engine, question, fact_id)
     assert candidate is None or has_conflict(candidate.features)
+
+
+# A compound message is read part by part when its parts are joined as people chat: a yes/no
+# part asked with 是不是 / 係咪 / 有没有 asks too, and "n", "&" and "+" join two questions as
+# "and" does. A part the fact base holds is answered; a part it does not hold is named.
+COMPOUND_READ_IN_PARTS = [
+    ("美的係咪喺北滘㗎？佢幾時喺深交所上市㗎？", {"midea-origins", "midea-listing"}, False),
+    ("美的是不是在北滘？什么时候上市的？", {"midea-origins", "midea-listing"}, False),
+    ("蒙娜丽莎系唔系喺南海？几时上市？", {"monalisa-group"}, False),
+    ("who fonded Midea n how many villagers chipped in??", {"midea-origins"}, True),
+    ("who founded midea n how many dragon boats does shunde have", {"midea-origins"}, True),
+    ("who founded midea & how many dragon boats does shunde have", {"midea-origins"}, True),
+]
+
+
+@pytest.mark.parametrize(("question", "fact_ids", "part_missing"), COMPOUND_READ_IN_PARTS)
+def test_a_compound_message_in_chat_style_answers_the_part_held(
+    engine: Engine, question: str, fact_ids: set[str], part_missing: bool
+) -> None:
+    match = engine.ask(question)
+    assert match.outcome == "answer", [(c.fact.id, c.confidence) for c in match.candidates[:3]]
+    assert match.fact is not None and match.fact.id in fact_ids
+    assert bool(match.unanswered) == part_missing
+
+
+def test_a_part_about_something_unknown_alone_is_still_declined(engine: Engine) -> None:
+    assert engine.ask("how many villagers chipped in").outcome == "decline"
+
+
+# The article named as a frame ("the news piece about the cluster", 这篇讲…的新闻) is what the
+# question asks about when it asks who published or wrote it, or when: no ``entity_other``.
+SOURCE_ASKED = [
+    ("这篇讲佛山智能家居集群的新闻是哪家媒体发的？哪天发的？", "article-publication"),
+    ("这篇讲佛山智能家居集群的新闻是哪家媒体发的？", "article-publication"),
+    ("这篇讲佛山集群的报道是谁写的？", "article-author"),
+]
+# ... while a frame around a question about something else stays a frame.
+SOURCE_FRAMED = [
+    "What does the article say the cluster's turnover was in 2020?",
+    "文章提到佛山集群2020年营业收入多少？",
+]
+
+
+@pytest.mark.parametrize(("question", "fact_id"), SOURCE_ASKED)
+def test_a_question_about_the_article_itself_is_answered_by_the_article(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    match = engine.ask(question)
+    assert match.outcome == "answer", [(c.fact.id, c.confidence) for c in match.candidates[:3]]
+    assert match.fact is not None and match.fact.id == fact_id
+
+
+@pytest.mark.parametrize("question", SOURCE_FRAMED)
+def test_the_article_as_a_frame_is_not_what_is_asked(engine: Engine, question: str) -> None:
+    match = engine.ask(question)
+    assert all(not c.fact.id.startswith("article-") for c in match.candidates[:1])
