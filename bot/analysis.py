@@ -78,6 +78,12 @@ _SUPERLATIVE = re.compile(
     r"|[哪谁][^?？。!！,，]{0,20}?最(?:多|大|高|少|低|强)|最(?:多|大|高|少|低|强)的?(?:是)?(?:哪|谁)"
 )
 #: (A count may stand between: "which 2 other clusters".)
+#: ... and "where does it sit / land / rank among the top 100 (in the index)": a place among
+#: others ranked, not on a map ("where does the zone sit?" alone still asks where it is).
+_RANK_AMONG = re.compile(
+    r"\bwhere\b[^?.!]*?\b(?:sit|sits|sat|land|lands|landed|rank|ranks|ranked)\b[^?.!]*?"
+    r"\b(?:among|in the (?:top|index|ranking|rankings|league table))\b"
+)
 _WHICH = re.compile(r"\bwhich (?:of\b|(?:\S*\d\S* )?([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
 #: After "which": a choice ("which is right?") or a time or quantity, not a name.
 _WHICH_NOT_NAMING = frozenset(
@@ -198,8 +204,10 @@ _CHINESE = re.compile("[\u3400-\u9fff]")
 #: "高新区有多少家企业". (Text read by the normaliser: ， is , by then.)
 _CHINESE_CLAUSE_END = re.compile(
     "(?<=[\u3400-\u9fff]),|,(?=[\u3400-\u9fff])"
+    # a space between two characters, as chat writes a comma: "在写材料 领导让我核实一下"
+    + "|(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])"
     + "".join(f"|(?<={verb})" for verb in ("查一下", "问一下", "查下", "问下", "查查", "问问"))
-    + "|(?<=了解一下)|(?<=打听一下)|(?<=看一下)"
+    + "|(?<=了解一下)|(?<=打听一下)|(?<=看一下)|(?<=核实一下)|(?<=确认一下)|(?<=核对一下)"
 )
 #: A sentence that asks: it ends with a question mark, or has a question word or a request.
 _ASKS = re.compile(
@@ -446,7 +454,7 @@ def analyse(
     if any(_YES_NO.search(text) for text in texts) and not wants:
         wants.add("yes-no")
     measures = frozenset(n for n in names if index.slot_of.get(n) == "measure")
-    if any(_RANK_PLACE.search(text) for text in texts):
+    if any(_RANK_PLACE.search(text) or _RANK_AMONG.search(text) for text in texts):
         measures |= {"rank"}  # "where did the zone place in the index?"
     if any(_OUTCOME.search(text) for text in texts) or (
         "yes-no" in wants and "outcome" in measures

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.analysis import analyse
 from bot.decision import CONFLICTS, FEATURES, has_conflict
 from bot.engine import Engine
 from bot.scoring import Candidate
@@ -221,3 +222,46 @@ def test_a_question_about_the_article_itself_is_answered_by_the_article(
 def test_the_article_as_a_frame_is_not_what_is_asked(engine: Engine, question: str) -> None:
     match = engine.ask(question)
     assert all(not c.fact.id.startswith("article-") for c in match.candidates[:1])
+
+
+# "Where does it sit / land / rank among the top 100 (in the index)" asks for a rank, which a
+# figure gives; "where does it sit?" alone still asks where it is.
+RANK_AMONG = [
+    (
+        "Where does Foshan's hi-tech zone sit among China's top 100 advanced-manufacturing zones"
+        " in the 2020 index?",
+        True,
+    ),
+    ("Where did the hi-tech zone land among advanced manufacturing zones in 2020?", True),
+    ("where does the zone rank in the top 100 advanced manufacturing zones", True),
+    ("Where does the hi-tech zone sit?", False),
+    ("Where did Midea land its first factory?", False),
+]
+
+
+@pytest.mark.parametrize(("question", "rank"), RANK_AMONG)
+def test_where_it_sits_among_others_asks_for_a_rank(
+    engine: Engine, question: str, rank: bool
+) -> None:
+    assert ("rank" in analyse(question, engine.index).measures) == rank
+
+
+# In Chinese chat a space between two characters ends a clause as a comma does, and a request
+# (领导让我核实一下, 确认一下) ends before what it asks: the boss (领导) is context, not a leader
+# asked about; asked on its own, it still is.
+REQUEST_CLAUSES = [
+    (
+        "我是区里的实习生 在写一个高新区的材料 领导让我核实一下 torch企业里面有多少家是高新技术企业"
+        " 我记得是1864家 对吗",
+        False,
+    ),
+    ("我在写材料，领导让我确认一下高新区torch企业里有多少家高新技术企业", False),
+    ("高新区的领导是谁？", True),
+]
+
+
+@pytest.mark.parametrize(("question", "leader_asked"), REQUEST_CLAUSES)
+def test_a_request_in_chat_is_context_not_what_is_asked(
+    engine: Engine, question: str, leader_asked: bool
+) -> None:
+    assert ("leader" in analyse(question, engine.index).measures) == leader_asked
