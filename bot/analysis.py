@@ -80,9 +80,11 @@ _SUPERLATIVE = re.compile(
 #: (A count may stand between: "which 2 other clusters".)
 #: ... and "where does it sit / land / rank among the top 100 (in the index)": a place among
 #: others ranked, not on a map ("where does the zone sit?" alone still asks where it is).
+#: The gaps are bounded (a phrase, not a paragraph): unbounded lazy gaps made a long message of
+#: repeated "where" and "sit" cost time growing with the square of its length.
 _RANK_AMONG = re.compile(
-    r"\bwhere\b[^?.!]*?\b(?:sit|sits|sat|land|lands|landed|rank|ranks|ranked)\b[^?.!]*?"
-    r"\b(?:among|in the (?:top|index|ranking|rankings|league table))\b"
+    r"\bwhere\b[^?.!]{0,60}?\b(?:sit|sits|sat|land|lands|landed|rank|ranks|ranked)\b"
+    r"[^?.!]{0,60}?\b(?:among|in the (?:top|index|ranking|rankings|league table))\b"
 )
 _WHICH = re.compile(r"\bwhich (?:of\b|(?:\S*\d\S* )?([a-z][a-z-]*(?: [a-z][a-z-]*){0,2}))")
 #: After "which": a choice ("which is right?") or a time or quantity, not a name.

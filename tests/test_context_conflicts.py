@@ -252,6 +252,9 @@ RANK_AMONG = [
     ("where does the zone rank in the top 100 advanced manufacturing zones", True),
     ("Where does the hi-tech zone sit?", False),
     ("Where did Midea land its first factory?", False),
+    # Words a paragraph apart are not one phrase (and, the gaps being bounded, a long message of
+    # repeated 'where' and 'sit' costs linear time, not quadratic: review 7, finding 2).
+    ("Where " + "is the cluster, and what do its many firms make, " * 4 + "sit among", False),
 ]
 
 
