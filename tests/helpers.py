@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.bench import read_questions
+from bot.decision import CONFLICTS, FEATURES, has_conflict
+from bot.engine import Engine
 
 SOURCES = """\
 sources:
@@ -154,3 +156,18 @@ def messages_of(question_set: str) -> list[str]:
     if not path.is_file():
         pytest.skip(f"{path} is not here (the shared question sets live beside the project)")
     return read_questions([path])
+
+
+def assert_no_conflict(engine: Engine, question: str, fact_id: str) -> None:
+    """``fact_id`` is among the candidates for ``question`` and no conflict caps it (the
+    message names the conflicts that fired, and the contradictions)."""
+    candidate = next((c for c in engine.ask(question).candidates if c.fact.id == fact_id), None)
+    assert candidate is not None, f"{fact_id} is not a candidate"
+    fired = [name for name in CONFLICTS if candidate.features[FEATURES.index(name)]]
+    assert not has_conflict(candidate.features), (fired, candidate.contradictions)
+
+
+def assert_conflict_or_absent(engine: Engine, question: str, fact_id: str) -> None:
+    """``fact_id`` is not a candidate for ``question``, or a conflict caps it."""
+    candidate = next((c for c in engine.ask(question).candidates if c.fact.id == fact_id), None)
+    assert candidate is None or has_conflict(candidate.features), candidate.contradictions

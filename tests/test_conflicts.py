@@ -5,35 +5,10 @@ so a conflict read wrongly declines the right fact outright."""
 from __future__ import annotations
 
 import pytest
+from helpers import assert_conflict_or_absent, assert_no_conflict
 
 from bot.analysis import analyse
-from bot.decision import CONFLICTS, FEATURES, has_conflict
 from bot.engine import Engine
-from bot.scoring import Candidate
-
-
-def _candidate(engine: Engine, question: str, fact_id: str) -> Candidate | None:
-    match = engine.ask(question)
-    return next((c for c in match.candidates if c.fact.id == fact_id), None)
-
-
-def _conflicts(candidate: Candidate) -> list[str]:
-    return [name for name in CONFLICTS if candidate.features[FEATURES.index(name)]]
-
-
-def _assert_no_conflict(engine: Engine, question: str, fact_id: str) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is not None, f"{fact_id} is not a candidate"
-    assert not has_conflict(candidate.features), (
-        _conflicts(candidate),
-        candidate.contradictions,
-    )
-
-
-def _assert_conflict_or_absent(engine: Engine, question: str, fact_id: str) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is None or has_conflict(candidate.features), candidate.contradictions
-
 
 # An ordinal names which one (the 1st batch, 第1批): the fact states it in its own words
 # ("first batch", 第一批, 首批), not as a figure; another ordinal is still a contradiction.
@@ -56,14 +31,14 @@ ORDINAL_OTHER = [
 def test_an_ordinal_the_fact_states_in_words_is_no_contradiction(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_no_conflict(engine, question, fact_id)
+    assert_no_conflict(engine, question, fact_id)
 
 
 @pytest.mark.parametrize(("question", "fact_id"), ORDINAL_OTHER)
 def test_another_ordinal_than_the_facts_is_still_a_contradiction(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_conflict_or_absent(engine, question, fact_id)
+    assert_conflict_or_absent(engine, question, fact_id)
 
 
 # "Where did X place / come / finish / stand" in a ranking asks for a rank, which a figure
@@ -84,12 +59,12 @@ PLACE_ASKED = [
 
 @pytest.mark.parametrize("question", RANK_ASKED)
 def test_where_did_it_place_asks_for_a_rank(engine: Engine, question: str) -> None:
-    _assert_no_conflict(engine, question, "zone-manufacturing-index")
+    assert_no_conflict(engine, question, "zone-manufacturing-index")
 
 
 @pytest.mark.parametrize("question", PLACE_ASKED)
 def test_where_is_it_still_asks_for_a_place(engine: Engine, question: str) -> None:
-    _assert_conflict_or_absent(engine, question, "zone-manufacturing-index")
+    assert_conflict_or_absent(engine, question, "zone-manufacturing-index")
 
 
 # 哪几个 / 哪幾個 / 边几个 ask "which ones" (names), not "how many"; 有几个 still counts.
@@ -105,7 +80,7 @@ WHICH_ONES = [
 def test_which_ones_asks_for_names_not_a_count(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_no_conflict(engine, question, fact_id)
+    assert_no_conflict(engine, question, fact_id)
 
 
 @pytest.mark.parametrize(
@@ -141,14 +116,14 @@ OUTCOME_ASKED = [
 
 @pytest.mark.parametrize("question", GOAL_ASKED)
 def test_what_exactly_is_the_goal_is_answered_by_the_goal(engine: Engine, question: str) -> None:
-    _assert_no_conflict(engine, question, "goals-2023")
+    assert_no_conflict(engine, question, "goals-2023")
 
 
 @pytest.mark.parametrize("question", OUTCOME_ASKED)
 def test_whether_the_goal_was_reached_is_not_answered_by_the_goal(
     engine: Engine, question: str
 ) -> None:
-    _assert_conflict_or_absent(engine, question, "goals-2023")
+    assert_conflict_or_absent(engine, question, "goals-2023")
 
 
 # A question offering alternatives ("2,900 or 1,800?", 两千九还是一千八) checks figures: a fact
@@ -174,14 +149,14 @@ ALTERNATIVES_OTHER = [
 def test_an_alternative_close_to_the_stated_figure_is_no_contradiction(
     engine: Engine, question: str
 ) -> None:
-    _assert_no_conflict(engine, question, "zone-high-tech-2020")
+    assert_no_conflict(engine, question, "zone-high-tech-2020")
 
 
 @pytest.mark.parametrize("question", ALTERNATIVES_OTHER)
 def test_alternatives_none_of_which_is_stated_are_still_a_contradiction(
     engine: Engine, question: str
 ) -> None:
-    _assert_conflict_or_absent(engine, question, "zone-high-tech-2020")
+    assert_conflict_or_absent(engine, question, "zone-high-tech-2020")
 
 
 # A compound question asks two things ("founded and listed", 成立？上市？): a fact stating one
@@ -203,14 +178,14 @@ MEASURE_PART_NOT_STATED = [
 def test_a_fact_stating_one_measure_of_a_compound_question_is_not_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_no_conflict(engine, question, fact_id)
+    assert_no_conflict(engine, question, fact_id)
 
 
 @pytest.mark.parametrize(("question", "fact_id"), MEASURE_PART_NOT_STATED)
 def test_a_fact_stating_no_measure_asked_is_still_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_conflict_or_absent(engine, question, fact_id)
+    assert_conflict_or_absent(engine, question, fact_id)
 
 
 # ... and asked for two years ("in 2020 and in 2025"): a fact stating one of the years asked
@@ -232,14 +207,14 @@ YEAR_PART_NOT_STATED = [
 def test_a_fact_stating_one_year_of_a_compound_question_is_not_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_no_conflict(engine, question, fact_id)
+    assert_no_conflict(engine, question, fact_id)
 
 
 @pytest.mark.parametrize(("question", "fact_id"), YEAR_PART_NOT_STATED)
 def test_a_fact_stating_no_year_asked_is_still_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_conflict_or_absent(engine, question, fact_id)
+    assert_conflict_or_absent(engine, question, fact_id)
 
 
 # ... but a part no fact answers ("full name and job title": no fact states a job title) keeps
@@ -255,4 +230,4 @@ MEASURE_PART_UNANSWERED = [
 def test_a_part_no_fact_answers_still_caps_the_other_parts_fact(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    _assert_conflict_or_absent(engine, question, fact_id)
+    assert_conflict_or_absent(engine, question, fact_id)

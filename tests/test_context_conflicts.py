@@ -5,20 +5,10 @@ tested both ways: the question that was vetoed wrongly, and the near miss the ru
 from __future__ import annotations
 
 import pytest
+from helpers import assert_conflict_or_absent, assert_no_conflict
 
 from bot.analysis import analyse, asking_clauses
-from bot.decision import CONFLICTS, FEATURES, has_conflict
 from bot.engine import Engine
-from bot.scoring import Candidate
-
-
-def _candidate(engine: Engine, question: str, fact_id: str) -> Candidate | None:
-    return next((c for c in engine.ask(question).candidates if c.fact.id == fact_id), None)
-
-
-def _conflicts(candidate: Candidate) -> list[str]:
-    return [name for name in CONFLICTS if candidate.features[FEATURES.index(name)]]
-
 
 # A measure word the fact's own words use ("the smart home *industry*", "supposed to have
 # *achieved*", "grouping of *companies*") names context when nothing else the question says
@@ -65,17 +55,14 @@ MEASURE_ASKED = [
 def test_a_measure_word_the_fact_uses_is_context_not_a_conflict(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is not None, f"{fact_id} is not a candidate"
-    assert not has_conflict(candidate.features), (_conflicts(candidate), candidate.contradictions)
+    assert_no_conflict(engine, question, fact_id)
 
 
 @pytest.mark.parametrize(("question", "fact_id"), MEASURE_ASKED)
 def test_a_measure_asked_of_another_fact_or_of_none_is_still_a_conflict(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is None or has_conflict(candidate.features)
+    assert_conflict_or_absent(engine, question, fact_id)
 
 
 # A number that is not a figure the fact must state: an ordinal or a small count picking items
@@ -116,17 +103,14 @@ NUMBER_A_FIGURE = [
 def test_a_number_that_is_no_figure_asked_is_no_conflict(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is not None, f"{fact_id} is not a candidate"
-    assert not has_conflict(candidate.features), (_conflicts(candidate), candidate.contradictions)
+    assert_no_conflict(engine, question, fact_id)
 
 
 @pytest.mark.parametrize(("question", "fact_id"), NUMBER_A_FIGURE)
 def test_a_figure_the_fact_does_not_state_is_still_a_conflict(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is None or has_conflict(candidate.features)
+    assert_conflict_or_absent(engine, question, fact_id)
 
 
 # Places or measures offered as alternatives ("Nanhai or Shunde?", 南海还是顺德, Cantonese
@@ -155,17 +139,14 @@ SLOT_ALTERNATIVE_OTHER = [
 def test_a_fact_stating_one_of_the_places_or_measures_offered_is_not_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is not None, f"{fact_id} is not a candidate"
-    assert not has_conflict(candidate.features), (_conflicts(candidate), candidate.contradictions)
+    assert_no_conflict(engine, question, fact_id)
 
 
 @pytest.mark.parametrize(("question", "fact_id"), SLOT_ALTERNATIVE_OTHER)
 def test_a_fact_stating_none_of_the_alternatives_is_still_capped(
     engine: Engine, question: str, fact_id: str
 ) -> None:
-    candidate = _candidate(engine, question, fact_id)
-    assert candidate is None or has_conflict(candidate.features)
+    assert_conflict_or_absent(engine, question, fact_id)
 
 
 # A compound message is read part by part when its parts are joined as people chat: a yes/no
